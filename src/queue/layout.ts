@@ -1,0 +1,72 @@
+import path from 'node:path';
+
+/** The states a task file can be in; each is a folder, and a task moves between them by rename. */
+export const STATES = ['inbox', 'running', 'done', 'failed', 'rejected'] as const;
+export type TaskState = (typeof STATES)[number];
+
+/** Every path the tool reads or writes, derived from the repository root and two optional overrides. */
+export interface Layout {
+  /** The repository whose queue this is. */
+  repo: string;
+  /** The inbox: people and programs drop task files here. */
+  queue: string;
+  /** The state root (git-ignored): claims, agents, ids, worktrees, events. */
+  state: string;
+  claims: string;
+  agents: string;
+  ids: string;
+  worktrees: string;
+  tmp: string;
+  events: string;
+  statusJson: string;
+  board: string;
+  ledger: string;
+  config: string;
+}
+
+export interface LayoutOptions {
+  /** Queue folder. Default `<repo>/queue`. */
+  queue?: string;
+  /** State folder. Default `<repo>/.parallel-loop`. */
+  state?: string;
+}
+
+export function layoutFor(repo: string, options: LayoutOptions = {}): Layout {
+  const root = path.resolve(repo);
+  const queue = path.resolve(root, options.queue ?? 'queue');
+  const state = path.resolve(root, options.state ?? '.parallel-loop');
+  return {
+    repo: root,
+    queue,
+    state,
+    claims: path.join(state, 'claims'),
+    agents: path.join(state, 'agents'),
+    ids: path.join(state, 'ids'),
+    worktrees: path.join(state, 'worktrees'),
+    tmp: path.join(state, 'tmp'),
+    events: path.join(state, 'events.jsonl'),
+    statusJson: path.join(state, 'status.json'),
+    board: path.join(state, 'board.md'),
+    ledger: path.join(state, 'ledger'),
+    config: path.join(root, '.parallel-loop.json'),
+  };
+}
+
+/** The folder of a state: the inbox is the queue folder itself, the others are inside it. */
+export function stateDir(layout: Layout, state: TaskState): string {
+  return state === 'inbox' ? layout.queue : path.join(layout.queue, state);
+}
+
+/** The worktree of one attempt, and its branch. */
+export function attemptWorktree(layout: Layout, taskId: string, gen: number): string {
+  return path.join(layout.worktrees, `${taskId}.${gen}`);
+}
+
+export function attemptBranch(taskId: string, gen: number): string {
+  return `pl/${taskId}/${gen}`;
+}
+
+/** The folder of one agent: heartbeat.json, leases/, logs/. */
+export function agentDir(layout: Layout, agentId: string): string {
+  return path.join(layout.agents, agentId);
+}
