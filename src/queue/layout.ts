@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 
 /** The states a task file can be in; each is a folder, and a task moves between them by rename. */
@@ -62,8 +63,19 @@ export function attemptWorktree(layout: Layout, taskId: string, gen: number): st
   return path.join(layout.worktrees, `${taskId}.${gen}`);
 }
 
+/** Branch of one attempt: `pl/<id>/<gen>`, with the id made safe for a git ref when it needs to be. */
 export function attemptBranch(taskId: string, gen: number): string {
-  return `pl/${taskId}/${gen}`;
+  return `pl/${refSafeId(taskId)}/${gen}`;
+}
+
+/**
+ * Task ids may hold spaces and other characters git refuses in a ref name; such ids get the
+ * unsafe characters replaced and a short hash of the real id appended, so two ids never share a branch.
+ */
+export function refSafeId(taskId: string): string {
+  const safe = taskId.replace(/[^A-Za-z0-9._-]/g, '-').replace(/\.\.+/g, '.').replace(/\.lock$/i, '-lock').replace(/[.]$/, '-');
+  if (safe === taskId) return taskId;
+  return `${safe}-${createHash('sha1').update(taskId).digest('hex').slice(0, 8)}`;
 }
 
 /** The folder of one agent: heartbeat.json, leases/, logs/. */
