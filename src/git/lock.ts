@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { PlError, EXIT } from '../errors.js';
+
+export interface RepoLockOptions {
+  /** A lock whose holder stopped refreshing it for this long is taken over. Default 10,000 ms (proper-lockfile's minimum is 5,000). */
+  staleMs?: number;
+  /** How long to wait for the lock before giving up. Default 120,000 ms: a worktree add in a big repository takes seconds, and up to one per worker queues here. */
+  waitMs?: number;
+}
+
+/**
+ * Run `fn` while holding `<lockDir>/<name>.lock` (a proper-lockfile mkdir lock, shared by every process on
+ * this state folder). Git itself is not safe against concurrent `git worktree add` in one repository
+ * (config.lock, commondir races, ~7% failures at 8 at once), so add/remove/prune queue here.
+ * Throws PlError `LOCK_TIMEOUT` when the lock stays taken for `waitMs`.
+ */
+export async function withRepoLock<T>(lockDir: string, name: string, fn: () => Promise<T>, options: RepoLockOptions = {}): Promise<T> {
+  const staleMs = options.staleMs ?? 10_000;
+  const waitMs = options.waitMs ?? 120_000;
+  fs.mkdirSync(lockDir, { recursive: true });
+  const file = path.join(lockDir, name);
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(file, {
+      realpath: false,
+      stale: staleMs,
+      // Short, jittered waits: holders keep the lock for tens of milliseconds in the common case.
+      retries: { retries: Math.ceil(waitMs / 250), factor: 1.3, minTimeout: 10, maxTimeout: 250, randomize: true },
+      // A compromised lock only reopens git's own race, which then surfaces as a failed git command;
+      // the default (throwing from a timer) would crash the whole process instead.
+      onCompromised: () => {},
+    });
+  } catch (err) {
+    throw new PlError('LOCK_TIMEOUT', `Could not take the lock ${file}.lock within ${waitMs} ms: ${(err as Error).message}. ` +
+      'Another parallel-loop process holds it; if none runs, remove the folder by hand.', { exitCode: EXIT.environment, cause: err });
+  }
+  try {
+    return await fn();
+  } finally {
+    await release().catch(() => {});
+  }
+}

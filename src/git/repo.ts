@@ -1,0 +1,116 @@
+import { execFile } from 'node:child_process';
+import { PlError, EXIT } from '../errors.js';
+
+export interface GitOptions {
+  /** Extra environment for this call, applied on top of the cleaned process environment. */
+  env?: NodeJS.ProcessEnv;
+  /** Written to git's stdin. */
+  input?: string;
+  /** Exit codes that are answers rather than failures (e.g. 1 for `merge-tree` conflicts). Default `[0]`. */
+  okCodes?: number[];
+}
+
+export interface GitResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+// Every call names its repository by cwd; inherited GIT_DIR & co. (e.g. when started from a git hook)
+// would silently point git at another repository or index.
+const INHERITED_GIT_VARS = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_PREFIX', 'GIT_OBJECT_DIRECTORY'];
+
+function gitEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of INHERITED_GIT_VARS) delete env[name];
+  // Messages are parsed in a few places (CAS failures); never prompt for credentials or editors.
+  return { ...env, LC_ALL: 'C', LANGUAGE: 'C', GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', ...extra };
+}
+
+/** Run git with an argument array (no shell) and return what it printed and its exit code. Throws `GIT_FAILED` for exit codes not in `okCodes`. */
+export function runGit(cwd: string, args: string[], options: GitOptions = {}): Promise<GitResult> {
+  const okCodes = options.okCodes ?? [0];
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      args,
+      { cwd, env: gitEnv(options.env), maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const exitCode = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        if (okCodes.includes(exitCode)) return resolve({ stdout, stderr, exitCode });
+        reject(
+          new PlError('GIT_FAILED', `git ${args.join(' ')} failed in ${cwd} (exit ${exitCode}): ${stderr.trim() || error?.message}`, {
+            details: { cwd, args, exitCode, stderr },
+            cause: error,
+          }),
+        );
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+/** Run git and return its stdout without the final newline. Throws PlError `GIT_FAILED` naming the command and git's stderr. */
+export async function git(cwd: string, args: string[], options: GitOptions = {}): Promise<string> {
+  const { stdout } = await runGit(cwd, args, options);
+  return stdout.endsWith('\n') ? stdout.slice(0, -1) : stdout;
+}
+
+/** The full sha of a commit-ish, or undefined when it does not name a commit. */
+export async function revParse(cwd: string, rev: string): Promise<string | undefined> {
+  const { stdout, exitCode } = await runGit(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`], { okCodes: [0, 1] });
+  return exitCode === 0 ? stdout.trim() : undefined;
+}
+
+/** The branch checked out in `cwd` (short name), or undefined when HEAD is detached. */
+export async function currentBranch(cwd: string): Promise<string | undefined> {
+  const { stdout, exitCode } = await runGit(cwd, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { okCodes: [0, 1] });
+  return exitCode === 0 ? stdout.trim() : undefined;
+}
+
+/** The absolute git dir of a worktree (`.git`, or `.git/worktrees/<name>` for a linked worktree). */
+export async function gitDir(cwd: string): Promise<string> {
+  return git(cwd, ['rev-parse', '--absolute-git-dir']);
+}
+
+/** The version numbers in `git --version` output, e.g. `git version 2.39.5` → [2, 39, 5]. */
+export function parseGitVersion(text: string): number[] | undefined {
+  const match = /git version (\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)] : undefined;
+}
+
+/** Whether version `have` is at least `want` (both dotted, e.g. "2.38"). */
+export function versionAtLeast(have: number[], want: string): boolean {
+  const need = want.split('.').map(Number);
+  for (let i = 0; i < need.length; i++) {
+    const a = have[i] ?? 0;
+    const b = need[i] ?? 0;
+    if (a !== b) return a > b;
+  }
+  return true;
+}
+
+/**
+ * Refuse to run with a git older than `minVersion` (default 2.38, the first with `merge-tree --write-tree`,
+ * which landing needs to merge without a checkout). Returns the version found.
+ */
+export async function requireGit(minVersion = '2.38'): Promise<string> {
+  let text: string;
+  try {
+    text = await git(process.cwd(), ['--version']);
+  } catch (err) {
+    throw new PlError('GIT_TOO_OLD', `Could not run git (${(err as Error).message}). parallel-loop needs git ${minVersion} or newer on PATH.`, {
+      exitCode: EXIT.environment,
+      cause: err,
+    });
+  }
+  const version = parseGitVersion(text);
+  if (!version || !versionAtLeast(version, minVersion)) {
+    throw new PlError(
+      'GIT_TOO_OLD',
+      `parallel-loop needs git ${minVersion} or newer (for \`git merge-tree --write-tree\`), found "${text.trim()}".`,
+      { exitCode: EXIT.environment },
+    );
+  }
+  return version.join('.');
+}
