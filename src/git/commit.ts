@@ -1,0 +1,42 @@
+import { identityArgs } from './identity.js';
+import { git, runGit } from './repo.js';
+
+/** Message of the commit that saves what an agent left uncommitted when its attempt finished. */
+export function leftoverMessage(taskId: string, attempt: number): string {
+  return `parallel-loop: leftover changes of task ${oneLine(taskId)} (attempt ${attempt})`;
+}
+
+/** Message of the commit that saves the work of an interrupted attempt, so the next attempt resumes it. */
+export function wipMessage(taskId: string, attempt: number): string {
+  return `WIP parallel-loop: unfinished work of task ${oneLine(taskId)} (attempt ${attempt})`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+export interface CommitLeftoversOptions {
+  /** Paths (relative to the worktree root) never committed, e.g. files copied in by prepareWorktree that git does not ignore. */
+  exclude?: string[];
+}
+
+/**
+ * Commit everything changed in a worktree (`git add -A`, so new files too; ignored files stay out).
+ * Returns the new commit's sha, or undefined when nothing changed. Commit hooks are skipped (`--no-verify`):
+ * this commit saves work that must not be lost, and a failing lint hook would lose it. Falls back to the
+ * `parallel-loop` identity when the repository has none.
+ */
+export async function commitLeftovers(worktree: string, message: string, options: CommitLeftoversOptions = {}): Promise<string | undefined> {
+  const pathspec = ['.', ...(options.exclude ?? []).map((p) => `:(exclude,literal)${p}`)];
+  await git(worktree, ['add', '-A', '--', ...pathspec]);
+  const { exitCode } = await runGit(worktree, ['diff', '--cached', '--quiet'], { okCodes: [0, 1] });
+  if (exitCode === 0) return undefined;
+  await git(worktree, [...(await identityArgs(worktree)), 'commit', '--quiet', '--no-verify', '-m', message]);
+  return git(worktree, ['rev-parse', 'HEAD']);
+}
+
+/** Whether the worktree's HEAD has commits that `base` does not contain. */
+export async function hasCommitsSince(worktree: string, base: string): Promise<boolean> {
+  const count = await git(worktree, ['rev-list', '--count', `${base}..HEAD`]);
+  return Number(count) > 0;
+}
