@@ -43,8 +43,11 @@ export function locateJsonError(text: string): JsonErrorSpot | undefined {
           i++;
           fail('an escape such as `\\n`, `\\"` or `\\u00e9` after `\\`');
         }
-      } else if (char < ' ') fail('no raw control character inside a string (write a line break as `\\n`)');
-      else i++;
+      } else if (char < ' ') {
+        throw new Stop(`${found()} inside a string; write a line break as \`\\n\` and a tab as \`\\t\``);
+      } else {
+        i++;
+      }
     }
   };
   const list = (close: '}' | ']', depth: number): void => {
