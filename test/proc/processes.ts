@@ -47,9 +47,16 @@ export async function expectAllGone(pids: number[]): Promise<void> {
 }
 
 /** Start a fixture with node, recording pids to `pidFile`; resolves once it printed `readyLine`. */
-export async function startFixture(name: string, args: string[], pidFile: string, readyLine: string, detached = true): Promise<ChildProcess> {
+export async function startFixture(
+  name: string,
+  args: string[],
+  pidFile: string,
+  readyLine: string,
+  detached = true,
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
   const child = spawn(process.execPath, [fixture(name), ...args], {
-    env: { ...process.env, PL_PID_FILE: pidFile },
+    env: { ...process.env, ...env, PL_PID_FILE: pidFile },
     stdio: ['ignore', 'pipe', 'inherit'],
     detached,
   });
