@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isPid } from './stat.js';
+import { descendantsIn, readProcTable } from './tree.js';
+
+interface PidStat {
+  cpu: number;
+  memory: number;
+}
+// pidusage ships no types: this is the part of its API used here (array of pids → stats by pid).
+type Pidusage = (pids: number[], options?: { maxage?: number }) => Promise<Record<string, PidStat | undefined>>;
+const pidusage = createRequire(import.meta.url)('pidusage') as Pidusage;
+
+export interface TreeUsage {
+  /** CPU percent summed over the tree (100 = one core), averaged since the previous call for each pid; 0 the first time. */
+  cpu: number;
+  /** Resident memory in bytes, summed over the tree. */
+  memory: number;
+  /** The pids measured: the process and its descendants that were running. */
+  pids: number[];
+}
+
+/**
+ * CPU and memory of a process and all its descendants. Processes that exit while
+ * being measured are left out; a process that is gone gives zero usage and no pids.
+ */
+export async function treeUsage(pid: number): Promise<TreeUsage> {
+  const table = readProcTable();
+  if (!isPid(pid) || !table.some((p) => p.pid === pid)) return { cpu: 0, memory: 0, pids: [] };
+  const pids = [pid, ...descendantsIn(table, [pid])];
+  let stats: Record<string, PidStat | undefined>;
+  try {
+    stats = await pidusage(pids);
+  } catch {
+    // With several pids pidusage drops the ones that fail; with one it rejects: that one has exited.
+    return { cpu: 0, memory: 0, pids: [] };
+  }
+  const usage: TreeUsage = { cpu: 0, memory: 0, pids: [] };
+  for (const p of pids) {
+    const s = stats[p];
+    if (!s) continue;
+    usage.cpu += s.cpu;
+    usage.memory += s.memory;
+    usage.pids.push(p);
+  }
+  return usage;
+}
+
+/** Cumulative CPU time counters from the first line of `/proc/stat` (clock ticks). */
+export interface CpuTimes {
+  idle: number;
+  total: number;
+}
+
+/** Parse the aggregate `cpu` line of `/proc/stat`. Guest time is left out: it is already counted in user time. */
+export function parseCpuTimes(procStat: string): CpuTimes | undefined {
+  const line = procStat.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) return undefined;
+  // user nice system idle iowait irq softirq steal
+  const t = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  if (t.length < 8 || t.some((n) => !Number.isFinite(n))) return undefined;
+  // iowait is time with nothing to run, so it counts as idle.
+  return { idle: t[3] + t[4], total: t.reduce((sum, n) => sum + n, 0) };
+}
+
+/** Busy fraction (0..1) of the CPU time between two readings; 0 when no time passed. */
+export function busyFraction(before: CpuTimes, after: CpuTimes): number {
+  const total = after.total - before.total;
+  if (total <= 0) return 0;
+  return Math.min(1, Math.max(0, 1 - (after.idle - before.idle) / total));
+}
+
+/** Used memory fraction (0..1) from `/proc/meminfo`: 1 - MemAvailable / MemTotal. */
+export function parseMemoryUsed(meminfo: string): number | undefined {
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(meminfo)?.[1] ?? NaN);
+  const total = kb('MemTotal');
+  const available = kb('MemAvailable');
+  if (!(total > 0) || !Number.isFinite(available)) return undefined;
+  return Math.min(1, Math.max(0, 1 - available / total));
+}
+
+export interface SystemLoad {
+  /** Fraction of all CPUs busy since the previous sample (since boot for the first). */
+  cpu: number;
+  /** Fraction of memory in use (not available to new programs). */
+  memory: number;
+}
+
+/** Samples machine-wide load. CPU is a delta, so each consumer keeps its own meter. */
+export class SystemLoadMeter {
+  private last: CpuTimes = { idle: 0, total: 0 };
+
+  sample(): SystemLoad {
+    const now = parseCpuTimes(readFileSync('/proc/stat', 'utf8')) ?? this.last;
+    const cpu = busyFraction(this.last, now);
+    this.last = now;
+    return { cpu, memory: parseMemoryUsed(readFileSync('/proc/meminfo', 'utf8')) ?? 0 };
+  }
+}
+
+let shared: SystemLoadMeter | undefined;
+
+/** Machine-wide CPU and memory load, CPU measured since the previous call of this function. */
+export function systemLoad(): SystemLoad {
+  shared ??= new SystemLoadMeter();
+  return shared.sample();
+}
