@@ -1,0 +1,32 @@
+import { PlError } from '../errors.js';
+import { revParse, runGit } from '../git/repo.js';
+
+export interface CasInput {
+  repo: string;
+  /** Full ref name, e.g. `refs/heads/main`. */
+  ref: string;
+  old: string;
+  next: string;
+  /** Reflog message. */
+  reason: string;
+  /** A ref created in the same transaction, pointing at `old`, so the move can be undone by hand. */
+  backupRef?: string;
+}
+
+/**
+ * Move `ref` from `old` to `next` only if it still points at `old` (one `git update-ref --stdin` transaction,
+ * backup ref included: both or neither). Returns false when another writer got there first, or holds the
+ * ref's lock this instant; the caller re-reads the tip and tries again. Other failures throw `GIT_FAILED`.
+ */
+export async function compareAndSwapRef(input: CasInput): Promise<boolean> {
+  const lines = [`update ${input.ref} ${input.next} ${input.old}`];
+  if (input.backupRef) lines.push(`create ${input.backupRef} ${input.old}`);
+  const result = await runGit(input.repo, ['update-ref', '-m', input.reason, '--stdin'], { input: lines.join('\n') + '\n', okCodes: [0, 1, 128] });
+  if (result.exitCode === 0) return true;
+  const now = await revParse(input.repo, input.ref);
+  if (now !== input.old) return false;
+  if (/\.lock'?: File exists|cannot lock ref|Unable to create/i.test(result.stderr)) return false;
+  throw new PlError('GIT_FAILED', `git update-ref ${input.ref} ${input.next} ${input.old} failed in ${input.repo}: ${result.stderr.trim()}`, {
+    details: { ...input, stderr: result.stderr },
+  });
+}

@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { errnoCode } from '../errors.js';
+import { git, gitDir, runGit } from '../git/repo.js';
+import { listWorktrees } from '../git/worktree-list.js';
+
+/** What a checkout of the target looks like to a landing: safe to fast-forward, or to be left alone and why. */
+export type CheckoutState = { worktree: string; state: 'clean'; indexTree: string } | { worktree: string; state: 'blocked'; reason: string };
+
+/** Folders of worktrees that have `target` checked out (the user's main checkout included). */
+export async function targetCheckouts(repo: string, target: string): Promise<string[]> {
+  const entries = await listWorktrees(repo);
+  return entries.filter((e) => !e.bare && e.prunable === undefined && e.branch === `refs/heads/${target}`).map((e) => e.path);
+}
+
+const OPERATIONS: Array<[string, string]> = [
+  ['MERGE_HEAD', 'a merge'],
+  ['CHERRY_PICK_HEAD', 'a cherry-pick'],
+  ['REVERT_HEAD', 'a revert'],
+  ['rebase-merge', 'a rebase'],
+  ['rebase-apply', 'a rebase or `git am`'],
+];
+
+// The tree the index holds, computed from a copy: `git write-tree` on the real index would rewrite the index
+// file (to cache the tree), and the user's files, index included, stay byte-for-byte unless we fast-forward.
+async function indexTree(worktree: string, dir: string): Promise<string | undefined> {
+  const copy = path.join(os.tmpdir(), `pl-index-${process.pid}-${randomBytes(6).toString('hex')}`);
+  try {
+    try {
+      fs.copyFileSync(path.join(dir, 'index'), copy);
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
+    }
+    const { stdout, exitCode } = await runGit(worktree, ['write-tree'], { env: { GIT_INDEX_FILE: copy }, okCodes: [0, 128] });
+    return exitCode === 0 ? stdout.trim() : undefined;
+  } finally {
+    fs.rmSync(copy, { force: true });
+    fs.rmSync(`${copy}.lock`, { force: true });
+  }
+}
+
+// Paths the fast-forward would create that are already on disk (untracked or ignored files, or a file where a
+// folder must go): git's read-tree would refuse, and we say why before moving anything.
+async function pathsInTheWay(worktree: string, from: string, to: string): Promise<string[]> {
+  const added = (await git(worktree, ['diff', '--name-only', '-z', '--no-renames', '--diff-filter=A', from, to])).split('\0').filter(Boolean);
+  return added.filter((rel) => {
+    try {
+      fs.lstatSync(path.join(worktree, rel));
+      return true;
+    } catch (err) {
+      return errnoCode(err) !== 'ENOENT';
+    }
+  });
+}
+
+/**
+ * Whether the checkout `worktree` (on the target, at its tip or behind it) can be fast-forwarded to `next`
+ * without losing anything of the user's: no operation in progress, an index equal to one of the target's
+ * recent tips (nothing staged), no unstaged changes to tracked files, and no untracked file where `next` adds one.
+ * Reads only; never writes the index (`--no-optional-locks` stops git status/diff refreshing it).
+ */
+export async function inspectCheckout(worktree: string, next: string, recentTips = 1000): Promise<CheckoutState> {
+  const dir = await gitDir(worktree);
+  for (const [file, what] of OPERATIONS) {
+    if (fs.existsSync(path.join(dir, file))) return { worktree, state: 'blocked', reason: `${what} is in progress there` };
+  }
+  const tree = await indexTree(worktree, dir);
+  if (!tree) return { worktree, state: 'blocked', reason: 'its index has unresolved conflicts' };
+  // Recent tips of the branch as it is now (HEAD names it), not just the newest: a `land-ref` landing or a lost
+  // fast-forward leaves the index some tips behind, yet still holding nothing of the user's.
+  const tips = (await git(worktree, ['log', '--first-parent', `-n${recentTips}`, '--format=%T', 'HEAD'])).split('\n');
+  if (!tips.includes(tree)) return { worktree, state: 'blocked', reason: 'it has staged changes' };
+  const unstaged = await runGit(worktree, ['--no-optional-locks', 'diff', '--no-ext-diff', '--quiet'], { okCodes: [0, 1] });
+  if (unstaged.exitCode === 1) return { worktree, state: 'blocked', reason: 'it has unstaged changes to tracked files' };
+  const inTheWay = await pathsInTheWay(worktree, tree, next);
+  if (inTheWay.length > 0) {
+    const list = inTheWay.slice(0, 5).join(', ') + (inTheWay.length > 5 ? ` and ${inTheWay.length - 5} more` : '');
+    return { worktree, state: 'blocked', reason: `untracked files are where the landed work adds files: ${list}` };
+  }
+  return { worktree, state: 'clean', indexTree: tree };
+}

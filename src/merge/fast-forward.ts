@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { withRepoLock } from '../git/lock.js';
+import { currentBranch, git, runGit } from '../git/repo.js';
+import { canonicalPath } from '../git/worktree-list.js';
+import { inspectCheckout } from './checkout.js';
+
+/** What happened to one checkout of the target after its ref moved. */
+export interface CheckoutReport {
+  worktree: string;
+  /** `updated`: fast-forwarded; `up-to-date`: nothing to do; `behind`: left alone, see `reason`; `skipped`: no longer on the target. */
+  state: 'updated' | 'up-to-date' | 'behind' | 'skipped';
+  reason?: string;
+}
+
+/** Where the checkout locks live when the caller names no folder: inside the repository's git dir, never in a checkout. */
+export async function defaultLockDir(repo: string): Promise<string> {
+  return path.resolve(repo, await git(repo, ['rev-parse', '--git-common-dir']), 'parallel-loop', 'locks');
+}
+
+/**
+ * Hold the locks of these checkouts while `fn` runs. Landings of several processes inspect, move and
+ * fast-forward a checkout one at a time, so none of them sees another's fast-forward half done (files
+ * newer than the index look like the user's unstaged changes). Correctness of the landing itself does not
+ * depend on it: the compare-and-swap decides that.
+ */
+export async function withCheckoutLocks<T>(worktrees: string[], lockDir: string, fn: () => Promise<T>): Promise<T> {
+  const names = [...new Set(worktrees.map((w) => `checkout-${createHash('sha1').update(canonicalPath(w)).digest('hex').slice(0, 12)}`))].sort();
+  const nest = (i: number): Promise<T> => (i === names.length ? fn() : withRepoLock(lockDir, names[i] as string, () => nest(i + 1)));
+  return nest(0);
+}
+
+async function readTreeWithRetry(worktree: string, from: string, to: string): Promise<{ ok: boolean; stderr: string }> {
+  let stderr = '';
+  for (let i = 0; i < 5; i++) {
+    // Stale stat data would make read-tree call clean files "not uptodate".
+    await runGit(worktree, ['update-index', '-q', '--refresh'], { okCodes: [0, 1, 128] });
+    const result = await runGit(worktree, ['read-tree', '-m', '-u', from, to], { okCodes: [0, 128] });
+    if (result.exitCode === 0) return { ok: true, stderr: '' };
+    stderr = result.stderr.trim();
+    // The user's own git (or an editor's) may hold index.lock for a moment.
+    if (!stderr.includes('index.lock')) break;
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
+  }
+  return { ok: false, stderr };
+}
+
+/**
+ * Bring a clean checkout of `target` up to the commit its ref points at now. Uses the two-tree
+ * `git read-tree -m -u <index tree> HEAD`, the fast-forward primitive: `git merge --ff-only` would be a no-op,
+ * since HEAD already names the moved ref; read-tree checks the index against the old tree, carries unrelated
+ * edits forward and, without --exclude-per-directory, refuses to overwrite any untracked file, ignored ones too.
+ * The caller holds the checkout's lock (withCheckoutLocks).
+ */
+export async function syncCheckout(worktree: string, target: string): Promise<CheckoutReport> {
+  if ((await currentBranch(worktree)) !== target) return { worktree, state: 'skipped', reason: `it is no longer on ${target}` };
+  const head = await git(worktree, ['rev-parse', 'HEAD']);
+  const state = await inspectCheckout(worktree, head);
+  if (state.state === 'blocked') return { worktree, state: 'behind', reason: state.reason };
+  if (state.indexTree === (await git(worktree, ['rev-parse', `${head}^{tree}`]))) return { worktree, state: 'up-to-date' };
+  const result = await readTreeWithRetry(worktree, state.indexTree, head);
+  return result.ok ? { worktree, state: 'updated' } : { worktree, state: 'behind', reason: `git read-tree refused: ${result.stderr}` };
+}
+
+/** syncCheckout under the checkout's lock, for a caller that moved the ref itself (or a checkout left behind earlier). */
+export async function fastForwardCheckout(worktree: string, target: string, lockDir: string): Promise<CheckoutReport> {
+  return withCheckoutLocks([worktree], lockDir, () => syncCheckout(worktree, target));
+}
