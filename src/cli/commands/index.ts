@@ -1,5 +1,7 @@
 import type { CommandModule } from 'yargs';
+import { addCommand } from './add.js';
+import { runCommand } from './run.js';
 
 /** Every CLI command, in the order `--help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [addCommand, runCommand];

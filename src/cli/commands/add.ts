@@ -1,0 +1,135 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CommandModule } from 'yargs';
+import { EXIT, PlError, errnoCode } from '../../errors.js';
+import { withCommonOptions, type CommonArgs } from '../common-options.js';
+import { layoutFor } from '../../queue/layout.js';
+import { QueueStore } from '../../queue/store.js';
+import { InboxIndex } from '../../queue/inbox.js';
+import { parseTaskFile } from '../../task/parse.js';
+import { formatWarnings, rejectionFor } from '../../task/rejection.js';
+import { composeTaskFile, slugFromPrompt } from '../../task/compose.js';
+import type { Problem, Task } from '../../task/types.js';
+import { checkNewTaskDependencies } from './add-deps.js';
+import { printJson, printLines } from '../output.js';
+
+interface AddArgs extends CommonArgs {
+  what: string;
+  id?: string;
+  title?: string;
+  priority?: number;
+  agent?: string;
+  timeout?: string;
+  maxAttempts?: number;
+  touches?: string[];
+  dependsOn?: string[];
+  verify?: string;
+  run?: string;
+  estimate?: string;
+  env?: string[];
+}
+
+export const addCommand: CommandModule<object, AddArgs> = {
+  command: 'add <what>',
+  describe: 'Add a task to the queue: a prompt in quotes, or an existing task file',
+  builder: (y) =>
+    withCommonOptions(y)
+      .positional('what', { type: 'string', demandOption: true, describe: 'The prompt, or the path of a .md/.json task file' })
+      .option('id', { type: 'string', describe: 'Task id [default: from the prompt, or the file name]' })
+      .option('title', { type: 'string', describe: 'Short title [default: first line of the prompt]' })
+      .option('priority', { type: 'number', describe: 'Higher runs first [default 0]' })
+      .option('agent', { type: 'string', describe: 'Adapter for this task (claude, codex, aider, command, shell, demo)' })
+      .option('timeout', { type: 'string', describe: 'Time limit per attempt, e.g. 600, 15m, 1h' })
+      .option('max-attempts', { type: 'number', describe: 'Attempts before the task fails' })
+      .option('touches', { type: 'string', array: true, describe: 'Globs of paths the task changes (tasks that overlap never run together)' })
+      .option('depends-on', { type: 'string', array: true, describe: 'Ids of tasks that must be done first' })
+      .option('verify', { type: 'string', describe: 'Command that must pass on the merged result before landing' })
+      .option('run', { type: 'string', describe: 'Command the shell agent runs for this task' })
+      .option('estimate', { type: 'string', describe: 'Expected duration for `plan`, e.g. 20m' })
+      .option('env', { type: 'string', array: true, describe: 'KEY=VALUE for the agent (repeatable)' })
+      .example([
+        ['$0 add "Fix the login redirect in src/auth/login.ts" --priority 2', 'a Markdown task with frontmatter'],
+        ['$0 add tasks/refactor.md', 'copy an existing task file into the queue, checked first'],
+        ['$0 add "run the migration" --agent shell --run "npm run migrate" --depends-on schema', 'a shell task after another'],
+      ]),
+  handler: (argv) => {
+    const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
+    const store = new QueueStore(layout);
+    const { fileName, content } = fromFile(argv.what) ?? fromPrompt(argv, store);
+    const parsed = parseTaskFile(fileName, content);
+    if (!parsed.ok) throw invalid(fileName, parsed.problems);
+    const problems = admissionProblems(store, parsed.task);
+    if (problems.length > 0) throw invalid(fileName, problems);
+    const name = store.enqueue(fileName, content);
+    const warnings = formatWarnings(name, parsed.warnings);
+    if (warnings) process.stderr.write(warnings + '\n');
+    if (argv.json) printJson({ id: parsed.task.id, file: path.join(layout.queue, name), warnings: parsed.warnings });
+    else printLines([`added ${parsed.task.id} as ${path.relative(process.cwd(), path.join(layout.queue, name)) || name}`]);
+  },
+};
+
+function fromFile(what: string): { fileName: string; content: Buffer } | undefined {
+  if (!/\.(md|markdown|json)$/i.test(what)) return undefined;
+  try {
+    const stat = fs.lstatSync(what);
+    if (stat.isSymbolicLink()) throw invalid(path.basename(what), [rejectionFor('symlink', what)]);
+    return { fileName: path.basename(what), content: fs.readFileSync(what) };
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') throw new PlError('FILE_NOT_FOUND', `${what}: no such task file`, { exitCode: EXIT.notFound });
+    throw err;
+  }
+}
+
+function fromPrompt(argv: AddArgs, store: QueueStore): { fileName: string; content: Buffer } {
+  const env = Object.fromEntries(
+    (argv.env ?? []).map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new PlError('BAD_OPTION', `Expected --env to be KEY=VALUE, got \`${pair}\``, { exitCode: EXIT.usage });
+      return [pair.slice(0, eq), pair.slice(eq + 1)];
+    }),
+  );
+  let id = argv.id;
+  if (!id) {
+    const slug = slugFromPrompt(argv.what);
+    id = slug;
+    for (let n = 2; taken(store, id); n++) id = `${slug}-${n}`;
+  }
+  const text = composeTaskFile(argv.what, {
+    id: argv.id,
+    title: argv.title,
+    priority: argv.priority,
+    agent: argv.agent,
+    timeout: argv.timeout,
+    maxAttempts: argv.maxAttempts,
+    touches: argv.touches,
+    dependsOn: argv.dependsOn,
+    verify: argv.verify,
+    run: argv.run,
+    estimate: argv.estimate,
+    env: Object.keys(env).length > 0 ? env : undefined,
+  });
+  return { fileName: `${id}.md`, content: Buffer.from(text) };
+}
+
+function taken(store: QueueStore, id: string): boolean {
+  return store.findById(id) !== undefined || store.list('inbox').some((n) => n.replace(/\.(md|markdown|json)$/i, '') === id);
+}
+
+/** An id already used anywhere, or dependencies that are unknown or make a cycle. */
+function admissionProblems(store: QueueStore, task: Task): Problem[] {
+  const existing = store.findById(task.id);
+  if (existing) return [rejectionFor('duplicate', `queue/${existing.state}/${existing.file}`, task.id)];
+  const index = new InboxIndex(store);
+  store.init();
+  index.refresh();
+  const twin = index.ordered().find((e) => e.id === task.id);
+  if (twin) return [rejectionFor('duplicate', `queue/${twin.file}`, task.id)];
+  return checkNewTaskDependencies(store, index, task);
+}
+
+function invalid(fileName: string, problems: Problem[]): PlError {
+  return new PlError('INVALID_TASK', `${fileName} was not added:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`, {
+    exitCode: EXIT.invalidInput,
+    details: problems,
+  });
+}

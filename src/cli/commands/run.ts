@@ -1,0 +1,88 @@
+import type { CommandModule } from 'yargs';
+import { EXIT, PlError } from '../../errors.js';
+import { withCommonOptions, type CommonArgs } from '../common-options.js';
+import { loadConfigFile } from '../../config/load.js';
+import { resolveOptions } from '../../config/validate.js';
+import type { RunOptions } from '../../config/options.js';
+import { layoutFor } from '../../queue/layout.js';
+import { QueueStore } from '../../queue/store.js';
+import { checkHardLinks, checkQueuePermissions } from '../../queue/preflight.js';
+import { currentBranch, requireGit, revParse } from '../../git/repo.js';
+import { ensureStateIgnored } from '../../git/worktree.js';
+import { Supervisor } from '../../supervisor/supervisor.js';
+import { progressLine } from '../../supervisor/progress.js';
+import { formatSummary, summarize } from '../../supervisor/summary.js';
+import type { PlEvent } from '../../events/log.js';
+import { printJson, printLines } from '../output.js';
+import { runOptionsBuilder, cliRunOptions, type RunArgs } from './run-options.js';
+
+export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
+  command: 'run',
+  describe: 'Work the queue with N agents in parallel, each task in its own git worktree',
+  builder: (y) =>
+    runOptionsBuilder(withCommonOptions(y)).example([
+      ['$0 run --agents 3', 'three agents work the queue until stopped (Ctrl-C: finish and land, twice: stop now)'],
+      ['$0 run --once --agent shell', 'drain the queue once with the shell agent, exit 1 if any task failed'],
+      ['$0 run --single --in-place', 'one agent in this process, working in the current checkout'],
+    ]),
+  handler: async (argv) => {
+    const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
+    const options = resolveOptions(loadConfigFile(layout.config), cliRunOptions(argv));
+    await preflight(layout.repo, options);
+    const store = new QueueStore(layout);
+    store.init();
+    checkHardLinks(layout.state);
+    checkQueuePermissions(layout, argv.allowSharedQueue);
+    if (!options.inPlace) await ensureStateIgnored(layout.repo, layout.state);
+
+    const events: PlEvent[] = [];
+    const say = (line: string) => (argv.json ? process.stderr : process.stdout).write(line + '\n');
+    const supervisor = new Supervisor({
+      repo: layout.repo,
+      queue: argv.queue,
+      state: argv.state,
+      options,
+      allowSharedQueue: argv.allowSharedQueue,
+      onEvent: (event) => {
+        events.push(event);
+        const line = argv.json ? undefined : progressLine(event);
+        if (line) say(line);
+      },
+      say,
+    });
+    let signals = 0;
+    const onSignal = () => {
+      signals++;
+      supervisor.signal();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const started = Date.now();
+    const mode = options.inPlace ? 'in place' : options.single ? 'single agent, no fork' : `${options.agents} agents`;
+    if (!argv.json) say(`parallel-loop: ${mode}, target ${options.target}, land ${options.land}, queue ${layout.queue}${options.once ? ', until the queue is empty' : ''}`);
+    const { errored } = await supervisor.run();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+
+    const summary = summarize(events, Date.now() - started, store.countTasks());
+    if (argv.json) printJson({ ...summary, errored, interrupted: signals > 0 });
+    else printLines([...formatSummary(summary), ...errored.map((e) => `Errored slot: ${e}`)]);
+    if (signals > 0) process.exitCode = EXIT.interrupted;
+    else if (summary.failed.length > 0 || errored.length > 0) process.exitCode = EXIT.failure;
+  },
+};
+
+/** Refuse early, with the fix, when the repository cannot be worked in. Fills in the target branch. */
+async function preflight(repo: string, options: RunOptions): Promise<void> {
+  if (!(await revParse(repo, 'HEAD'))) {
+    throw new PlError('NOT_A_REPO', `${repo} is not a git repository with a commit. Run \`git init\` and commit once, or pass --repo <dir>.`, { exitCode: EXIT.environment });
+  }
+  if (options.land === 'merge' && !options.inPlace) await requireGit('2.38');
+  if (!options.target) {
+    const branch = await currentBranch(repo);
+    if (!branch) throw new PlError('NO_TARGET', 'HEAD is detached, so there is no branch to land on. Check out a branch or pass --target <branch>.', { exitCode: EXIT.usage });
+    options.target = branch;
+  } else if (!(await revParse(repo, `refs/heads/${options.target}`))) {
+    throw new PlError('NO_TARGET', `The target branch \`${options.target}\` does not exist. Create it or pass another --target.`, { exitCode: EXIT.usage });
+  }
+}

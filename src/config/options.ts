@@ -1,0 +1,91 @@
+import type { AgentSettings } from '../agents/types.js';
+
+/** How a finished attempt reaches the target branch. */
+export type LandMode = 'merge' | 'branch' | 'none';
+
+/**
+ * Everything a run can be told. Every interval and limit is here, so tests run real processes with
+ * short timings. Defaults in DEFAULTS; the config file (.parallel-loop.json) and the command line
+ * override them in that order.
+ */
+export interface RunOptions {
+  /** Worker processes. Default 3. */
+  agents: number;
+  /** Drain the queue and exit instead of waiting for more tasks. Default false. */
+  once: boolean;
+  /** Run the worker loop in this process, no fork. Default false. */
+  single: boolean;
+  /** Work in the current checkout instead of worktrees (implies single). Default false. */
+  inPlace: boolean;
+  /** Adapter for tasks that do not name one. Default `claude`. */
+  agent: string;
+  /** Per-adapter settings, keyed by adapter name. */
+  agentSettings: Record<string, AgentSettings>;
+  /** Seconds an attempt may run. Default 1800. */
+  timeoutSec: number;
+  /** Attempts per task, across retries and reclaims. Default 3. */
+  maxAttempts: number;
+  /** Grace between SIGTERM and SIGKILL when stopping an agent's process tree. Default 5000 ms. */
+  killGraceMs: number;
+  /** First retry delay; doubles per attempt. Default 2000 ms. */
+  retryBackoffMs: number;
+  /** Heartbeat period. Default staleAfterMs / 6. */
+  heartbeatMs: number;
+  /** A heartbeat unchanged this long (observer's clock) makes a claim stale. Default 30000 ms. */
+  staleAfterMs: number;
+  /** Full inbox rescan period; the watcher only wakes workers early. Default 2000 ms. */
+  rescanMs: number;
+  /** Health monitor pass period. Default 2000 ms. */
+  monitorMs: number;
+  /** Worker restart back-off start and cap. Defaults 1000 / 30000 ms. */
+  restartBackoffMs: number;
+  restartBackoffMaxMs: number;
+  /** More than this many worker restarts within restartWindowMs marks the slot errored. Defaults 5 / 60000 ms. */
+  maxRestarts: number;
+  restartWindowMs: number;
+  /** Command run in each new worktree (e.g. `npm ci`). */
+  setup?: string;
+  /** Untracked files or globs copied from the main checkout into each worktree (e.g. `.env`). */
+  copy: string[];
+  /** First port of the reserved ranges; each agent slot gets `portBlock` ports. Defaults 20000 / 10. */
+  portBase: number;
+  portBlock: number;
+  /** Branch work lands on. Default: the branch checked out where `run` started. */
+  target?: string;
+  land: LandMode;
+  /** When the target is checked out in a dirty worktree: hold the task, or move the ref anyway. Default hold. */
+  dirtyTarget: 'hold' | 'land-ref';
+  /** Remove an attempt's worktree and branch after it landed. Default true. */
+  cleanup: boolean;
+  /** Verify command for tasks that do not name one. */
+  verify?: string;
+  /** Stop starting attempts when the recorded spending reaches this many US dollars. */
+  budgetUsd?: number;
+}
+
+export const DEFAULTS: RunOptions = {
+  agents: 3,
+  once: false,
+  single: false,
+  inPlace: false,
+  agent: 'claude',
+  agentSettings: {},
+  timeoutSec: 1800,
+  maxAttempts: 3,
+  killGraceMs: 5000,
+  retryBackoffMs: 2000,
+  heartbeatMs: 5000,
+  staleAfterMs: 30000,
+  rescanMs: 2000,
+  monitorMs: 2000,
+  restartBackoffMs: 1000,
+  restartBackoffMaxMs: 30000,
+  maxRestarts: 5,
+  restartWindowMs: 60000,
+  copy: [],
+  portBase: 20000,
+  portBlock: 10,
+  land: 'merge',
+  dirtyTarget: 'hold',
+  cleanup: true,
+};

@@ -1,0 +1,189 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PlError, EXIT, errnoCode } from '../errors.js';
+import { writeJsonAtomic, readJsonOrUndefined } from '../util/atomic-write.js';
+
+/** Who holds a claim: written to a lease file before the claim exists, so a claim is never ownerless. */
+export interface Lease {
+  taskId: string;
+  gen: number;
+  agentId: string;
+  pid: number;
+  /** Start time of `pid` from /proc (clock ticks since boot), to tell PID reuse apart. */
+  pidStart?: string;
+  host: string;
+  bootId?: string;
+  /** File name of the task in the inbox when it was claimed. */
+  file: string;
+  claimedAt: string;
+}
+
+/** Why a generation was released. */
+export type ReleaseOutcome =
+  | 'done' // landed or finished: the task is in done/
+  | 'failed' // gave up: the task is in failed/
+  | 'retry' // the attempt failed; the task went back to the inbox for another attempt
+  | 'requeued' // stopped (shutdown, kill, reclaim); the task went back to the inbox
+  | 'rejected' // the file turned out invalid or a duplicate: it is in rejected/
+  | 'vanished' // the task file was gone when the owner went to move it
+  | 'held'; // waiting to land (dirty target checkout)
+
+export interface Release {
+  outcome: ReleaseOutcome;
+  at: string;
+  agentId?: string;
+  /** True when an agent ran in this generation (counts as an attempt). */
+  attempted?: boolean;
+  reason?: string;
+  [key: string]: unknown;
+}
+
+export interface ClaimSnapshot {
+  /** Generations present, ascending. */
+  gens: number[];
+  released: Set<number>;
+  highest: number;
+  /** The highest generation when it is not released. */
+  live?: number;
+}
+
+export type ClaimResult =
+  | { ok: true; gen: number; lease: Lease }
+  | { ok: false; reason: 'lost' | 'live' | 'moved-on'; gen: number };
+
+const GEN_RE = /^\d+$/;
+const RELEASED_RE = /^(\d+)\.released$/;
+
+/** Claims with fencing generations (docs/PROTOCOL.md): `claims/<task>/<gen>` hard-linked to a lease. */
+export class Claims {
+  /** Races lost (EEXIST from link) since this object was made; a contention figure for tests and benches. */
+  racesLost = 0;
+
+  constructor(
+    private readonly claimsDir: string,
+    private readonly agentsDir: string,
+  ) {}
+
+  taskDir(taskId: string): string {
+    return path.join(this.claimsDir, taskId);
+  }
+
+  snapshot(taskId: string): ClaimSnapshot {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.taskDir(taskId));
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') names = [];
+      else throw err;
+    }
+    const gens: number[] = [];
+    const released = new Set<number>();
+    for (const name of names) {
+      if (GEN_RE.test(name)) gens.push(Number(name));
+      else {
+        const m = RELEASED_RE.exec(name);
+        if (m) released.add(Number(m[1]));
+      }
+    }
+    gens.sort((a, b) => a - b);
+    const highest = gens.length > 0 ? gens[gens.length - 1]! : 0;
+    const live = highest > 0 && !released.has(highest) ? highest : undefined;
+    return { gens, released, highest, live };
+  }
+
+  /**
+   * Claim the next generation of a task. With `over`, this is a reclaim: it succeeds only when the
+   * highest generation is exactly `over` (judged stale by the caller), whether released or not.
+   * Without it, the highest generation must be released (or there must be none).
+   * Winning is decided by link(2) alone: EEXIST means another process won.
+   */
+  claim(taskId: string, owner: Omit<Lease, 'taskId' | 'gen' | 'claimedAt'>, options: { over?: number } = {}): ClaimResult {
+    const dir = this.taskDir(taskId);
+    fs.mkdirSync(dir, { recursive: true });
+    const snap = this.snapshot(taskId);
+    if (options.over !== undefined) {
+      if (snap.highest !== options.over) return { ok: false, reason: 'moved-on', gen: snap.highest };
+    } else if (snap.live !== undefined) {
+      return { ok: false, reason: 'live', gen: snap.live };
+    }
+    const gen = snap.highest + 1;
+    const lease: Lease = { ...owner, taskId, gen, claimedAt: new Date().toISOString() };
+    const leaseFile = this.leaseFile(owner.agentId, taskId, gen);
+    fs.mkdirSync(path.dirname(leaseFile), { recursive: true });
+    writeJsonAtomic(leaseFile, lease);
+    try {
+      fs.linkSync(leaseFile, path.join(dir, String(gen)));
+    } catch (err) {
+      fs.rmSync(leaseFile, { force: true });
+      if (errnoCode(err) === 'EEXIST') {
+        this.racesLost++;
+        return { ok: false, reason: 'lost', gen };
+      }
+      throw linkError(err, dir);
+    }
+    return { ok: true, gen, lease };
+  }
+
+  /** Mark a generation released. Idempotent: a second release keeps the first record. */
+  release(taskId: string, gen: number, release: Omit<Release, 'at'>, agentId?: string): void {
+    const record = { ...release, at: new Date().toISOString() } as Release;
+    try {
+      fs.writeFileSync(path.join(this.taskDir(taskId), `${gen}.released`), JSON.stringify(record, null, 2) + '\n', { flag: 'wx' });
+    } catch (err) {
+      if (errnoCode(err) !== 'EEXIST') throw err;
+    }
+    // The agent's own lease name goes; the claim link keeps the lease content for history.
+    if (agentId) fs.rmSync(this.leaseFile(agentId, taskId, gen), { force: true });
+  }
+
+  /** Fencing check: has a later generation been claimed? Call before any irreversible step. */
+  isSuperseded(taskId: string, gen: number): boolean {
+    return this.snapshot(taskId).highest > gen;
+  }
+
+  readLease(taskId: string, gen: number): Lease | undefined {
+    return readJsonOrUndefined<Lease>(path.join(this.taskDir(taskId), String(gen)));
+  }
+
+  readRelease(taskId: string, gen: number): Release | undefined {
+    return readJsonOrUndefined<Release>(path.join(this.taskDir(taskId), `${gen}.released`));
+  }
+
+  /** Every generation of a task with its lease and release: the task's attempt history. */
+  history(taskId: string): Array<{ gen: number; lease?: Lease; release?: Release }> {
+    return this.snapshot(taskId).gens.map((gen) => ({ gen, lease: this.readLease(taskId, gen), release: this.readRelease(taskId, gen) }));
+  }
+
+  /** Leases an agent holds (its current claims, plus any left by a crash between release and cleanup). */
+  agentLeases(agentId: string): Lease[] {
+    const dir = path.join(this.agentsDir, agentId, 'leases');
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+    return names
+      .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
+      .map((n) => readJsonOrUndefined<Lease>(path.join(dir, n)))
+      .filter((l): l is Lease => l !== undefined);
+  }
+
+  dropAgentLease(agentId: string, taskId: string, gen: number): void {
+    fs.rmSync(this.leaseFile(agentId, taskId, gen), { force: true });
+  }
+
+  private leaseFile(agentId: string, taskId: string, gen: number): string {
+    return path.join(this.agentsDir, agentId, 'leases', `${taskId}.${gen}.json`);
+  }
+}
+
+function linkError(err: unknown, dir: string): PlError {
+  const code = errnoCode(err) ?? 'unknown';
+  return new PlError(
+    'NO_HARD_LINKS',
+    `Could not hard-link a claim in ${dir} (${code} from link(2)). parallel-loop claims tasks with hard links; ` +
+      'put the state folder on a local filesystem that supports them (--state <dir>).',
+    { exitCode: EXIT.environment, cause: err },
+  );
+}

@@ -1,0 +1,55 @@
+import os from 'node:os';
+import path from 'node:path';
+import { Claims } from '../queue/claims.js';
+import type { Layout } from '../queue/layout.js';
+import { hostBootId, isSameProcess, processStartTime } from '../proc/start-time.js';
+
+/**
+ * Agent slots (`agent-1`, `agent-2`, …) are claimed the way tasks are: a hard-linked lease per
+ * generation under `.parallel-loop/slots/<agent>/`. Two supervisors on one queue thus never run
+ * two workers under one agent id; a slot whose supervisor died on this host is taken over by claiming
+ * its next generation (never by deleting the old claim).
+ */
+export class Slots {
+  private readonly claims: Claims;
+  private readonly held = new Map<string, number>();
+  private readonly host = os.hostname();
+  private readonly bootId = hostBootId();
+
+  constructor(layout: Layout, readonly supervisorId: string) {
+    this.claims = new Claims(path.join(layout.state, 'slots'), path.join(layout.state, 'supervisors'));
+  }
+
+  /** Claim `count` free slots, lowest numbers first. Returns their agent ids and slot numbers. */
+  acquire(count: number): Array<{ agentId: string; slot: number }> {
+    const got: Array<{ agentId: string; slot: number }> = [];
+    const owner = { agentId: this.supervisorId, pid: process.pid, pidStart: processStartTime(process.pid), host: this.host, bootId: this.bootId, file: '' };
+    for (let n = 1; got.length < count && n < 10_000; n++) {
+      const agentId = `agent-${n}`;
+      let result = this.claims.claim(agentId, owner);
+      if (!result.ok && result.reason === 'live' && this.ownerIsDead(agentId, result.gen)) {
+        result = this.claims.claim(agentId, owner, { over: result.gen });
+      }
+      if (result.ok) {
+        this.held.set(agentId, result.gen);
+        got.push({ agentId, slot: n });
+      }
+    }
+    return got;
+  }
+
+  releaseAll(): void {
+    for (const [agentId, gen] of this.held) this.claims.release(agentId, gen, { outcome: 'done', agentId: this.supervisorId }, this.supervisorId);
+    this.held.clear();
+  }
+
+  private ownerIsDead(agentId: string, gen: number): boolean {
+    const lease = this.claims.readLease(agentId, gen);
+    if (!lease) return false;
+    if (lease.host !== this.host || (lease.bootId && this.bootId && lease.bootId !== this.bootId)) {
+      // Same host name but another boot: every process of that boot is gone.
+      return lease.host === this.host;
+    }
+    return !(lease.pidStart ? isSameProcess(lease.pid, lease.pidStart) : false);
+  }
+}

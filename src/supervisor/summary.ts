@@ -1,0 +1,45 @@
+import type { PlEvent } from '../events/log.js';
+
+export interface RunSummary {
+  wallMs: number;
+  done: string[];
+  failed: string[];
+  retries: number;
+  /** Sum of attempt durations over wall time: how much parallel work the run got. */
+  speedup: number;
+  costUsd: number;
+  queue: Record<string, number>;
+}
+
+/** Summarise one run from the events it recorded. Pure. */
+export function summarize(events: readonly PlEvent[], wallMs: number, queue: Record<string, number>): RunSummary {
+  const done = new Set<string>();
+  const failed = new Set<string>();
+  let retries = 0;
+  let busyMs = 0;
+  let costUsd = 0;
+  for (const e of events) {
+    if (!e.task) continue;
+    if (e.type === 'done' || e.type === 'already-landed') done.add(e.task);
+    if (e.type === 'failed') failed.add(e.task);
+    if (e.type === 'retry') retries++;
+    if (e.type === 'attempt-finished') {
+      if (typeof e.durationMs === 'number') busyMs += e.durationMs;
+      const usage = e.usage as { costUsd?: number } | undefined;
+      if (typeof usage?.costUsd === 'number') costUsd += usage.costUsd;
+    }
+  }
+  return { wallMs, done: [...done].sort(), failed: [...failed].sort(), retries, speedup: wallMs > 0 ? busyMs / wallMs : 0, costUsd, queue };
+}
+
+export function formatSummary(s: RunSummary): string[] {
+  const lines = [
+    '',
+    `Summary: ${s.done.length} done, ${s.failed.length} failed, ${s.retries} retries in ${(s.wallMs / 1000).toFixed(1)}s` +
+      (s.speedup > 0 ? ` (agents worked ${s.speedup.toFixed(2)}x the wall time)` : '') +
+      (s.costUsd > 0 ? `, cost $${s.costUsd.toFixed(4)}` : ''),
+    `Queue now: ${Object.entries(s.queue).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+  ];
+  if (s.failed.length > 0) lines.push(`Failed: ${s.failed.join(', ')} (reasons in queue/failed/<id>.error.json; \`parallel-loop retry <id>\` to try again)`);
+  return lines;
+}

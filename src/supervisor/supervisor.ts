@@ -1,0 +1,164 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { RunOptions } from '../config/options.js';
+import { appendEvent, type PlEvent } from '../events/log.js';
+import { layoutFor, type Layout } from '../queue/layout.js';
+import type { FromWorker, ToWorker } from '../worker/messages.js';
+import { Worker } from '../worker/loop.js';
+import { Slots } from './slots.js';
+import { restartDecision } from './restart-policy.js';
+
+export interface SupervisorConfig {
+  repo: string;
+  queue?: string;
+  state?: string;
+  options: RunOptions;
+  allowSharedQueue: boolean;
+  /** Every event from every worker, for live progress. */
+  onEvent?: (event: PlEvent) => void;
+  /** Lines for the person running it (stopping, errors). */
+  say?: (line: string) => void;
+}
+
+interface SlotState {
+  agentId: string;
+  slot: number;
+  child?: ChildProcess;
+  restarts: number[];
+  finished: boolean;
+  errored?: string;
+}
+
+const workerEntry = fileURLToPath(new URL('../worker/entry.js', import.meta.url));
+
+/**
+ * Keeps N workers alive. Workers coordinate only through files; the supervisor forks them, restarts
+ * crashed ones with back-off, and turns signals into stop (finish and land) and kill (requeue).
+ */
+export class Supervisor {
+  readonly layout: Layout;
+  readonly id = `sup-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private readonly slots: Slots;
+  private readonly states: SlotState[] = [];
+  private stopping = false;
+  private killing = false;
+  private resolveAll: (() => void) | undefined;
+  private single: Worker | undefined;
+  readonly counts = { done: 0, failed: 0 };
+
+  constructor(private readonly config: SupervisorConfig) {
+    this.layout = layoutFor(config.repo, { queue: config.queue, state: config.state });
+    this.slots = new Slots(this.layout, this.id);
+  }
+
+  /** Run until the queue drains (--once) or a signal stops it. Returns slots that ended errored. */
+  async run(): Promise<{ errored: string[] }> {
+    const count = this.config.options.single ? 1 : this.config.options.agents;
+    const slots = this.slots.acquire(count);
+    if (slots.length < count) this.config.say?.(`only ${slots.length} of ${count} agent slots were free (another supervisor holds the rest)`);
+    try {
+      if (this.config.options.single) return await this.runSingle(slots[0]!);
+      await new Promise<void>((resolve) => {
+        this.resolveAll = resolve;
+        for (const s of slots) {
+          const state: SlotState = { ...s, restarts: [], finished: false };
+          this.states.push(state);
+          this.spawn(state);
+        }
+        this.checkAllFinished();
+      });
+    } finally {
+      this.slots.releaseAll();
+    }
+    return { errored: this.states.filter((s) => s.errored).map((s) => `${s.agentId}: ${s.errored}`) };
+  }
+
+  /** First call: stop claiming, let running tasks finish and land. Second: kill agents, requeue tasks. */
+  signal(): void {
+    if (!this.stopping) {
+      this.stopping = true;
+      this.config.say?.('stopping: running tasks finish and land first; press Ctrl-C again to stop them now (their work is kept and requeued)');
+      this.single?.stop();
+      this.broadcast({ type: 'stop' });
+    } else if (!this.killing) {
+      this.killing = true;
+      this.config.say?.('stopping now: killing agents, committing their partial work and returning their tasks to the queue');
+      this.single?.kill();
+      this.broadcast({ type: 'kill' });
+    }
+  }
+
+  private async runSingle(slot: { agentId: string; slot: number }): Promise<{ errored: string[] }> {
+    this.single = new Worker({ ...this.config, agentId: slot.agentId, slot: slot.slot, onEvent: (e) => this.record(e) });
+    const counts = await this.single.run();
+    this.counts.done += counts.done;
+    this.counts.failed += counts.failed;
+    return { errored: [] };
+  }
+
+  private broadcast(message: ToWorker): void {
+    for (const s of this.states) if (s.child?.connected) s.child.send(message);
+  }
+
+  private record(event: PlEvent): void {
+    if (event.type === 'done' || event.type === 'already-landed') this.counts.done++;
+    if (event.type === 'failed') this.counts.failed++;
+    this.config.onEvent?.(event);
+  }
+
+  private emit(event: Omit<PlEvent, 'time'>): void {
+    this.record(appendEvent(this.layout.events, event));
+  }
+
+  private spawn(state: SlotState): void {
+    const child = fork(workerEntry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env });
+    state.child = child;
+    let idleExit = false;
+    child.on('message', (message: FromWorker) => {
+      if (message.type === 'event') this.record(message.event);
+      if (message.type === 'idle-exit') idleExit = true;
+    });
+    child.on('exit', (code, signal) => {
+      state.child = undefined;
+      const clean = idleExit && code === 0;
+      this.emit({ type: 'agent-exited', agent: state.agentId, pid: child.pid, code, signal, reason: clean ? 'finished' : `exit ${code ?? signal}` });
+      if (clean || this.stopping) return this.finishSlot(state);
+      const decision = restartDecision(state.restarts, Date.now(), this.config.options && {
+        backoffMs: this.config.options.restartBackoffMs,
+        backoffMaxMs: this.config.options.restartBackoffMaxMs,
+        maxRestarts: this.config.options.maxRestarts,
+        windowMs: this.config.options.restartWindowMs,
+      });
+      if (!decision.restart) {
+        state.errored = decision.reason;
+        this.emit({ type: 'agent-errored', agent: state.agentId, reason: `worker crashed ${decision.reason}; slot marked errored` });
+        return this.finishSlot(state);
+      }
+      state.restarts.push(Date.now());
+      setTimeout(() => (this.stopping ? this.finishSlot(state) : this.spawn(state)), decision.delayMs);
+    });
+    const start: ToWorker = {
+      type: 'start',
+      repo: this.config.repo,
+      queue: this.config.queue,
+      state: this.config.state,
+      agentId: state.agentId,
+      slot: state.slot,
+      supervisorId: this.id,
+      options: this.config.options,
+      allowSharedQueue: this.config.allowSharedQueue,
+    };
+    child.send(start);
+    this.emit({ type: 'agent-spawned', agent: state.agentId, pid: child.pid });
+  }
+
+  private finishSlot(state: SlotState): void {
+    state.finished = true;
+    this.checkAllFinished();
+  }
+
+  private checkAllFinished(): void {
+    if (this.states.every((s) => s.finished)) this.resolveAll?.();
+  }
+}

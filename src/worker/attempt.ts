@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Task } from '../task/types.js';
+import type { RunOptions } from '../config/options.js';
+import type { AgentEvent, AgentUsage } from '../agents/types.js';
+import { getAdapter } from '../agents/registry.js';
+import { runAgentProcess } from '../agents/run-process.js';
+import { sumUsage } from '../agents/usage.js';
+import { addAttemptWorktree, prepareWorktree } from '../git/worktree.js';
+import { commitLeftovers } from '../git/commit.js';
+import { attemptBranch, attemptWorktree, type Layout } from '../queue/layout.js';
+import type { AgentStateWriter } from './agent-state.js';
+import { buildPrompt, type RetryNote } from './prompt.js';
+import { afterAgent, portRange, type AfterAgent } from './decide.js';
+
+export interface AttemptInput {
+  layout: Layout;
+  options: RunOptions;
+  agentId: string;
+  slot: number;
+  task: Task;
+  gen: number;
+  attempt: number;
+  /** Commit the attempt starts from: the target tip, or the previous attempt's branch. */
+  base: string;
+  notes: RetryNote[];
+  state: AgentStateWriter;
+  /** Aborted on `kill`: the agent's process tree is stopped and the task requeued. */
+  signal: AbortSignal;
+  /** Fault injection for tests (PL_FAULT): called at protocol steps. */
+  fault: (step: string) => void;
+}
+
+export interface AttemptResult {
+  next: AfterAgent;
+  worktree: string;
+  branch: string;
+  log: string;
+  usage: AgentUsage;
+  durationMs: number;
+  tail: string[];
+  /** Commit made of changes the agent left uncommitted, if any. */
+  leftoverCommit?: string;
+  events: AgentEvent[];
+}
+
+/** Run one attempt: worktree, set-up, agent, then commit what it left. Decides nothing about landing. */
+export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
+  const { layout, options, task, gen, state } = input;
+  const inPlace = options.inPlace;
+  const worktree = inPlace ? layout.repo : attemptWorktree(layout, task.id, gen);
+  const branch = inPlace ? '' : attemptBranch(task.id, gen);
+  const log = path.join(state.dir, 'logs', `${task.id}.${gen}.log`);
+  const ports = portRange(input.slot, options.portBase, options.portBlock);
+  const env: Record<string, string> = {
+    PL_TASK_ID: task.id,
+    PL_AGENT_ID: input.agentId,
+    PL_ATTEMPT: String(input.attempt),
+    PL_GEN: String(gen),
+    PL_WORKTREE: worktree,
+    PL_PORT_BASE: String(ports.first),
+    PL_PORT_COUNT: String(ports.count),
+    PORT: String(ports.first),
+    ...task.env,
+  };
+
+  if (!inPlace) {
+    state.set({ phase: 'worktree', worktree, branch, log });
+    await addAttemptWorktree({ repo: layout.repo, layout, taskId: task.id, gen, base: input.base });
+    input.fault('worktree-created');
+    state.set({ phase: 'setup' });
+    await prepareWorktree({ worktree, repo: layout.repo, copy: options.copy, setup: options.setup, env });
+  }
+
+  const prompt = buildPrompt(task, input.notes, { attempt: input.attempt, maxAttempts: task.maxAttempts ?? options.maxAttempts });
+  const promptFile = path.join(state.dir, 'prompts', `${task.id}.${gen}.md`);
+  fs.mkdirSync(path.dirname(promptFile), { recursive: true });
+  fs.writeFileSync(promptFile, prompt);
+
+  const adapter = getAdapter(task.agent ?? options.agent);
+  const invocation = adapter.invocation(
+    { task, worktree, promptFile, prompt, agentId: input.agentId, attempt: input.attempt, gen },
+    options.agentSettings[adapter.name] ?? {},
+  );
+  const events: AgentEvent[] = [];
+  const timeoutSec = task.timeout ?? options.timeoutSec;
+  state.set({ phase: 'agent', lastEvent: `started ${adapter.name}` });
+  const run = await runAgentProcess({
+    invocation,
+    cwd: worktree,
+    env: { ...env, ...invocation.env },
+    logFile: log,
+    timeoutMs: timeoutSec * 1000,
+    killGraceMs: options.killGraceMs,
+    signal: input.signal,
+    onSpawn: (pid, info) => {
+      // Recorded so a reclaimer on this host can kill exactly this tree, even after pid reuse.
+      state.set({ agentPid: pid, agentPidStart: info.startTime, agentRunId: info.runId });
+      input.fault('agent-running');
+    },
+    onLine: (line) => {
+      for (const event of adapter.parseLine(line)) {
+        events.push(event);
+        state.set({ lastEvent: event.summary.slice(0, 200), lastEventAt: new Date().toISOString(), usage: sumUsage(events) });
+      }
+    },
+  });
+  const next = afterAgent(
+    { exitCode: run.exitCode ?? undefined, signal: run.signal ?? undefined, timedOut: run.timedOut, aborted: run.aborted },
+    input.attempt,
+    task.maxAttempts ?? options.maxAttempts,
+    timeoutSec,
+  );
+
+  state.set({ phase: 'committing', agentPid: undefined, agentPidStart: undefined, agentRunId: undefined });
+  const wip = next.action !== 'land';
+  const leftoverCommit = await commitLeftovers(
+    worktree,
+    `${wip ? 'WIP' : 'parallel-loop'}: ${wip ? 'partial work' : 'leftover changes'} of task ${task.id} (attempt ${input.attempt})`,
+  );
+  if (leftoverCommit) input.fault('commit-made');
+  return { next, worktree, branch, log, usage: sumUsage(events), durationMs: run.durationMs, tail: run.tailLines, leftoverCommit, events };
+}

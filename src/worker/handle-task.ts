@@ -1,0 +1,133 @@
+import type { Task } from '../task/types.js';
+import type { Lease } from '../queue/claims.js';
+import { revParse } from '../git/repo.js';
+import type { Worker } from './loop.js';
+import { runAttempt, type AttemptResult } from './attempt.js';
+import { priorState, type PriorState } from './history.js';
+import { finish, type Held } from './finish.js';
+import { retryDelayMs } from './decide.js';
+import { landStep, type LandOutcome } from './land-step.js';
+
+export type TaskOutcome = 'done' | 'failed' | 'retry' | 'requeued' | 'held' | 'superseded';
+
+/** Everything after a successful claim: attempt, then land, retry or fail. */
+export async function handleTask(
+  worker: Worker,
+  taken: { gen: number; lease: Lease; file: string; task: Task },
+  signal: AbortSignal,
+  fault: (step: string) => void,
+): Promise<TaskOutcome> {
+  const { store, state, config } = worker;
+  const { options } = config;
+  const { task, gen } = taken;
+  const held: Held = { id: task.id, gen, file: taken.file, agentId: config.agentId };
+  const prior = priorState(store.claims.history(task.id).filter((h) => h.gen < gen));
+  const maxAttempts = task.maxAttempts ?? options.maxAttempts;
+  const target = options.target ?? 'main';
+
+  if (prior.pendingLanding) {
+    // The agent already finished in an earlier generation; only its landing was held.
+    state.set({ task: task.id, gen, attempt: prior.pendingLanding.attempt, phase: 'landing', taskStartedAt: new Date().toISOString() });
+    const landing = await landStep(worker, task, { branch: prior.pendingLanding.branch, base: prior.pendingLanding.base, attempt: prior.pendingLanding.attempt, worktree: undefined, gen });
+    return settleLanding(worker, held, task, landing, prior, { attempt: prior.pendingLanding.attempt, branch: prior.pendingLanding.branch, base: prior.pendingLanding.base });
+  }
+
+  const attempt = prior.attemptsUsed + 1;
+  const base = options.inPlace ? '' : ((prior.resumeBranch && (await revParse(config.repo, prior.resumeBranch))) || (await tipOf(config.repo, target)));
+  state.set({ task: task.id, gen, attempt, phase: 'worktree', taskStartedAt: new Date().toISOString(), note: undefined });
+  worker.emit({ type: 'attempt-started', task: task.id, gen, attempt, base });
+
+  let result: AttemptResult;
+  try {
+    result = await runAttempt({ layout: worker.layout, options, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, state, signal, fault });
+  } catch (err) {
+    // Worktree or set-up failed: that is this attempt's failure, not the worker's.
+    const message = err instanceof Error ? err.message : String(err);
+    const exhausted = attempt >= maxAttempts;
+    worker.emit({ type: exhausted ? 'failed' : 'retry', task: task.id, gen, attempt, reason: message });
+    finish(store, held, exhausted ? 'failed' : 'retry', {
+      attempted: true, attempt, reason: message,
+      note: { attempt, kind: 'failed', text: message },
+      retryAfter: new Date(Date.now() + retryDelayMs(attempt, options.retryBackoffMs)).toISOString(),
+    });
+    return exhausted ? 'failed' : 'retry';
+  }
+  const record = { attempted: true, attempt, branch: result.branch, base, log: result.log, usage: result.usage, durationMs: result.durationMs };
+  worker.emit({ type: 'attempt-finished', task: task.id, gen, attempt, next: result.next.action, durationMs: result.durationMs, usage: result.usage });
+
+  if (store.claims.isSuperseded(task.id, gen)) {
+    // Fencing: another worker reclaimed this task while we ran. Do nothing irreversible.
+    worker.emit({ type: 'requeued', task: task.id, gen, attempt, reason: 'superseded by a later claim' });
+    return 'superseded';
+  }
+  const next = result.next;
+  if (next.action === 'requeue') {
+    finish(store, held, 'requeued', { ...record, attempted: false, reason: next.reason });
+    worker.emit({ type: 'requeued', task: task.id, gen, attempt, reason: next.reason });
+    return 'requeued';
+  }
+  if (next.action !== 'land') {
+    const text = `${next.reason}\n\nLast lines of the log (${result.log}):\n${result.tail.join('\n')}`;
+    const retry = next.action === 'retry';
+    fault('before-release');
+    finish(store, held, retry ? 'retry' : 'failed', {
+      ...record,
+      reason: next.reason,
+      tail: result.tail,
+      note: { attempt, kind: next.kind, text },
+      retryAfter: new Date(Date.now() + retryDelayMs(attempt, options.retryBackoffMs)).toISOString(),
+    });
+    worker.emit({ type: retry ? 'retry' : 'failed', task: task.id, gen, attempt, reason: next.reason });
+    return retry ? 'retry' : 'failed';
+  }
+  state.set({ phase: 'landing' });
+  const landing = await landStep(worker, task, { branch: result.branch, base, attempt, worktree: result.worktree, gen });
+  fault('before-release');
+  return settleLanding(worker, held, task, landing, prior, record);
+}
+
+async function tipOf(repo: string, target: string): Promise<string> {
+  const tip = await revParse(repo, `refs/heads/${target}`);
+  if (!tip) throw new Error(`target branch \`${target}\` does not exist in ${repo}`);
+  return tip;
+}
+
+/** Turn a landing outcome into the task's next state. */
+function settleLanding(worker: Worker, held: Held, task: Task, landing: LandOutcome, prior: PriorState, record: Record<string, unknown> & { attempt: number }): TaskOutcome {
+  const { store } = worker;
+  const { options } = worker.config;
+  const attempt = record.attempt;
+  const maxAttempts = task.maxAttempts ?? options.maxAttempts;
+  const retryAfter = new Date(Date.now() + retryDelayMs(attempt, options.retryBackoffMs)).toISOString();
+  switch (landing.status) {
+    case 'landed':
+    case 'already-landed':
+    case 'nothing-to-land':
+    case 'kept': {
+      if (!finish(store, held, 'done', { ...record, landing })) return 'superseded';
+      worker.emit({ type: landing.status === 'already-landed' ? 'already-landed' : 'done', task: task.id, gen: held.gen, attempt, landing });
+      return 'done';
+    }
+    case 'held':
+      finish(store, held, 'held', { ...record, reason: landing.reason, retryAfter });
+      worker.emit({ type: 'held', task: task.id, gen: held.gen, attempt, reason: landing.reason });
+      return 'held';
+    case 'conflict': {
+      const text = `Landing on \`${options.target}\` conflicted in: ${landing.files.join(', ')}\n${landing.details ?? ''}`;
+      worker.emit({ type: 'conflict', task: task.id, gen: held.gen, attempt, files: landing.files });
+      if (prior.hadConflict) {
+        finish(store, held, 'failed', { ...record, reason: `conflicts with ${options.target} in ${landing.files.join(', ')}; branch ${record.branch} kept`, files: landing.files });
+        return 'failed';
+      }
+      finish(store, held, 'retry', { ...record, restart: 'target', reason: 'conflict', files: landing.files, note: { attempt, kind: 'conflict', text } });
+      return 'retry';
+    }
+    case 'verify-failed': {
+      const exhausted = attempt >= maxAttempts;
+      const text = `The verify command failed on the merged result:\n${landing.output}`;
+      finish(store, held, exhausted ? 'failed' : 'retry', { ...record, reason: 'verify failed', output: landing.output.slice(-8000), note: { attempt, kind: 'verify-failed', text }, retryAfter });
+      worker.emit({ type: 'verify-failed', task: task.id, gen: held.gen, attempt });
+      return exhausted ? 'failed' : 'retry';
+    }
+  }
+}

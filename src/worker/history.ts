@@ -1,0 +1,36 @@
+import type { Release } from '../queue/claims.js';
+import type { RetryNote } from './prompt.js';
+
+/** What earlier generations of a task tell the next attempt. Pure: takes the claim history. */
+export interface PriorState {
+  /** Attempts used so far (generations in which an agent ran). */
+  attemptsUsed: number;
+  /** Branch to start from (the last attempt's), unless the last outcome asked for a fresh start. */
+  resumeBranch?: string;
+  /** A finished attempt whose landing was held: land this branch without running the agent again. */
+  pendingLanding?: { branch: string; base: string; attempt: number };
+  /** True once a conflict has sent the task back: a second conflict fails it. */
+  hadConflict: boolean;
+  notes: RetryNote[];
+}
+
+export function priorState(history: Array<{ gen: number; release?: Release }>): PriorState {
+  const prior: PriorState = { attemptsUsed: 0, hadConflict: false, notes: [] };
+  for (const { release } of history) {
+    if (!release) continue;
+    if (release.attempted) prior.attemptsUsed++;
+    const branch = typeof release.branch === 'string' && release.branch ? release.branch : undefined;
+    if (branch) prior.resumeBranch = release.restart === 'target' ? undefined : branch;
+    if (release.outcome === 'held' && branch && typeof release.base === 'string') {
+      prior.pendingLanding = { branch, base: release.base, attempt: Number(release.attempt ?? prior.attemptsUsed) };
+    } else if (release.outcome !== 'requeued') {
+      prior.pendingLanding = undefined;
+    }
+    if (release.note && typeof release.note === 'object') {
+      const note = release.note as RetryNote;
+      prior.notes.push(note);
+      if (note.kind === 'conflict') prior.hadConflict = true;
+    }
+  }
+  return prior;
+}

@@ -1,0 +1,53 @@
+import type { Task } from '../task/types.js';
+import { landAttempt } from '../merge/land.js';
+import { removeAttemptWorktree } from '../git/worktree.js';
+import type { Worker } from './loop.js';
+import { verifyInWorktree } from './verify.js';
+
+export type LandOutcome =
+  | { status: 'landed'; commit: string; tries?: number }
+  | { status: 'already-landed'; commit?: string }
+  | { status: 'nothing-to-land' }
+  | { status: 'kept'; branch: string; mode: 'branch' | 'none' }
+  | { status: 'held'; reason: string }
+  | { status: 'conflict'; files: string[]; details?: string }
+  | { status: 'verify-failed'; output: string };
+
+/**
+ * Land a finished attempt according to `--land`: merge onto the target (lock-free, exactly once),
+ * or keep the branch. Cleans up the worktree (and branch, once merged) when configured.
+ */
+export async function landStep(
+  worker: Worker,
+  task: Task,
+  attempt: { branch: string; base: string; attempt: number; worktree: string | undefined; gen: number },
+): Promise<LandOutcome> {
+  const { options, repo } = worker.config;
+  if (options.inPlace) return { status: 'kept', branch: '', mode: 'none' };
+  if (options.land !== 'merge') return { status: 'kept', branch: attempt.branch, mode: options.land };
+  const verifyCommand = task.verify ?? options.verify;
+  const worktree = attempt.worktree;
+  const verify =
+    verifyCommand && worktree
+      ? async (merged: string) => {
+          worker.state.set({ phase: 'verifying' });
+          return verifyInWorktree(worktree, attempt.branch, merged, verifyCommand, { timeoutMs: (task.timeout ?? options.timeoutSec) * 1000 });
+        }
+      : undefined;
+  const result = await landAttempt({
+    repo,
+    target: options.target ?? 'main',
+    branch: attempt.branch,
+    base: attempt.base,
+    taskId: task.id,
+    title: task.title,
+    attempt: attempt.attempt,
+    verify,
+    dirtyPolicy: options.dirtyTarget,
+  });
+  const landed = result.status === 'landed' || result.status === 'already-landed' || result.status === 'nothing-to-land';
+  if (landed && options.cleanup) {
+    await removeAttemptWorktree({ repo, layout: worker.layout, taskId: task.id, gen: attempt.gen, deleteBranch: true }).catch(() => undefined);
+  }
+  return result as LandOutcome;
+}

@@ -1,0 +1,150 @@
+import os from 'node:os';
+import { watch, type FSWatcher } from 'chokidar';
+import type { RunOptions } from '../config/options.js';
+import { appendEvent, type PlEvent } from '../events/log.js';
+import { layoutFor, type Layout } from '../queue/layout.js';
+import { QueueStore } from '../queue/store.js';
+import { InboxIndex, type InboxEntry } from '../queue/inbox.js';
+import { takeTask, type Owner } from '../queue/take.js';
+import { hostBootId, processStartTime } from '../proc/start-time.js';
+import { AgentStateWriter } from './agent-state.js';
+import { selectTask } from './select.js';
+import { handleTask } from './handle-task.js';
+import { faultInjector } from './fault.js';
+
+export interface WorkerConfig {
+  repo: string;
+  queue?: string;
+  state?: string;
+  agentId: string;
+  slot: number;
+  options: RunOptions;
+  allowSharedQueue: boolean;
+  supervisorPid?: number;
+  /** Called for every event recorded (the supervisor shows them as live progress). */
+  onEvent?: (event: PlEvent) => void;
+}
+
+/**
+ * One agent's loop: claim the next task, run an attempt, land or retry, repeat. Coordinates with other
+ * workers only through the queue's files. `stop()` lets the current task finish; `kill()` stops its agent.
+ */
+export class Worker {
+  readonly layout: Layout;
+  readonly store: QueueStore;
+  readonly state: AgentStateWriter;
+  private readonly index: InboxIndex;
+  private readonly owner: Owner;
+  private stopping = false;
+  private readonly abort = new AbortController();
+  private wake: (() => void) | undefined;
+  private watcher: FSWatcher | undefined;
+  private lastRescan = 0;
+  readonly counts = { done: 0, failed: 0 };
+
+  constructor(readonly config: WorkerConfig) {
+    this.layout = layoutFor(config.repo, { queue: config.queue, state: config.state });
+    this.store = new QueueStore(this.layout);
+    this.store.init();
+    this.index = new InboxIndex(this.store, { allowSharedQueue: config.allowSharedQueue });
+    const pidStart = processStartTime(process.pid);
+    const bootId = hostBootId();
+    this.owner = { agentId: config.agentId, pid: process.pid, pidStart, host: os.hostname(), bootId };
+    this.state = new AgentStateWriter(this.layout, { agentId: config.agentId, pidStart, bootId, supervisorPid: config.supervisorPid });
+  }
+
+  emit(event: Omit<PlEvent, 'time' | 'agent'>): void {
+    const full = appendEvent(this.layout.events, { agent: this.config.agentId, ...event });
+    this.config.onEvent?.(full);
+  }
+
+  stop(): void {
+    this.stopping = true;
+    this.wake?.();
+  }
+
+  kill(): void {
+    this.stopping = true;
+    this.abort.abort();
+    this.wake?.();
+  }
+
+  async run(): Promise<{ done: number; failed: number }> {
+    const heartbeat = setInterval(() => this.state.beat(), this.config.options.heartbeatMs);
+    heartbeat.unref();
+    this.startWatcher();
+    const fault = faultInjector(this.config.agentId);
+    try {
+      this.state.set({ phase: 'idle' });
+      while (!this.stopping) {
+        const entry = this.next();
+        if (!entry) {
+          if (this.config.options.once && this.drained()) break;
+          await this.sleep(this.config.options.rescanMs);
+          continue;
+        }
+        if ('fail' in entry) continue;
+        this.state.set({ phase: 'claiming' });
+        const taken = takeTask(this.store, entry, this.owner, fault);
+        this.index.remove(entry.file);
+        if (!taken.ok) {
+          if (taken.reason === 'duplicate' || taken.reason === 'invalid') this.emit({ type: 'rejected', task: entry.id, reason: taken.reason });
+          this.state.set({ phase: 'idle' });
+          continue;
+        }
+        fault('task-moved');
+        const outcome = await handleTask(this, taken, this.abort.signal, fault);
+        if (outcome === 'done') this.counts.done++;
+        if (outcome === 'failed') this.counts.failed++;
+        this.state.clearTask(this.stopping ? 'stopping' : 'idle');
+      }
+    } finally {
+      clearInterval(heartbeat);
+      await this.watcher?.close();
+      this.state.clearTask('stopping');
+    }
+    return this.counts;
+  }
+
+  /** The next task this worker may start, refreshing the inbox view when it is due. */
+  private next(): InboxEntry | { fail: true } | undefined {
+    const now = Date.now();
+    if (now - this.lastRescan >= this.config.options.rescanMs || this.index.size === 0) {
+      this.lastRescan = now;
+      for (const r of this.index.refresh().rejected) this.emit({ type: 'rejected', file: r.file, problems: r.problems });
+    }
+    return selectTask(this, this.index, now);
+  }
+
+  /** In --once mode: nothing waits in the inbox and nothing runs anywhere that could add work back. */
+  private drained(): boolean {
+    this.index.refresh();
+    if (this.index.size > 0) return false;
+    return this.store.list('running').length === 0;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.lastRescan = 0;
+        done();
+      };
+    });
+  }
+
+  // The watcher only wakes an idle worker early; the periodic rescan is what guarantees a file is seen.
+  private startWatcher(): void {
+    try {
+      this.watcher = watch(this.layout.queue, { depth: 0, ignoreInitial: true, persistent: false });
+      this.watcher.on('add', () => this.wake?.());
+      this.watcher.on('error', () => undefined);
+    } catch {
+      this.watcher = undefined;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import type { Task } from '../task/types.js';
+
+/** Notes carried from earlier attempts into the next prompt. */
+export interface RetryNote {
+  attempt: number;
+  kind: 'failed' | 'timeout' | 'verify-failed' | 'conflict' | 'reclaimed';
+  text: string;
+}
+
+/** The prompt an agent gets: the task's own text, then what went wrong before, if anything. Pure. */
+export function buildPrompt(task: Task, notes: RetryNote[], extra: { attempt: number; maxAttempts: number }): string {
+  const parts = [task.prompt.trim()];
+  if (notes.length > 0) {
+    parts.push('', '---', `This is attempt ${extra.attempt} of ${extra.maxAttempts}. Earlier attempts of this task ended like this:`);
+    for (const note of notes) {
+      parts.push('', `Attempt ${note.attempt} (${note.kind}):`, '```', note.text.trim().slice(-4000), '```');
+    }
+    const last = notes[notes.length - 1]!;
+    if (last.kind === 'conflict') parts.push('', 'Your work now starts from the current target branch. Redo the change so it applies cleanly on top of it.');
+    if (last.kind === 'verify-failed') parts.push('', 'Fix the change so the verify command passes.');
+  }
+  return parts.join('\n') + '\n';
+}
