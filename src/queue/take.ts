@@ -46,12 +46,16 @@ export function takeTask(store: QueueStore, entry: InboxEntry, owner: Owner, fau
     throw err;
   }
   const parsed = parseTaskFile(entry.file, store.read('running', file));
-  if (!parsed.ok || parsed.task.id !== entry.id) {
-    const problems = parsed.ok
-      ? [{ path: 'id', message: `the id changed from \`${entry.id}\` to \`${parsed.task.id}\` while the task waited; move it back into queue/ to run it` }]
-      : parsed.problems;
-    store.reject(file, (name) => formatRejection(name, problems, parsed.warnings), 'running');
-    release('rejected', problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+  if (parsed.ok && parsed.task.id !== entry.id) {
+    // The file under this name was replaced by another task since it was indexed: put it back
+    // under its own name, to be indexed afresh, and let this claim go.
+    store.move(file, 'running', 'inbox', entry.file);
+    release('vanished', `the file now holds task \`${parsed.task.id}\`; it went back to the inbox`);
+    return { ok: false, reason: 'lost', gen };
+  }
+  if (!parsed.ok) {
+    store.reject(file, (name) => formatRejection(name, parsed.problems, parsed.warnings), 'running');
+    release('rejected', parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
     return { ok: false, reason: 'invalid', gen };
   }
   return { ok: true, gen, lease, file, task: parsed.task };
