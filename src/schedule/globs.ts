@@ -16,15 +16,7 @@
  * repository", so the worst case is two tasks waiting for each other needlessly.
  */
 
-/** One character position of a segment pattern: any of a set of characters. */
-type CharSet = { any: true } | { any: false; negate: boolean; ranges: Array<[number, number]> };
-type SegToken = { star: true } | { star: false; set: CharSet };
-/** A segment pattern, or `'**'` for any number of segments (including none). */
-type Segment = SegToken[] | '**';
-
-// Beyond this many brace alternatives the pattern is read as "everything" rather than expanded.
-const MAX_ALTERNATIVES = 256;
-const EVERYTHING: Segment[][] = [['**']];
+import { parseGlob, type CharSet, type Segment, type SegToken } from './glob-parse.js';
 
 /**
  * True when some path could match both globs. Symmetric; never false for two
@@ -55,137 +47,18 @@ function compiledOverlap(as: Segment[][], bs: Segment[][]): boolean {
   return as.some((a) => bs.some((b) => segmentsOverlap(a, b)));
 }
 
-/** Each brace alternative as a list of segments. */
+// Planning compares every pair of tasks, so each glob is parsed once; the parse is never mutated.
+const compiled = new Map<string, Segment[][]>();
+const MAX_CACHED = 10_000;
+
 function compile(glob: string): Segment[][] {
-  const trimmed = glob.trim();
-  if (trimmed.startsWith(':')) return EVERYTHING; // git pathspec magic: not modelled
-  const alternatives = expandBraces(trimmed);
-  if (alternatives === undefined) return EVERYTHING;
-  const out: Segment[][] = [];
-  for (const alt of alternatives) {
-    const parts = alt.split('/').filter((s) => s !== '' && s !== '.');
-    if (parts.includes('..')) return EVERYTHING;
-    const segments: Segment[] = parts.map((s) => (s === '**' ? '**' : parseSegment(s)));
-    if (!namesFiles(alt, parts)) segments.push('**'); // a directory names everything below it
-    out.push(segments);
+  let result = compiled.get(glob);
+  if (result === undefined) {
+    if (compiled.size >= MAX_CACHED) compiled.clear();
+    result = parseGlob(glob);
+    compiled.set(glob, result);
   }
-  return out;
-}
-
-/** True when the pattern ends in a segment with an extension, such as `a.ts` or `*.md`, and no `/`. */
-function namesFiles(alternative: string, parts: string[]): boolean {
-  const last = parts.at(-1);
-  return !alternative.endsWith('/') && last !== undefined && last !== '**' && /^.+\.[^.]+$/.test(last);
-}
-
-/** Brace alternatives, left to right; `undefined` when there are too many. */
-function expandBraces(glob: string): string[] | undefined {
-  const group = findBraceGroup(glob);
-  if (group === undefined) return [glob];
-  const { start, end, parts } = group;
-  const prefix = glob.slice(0, start);
-  const suffix = glob.slice(end + 1);
-  const out: string[] = [];
-  for (const part of parts) {
-    const expanded = expandBraces(prefix + part + suffix);
-    if (expanded === undefined || out.length + expanded.length > MAX_ALTERNATIVES) return undefined;
-    out.push(...expanded);
-  }
-  return out;
-}
-
-/** The first `{...}` with a top-level comma (or a `{1..9}` range, read as `*`). */
-function findBraceGroup(glob: string): { start: number; end: number; parts: string[] } | undefined {
-  for (let start = 0; start < glob.length; start++) {
-    if (glob[start] === '\\') start++;
-    else if (glob[start] === '{') {
-      const group = readBraceGroup(glob, start);
-      if (group !== undefined) return group;
-    }
-  }
-  return undefined;
-}
-
-function readBraceGroup(glob: string, start: number): { start: number; end: number; parts: string[] } | undefined {
-  const parts: string[] = [];
-  let depth = 0;
-  let from = start + 1;
-  for (let i = start + 1; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '\\') i++;
-    else if (c === '{') depth++;
-    else if (c === '}' && depth > 0) depth--;
-    else if (c === ',' && depth === 0) {
-      parts.push(glob.slice(from, i));
-      from = i + 1;
-    } else if (c === '}') {
-      const last = glob.slice(from, i);
-      if (parts.length > 0) return { start, end: i, parts: [...parts, last] };
-      // A sequence such as {1..9} stays within one segment, so `*` is a safe superset.
-      if (/^(?:-?\d+\.\.-?\d+|[a-zA-Z]\.\.[a-zA-Z])(?:\.\.-?\d+)?$/.test(last)) return { start, end: i, parts: ['*'] };
-      return undefined; // `{x}` is literal text, as in a shell
-    }
-  }
-  return undefined;
-}
-
-function parseSegment(text: string): SegToken[] {
-  const chars = Array.from(text); // code points, so `?` never matches half of a character
-  const tokens: SegToken[] = [];
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i]!;
-    if (c === '*') {
-      if (!(tokens.at(-1)?.star ?? false)) tokens.push({ star: true });
-    } else if (c === '?') tokens.push({ star: false, set: { any: true } });
-    else if (c === '[') {
-      const cls = parseClass(chars, i);
-      if (cls === undefined) tokens.push(literal('['));
-      else {
-        tokens.push({ star: false, set: cls.set });
-        i = cls.end;
-      }
-    } else if (c === '\\' && i + 1 < chars.length) tokens.push(literal(chars[++i]!));
-    else tokens.push(literal(c));
-  }
-  return tokens;
-}
-
-function literal(c: string): SegToken {
-  const code = c.codePointAt(0)!;
-  return { star: false, set: { any: false, negate: false, ranges: [[code, code]] } };
-}
-
-/** A `[...]` class starting at `open`; `undefined` when it is not closed (then `[` is literal). */
-function parseClass(chars: string[], open: number): { set: CharSet; end: number } | undefined {
-  let i = open + 1;
-  const negate = chars[i] === '!' || chars[i] === '^';
-  if (negate) i++;
-  const ranges: Array<[number, number]> = [];
-  let posixClass = false;
-  for (let first = true; i < chars.length; first = false, i++) {
-    let c = chars[i]!;
-    if (c === ']' && !first) {
-      // Named classes such as [:alpha:] are not modelled: any character is a safe superset.
-      const set: CharSet = posixClass || ranges.length === 0 ? { any: true } : { any: false, negate, ranges };
-      return { set, end: i };
-    }
-    if (c === '[' && chars[i + 1] === ':') {
-      const close = chars.indexOf(']', i + 2);
-      if (close > 0 && chars[close - 1] === ':') {
-        posixClass = true;
-        i = close;
-        continue;
-      }
-    }
-    if (c === '\\' && i + 1 < chars.length) c = chars[++i]!;
-    const lo = c.codePointAt(0)!;
-    if (chars[i + 1] === '-' && i + 2 < chars.length && chars[i + 2] !== ']') {
-      const hi = chars[i + 2]!.codePointAt(0)!;
-      ranges.push(lo <= hi ? [lo, hi] : [hi, lo]);
-      i += 2;
-    } else ranges.push([lo, lo]);
-  }
-  return undefined;
+  return result;
 }
 
 /** Do two segment lists share a path? Memoized recursion over both positions. */
@@ -202,7 +75,9 @@ function segmentsOverlap(a: Segment[], b: Segment[]): boolean {
     if (sa === '**') result = go(i + 1, j) || (sb !== undefined && go(i, j + 1));
     if (!result && sb === '**') result = go(i, j + 1) || (sa !== undefined && go(i + 1, j));
     if (!result && sa !== undefined && sb !== undefined && sa !== '**' && sb !== '**') {
-      result = segmentPatternsOverlap(sa, sb) && go(i + 1, j + 1);
+      // Most segments are plain names: compare them as strings before running the product.
+      const same = sa.text !== undefined && sb.text !== undefined ? sa.text === sb.text : segmentPatternsOverlap(sa.tokens, sb.tokens);
+      result = same && go(i + 1, j + 1);
     }
     memo.set(key, result);
     return result;
@@ -212,28 +87,29 @@ function segmentsOverlap(a: Segment[], b: Segment[]): boolean {
 
 /** Is there a segment string both patterns match? Reachability over the product of the two patterns. */
 function segmentPatternsOverlap(a: SegToken[], b: SegToken[]): boolean {
-  const reach = Array.from({ length: a.length + 1 }, () => new Array<boolean>(b.length + 1).fill(false));
-  reach[0]![0] = true;
+  const width = b.length + 1;
+  const reach = new Uint8Array((a.length + 1) * width); // reach[i * width + j]: both prefixes can be matched together
+  reach[0] = 1;
   for (let i = 0; i <= a.length; i++) {
     for (let j = 0; j <= b.length; j++) {
-      if (!reach[i]![j]) continue;
+      if (reach[i * width + j] === 0) continue;
       const ta = a[i];
       const tb = b[j];
       // A star may match nothing more, or take one character the other side consumes.
       if (ta?.star) {
-        reach[i + 1]![j] = true;
-        if (tb !== undefined && !tb.star) reach[i]![j + 1] = true;
+        reach[(i + 1) * width + j] = 1;
+        if (tb !== undefined && !tb.star) reach[i * width + j + 1] = 1;
       }
       if (tb?.star) {
-        reach[i]![j + 1] = true;
-        if (ta !== undefined && !ta.star) reach[i + 1]![j] = true;
+        reach[i * width + j + 1] = 1;
+        if (ta !== undefined && !ta.star) reach[(i + 1) * width + j] = 1;
       }
       if (ta !== undefined && tb !== undefined && !ta.star && !tb.star && setsIntersect(ta.set, tb.set)) {
-        reach[i + 1]![j + 1] = true;
+        reach[(i + 1) * width + j + 1] = 1;
       }
     }
   }
-  return reach[a.length]![b.length]!;
+  return reach[reach.length - 1] === 1;
 }
 
 function setsIntersect(x: CharSet, y: CharSet): boolean {
