@@ -139,7 +139,7 @@ function shortestCycle(start: string, members: Set<string>, edges: Map<string, s
 
 /** The closest id within a few edits, for "did you mean". */
 export function didYouMean(name: string, candidates: readonly string[]): string | undefined {
-  const limit = Math.max(2, Math.floor(name.length / 3));
+  const limit = Math.max(1, Math.floor(name.length / 3));
   let best: { id: string; distance: number } | undefined;
   for (const id of candidates) {
     const distance = id.toLowerCase() === name.toLowerCase() ? 0 : editDistance(name, id);
