@@ -38,6 +38,15 @@ export interface Release {
   [key: string]: unknown;
 }
 
+/** The agent process an attempt started: pid, its start time, and the marker in its environment. */
+export interface AgentProcess {
+  pid: number;
+  startTime?: string;
+  runId?: string;
+  host: string;
+  startedAt: string;
+}
+
 export interface ClaimSnapshot {
   /** Generations present, ascending. */
   gens: number[];
@@ -139,6 +148,15 @@ export class Claims {
   /** Fencing check: has a later generation been claimed? Call before any irreversible step. */
   isSuperseded(taskId: string, gen: number): boolean {
     return this.snapshot(taskId).highest > gen;
+  }
+
+  /** Record the agent process of a generation, so a reclaimer on this host can kill exactly that tree. */
+  recordProcess(taskId: string, gen: number, info: AgentProcess): void {
+    writeJsonAtomic(path.join(this.taskDir(taskId), `${gen}.agent.json`), info);
+  }
+
+  readProcess(taskId: string, gen: number): AgentProcess | undefined {
+    return readJsonOrUndefined<AgentProcess>(path.join(this.taskDir(taskId), `${gen}.agent.json`));
   }
 
   readLease(taskId: string, gen: number): Lease | undefined {

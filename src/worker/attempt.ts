@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Task } from '../task/types.js';
 import type { RunOptions } from '../config/options.js';
@@ -10,6 +11,7 @@ import { addAttemptWorktree, prepareWorktree } from '../git/worktree.js';
 import { commitLeftovers } from '../git/commit.js';
 import { attemptBranch, attemptWorktree, type Layout } from '../queue/layout.js';
 import type { AgentStateWriter } from './agent-state.js';
+import type { Claims } from '../queue/claims.js';
 import { buildPrompt, type RetryNote } from './prompt.js';
 import { afterAgent, portRange, type AfterAgent } from './decide.js';
 
@@ -25,6 +27,7 @@ export interface AttemptInput {
   base: string;
   notes: RetryNote[];
   state: AgentStateWriter;
+  claims: Claims;
   /** Aborted on `kill`: the agent's process tree is stopped and the task requeued. */
   signal: AbortSignal;
   /** Fault injection for tests (PL_FAULT): called at protocol steps. */
@@ -38,6 +41,9 @@ export interface AttemptResult {
   log: string;
   usage: AgentUsage;
   durationMs: number;
+  /** How the agent process ended: its exit code, or the signal that ended it. */
+  exitCode?: number;
+  signal?: string;
   tail: string[];
   /** Commit made of changes the agent left uncommitted, if any. */
   leftoverCommit?: string;
@@ -94,7 +100,9 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     killGraceMs: options.killGraceMs,
     signal: input.signal,
     onSpawn: (pid, info) => {
-      // Recorded so a reclaimer on this host can kill exactly this tree, even after pid reuse.
+      // Recorded so a reclaimer on this host can kill exactly this tree, even after pid reuse
+      // and after this worker died (the agent runs in its own process group and outlives it).
+      input.claims.recordProcess(task.id, gen, { pid, startTime: info.startTime, runId: info.runId, host: os.hostname(), startedAt: new Date().toISOString() });
       state.set({ agentPid: pid, agentPidStart: info.startTime, agentRunId: info.runId });
       input.fault('agent-running');
     },
@@ -119,5 +127,6 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     `${wip ? 'WIP' : 'parallel-loop'}: ${wip ? 'partial work' : 'leftover changes'} of task ${task.id} (attempt ${input.attempt})`,
   );
   if (leftoverCommit) input.fault('commit-made');
-  return { next, worktree, branch, log, usage: sumUsage(events), durationMs: run.durationMs, tail: run.tailLines, leftoverCommit, events };
+  const exit = { exitCode: run.exitCode ?? undefined, signal: run.signal ?? undefined };
+  return { next, worktree, branch, log, usage: sumUsage(events), durationMs: run.durationMs, ...exit, tail: run.tailLines, leftoverCommit, events };
 }

@@ -39,7 +39,7 @@ export async function handleTask(
 
   let result: AttemptResult;
   try {
-    result = await runAttempt({ layout: worker.layout, options, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, state, signal, fault });
+    result = await runAttempt({ layout: worker.layout, options, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, state, claims: store.claims, signal, fault });
   } catch (err) {
     // Worktree or set-up failed: that is this attempt's failure, not the worker's.
     const message = err instanceof Error ? err.message : String(err);
@@ -52,7 +52,8 @@ export async function handleTask(
     });
     return exhausted ? 'failed' : 'retry';
   }
-  const record = { attempted: true, attempt, branch: result.branch, base, log: result.log, usage: result.usage, durationMs: result.durationMs };
+  const exit = { exitCode: result.exitCode, signal: result.signal };
+  const record = { attempted: true, attempt, branch: result.branch, base, log: result.log, usage: result.usage, durationMs: result.durationMs, ...exit };
   worker.emit({ type: 'attempt-finished', task: task.id, gen, attempt, next: result.next.action, durationMs: result.durationMs, usage: result.usage });
 
   if (store.claims.isSuperseded(task.id, gen)) {

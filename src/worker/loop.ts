@@ -11,6 +11,7 @@ import { AgentStateWriter } from './agent-state.js';
 import { selectTask } from './select.js';
 import { handleTask } from './handle-task.js';
 import { faultInjector } from './fault.js';
+import { Monitor } from '../health/monitor.js';
 
 export interface WorkerConfig {
   repo: string;
@@ -72,6 +73,15 @@ export class Worker {
   async run(): Promise<{ done: number; failed: number }> {
     const heartbeat = setInterval(() => this.state.beat(), this.config.options.heartbeatMs);
     heartbeat.unref();
+    // Every worker runs the health monitor: no single process has to survive for stale claims to heal.
+    const monitor = new Monitor({ store: this.store, options: this.config.options, owner: this.owner, emit: (e) => this.emit(e) });
+    const monitorTimer = setInterval(() => {
+      monitor.pass().then(
+        (reclaimed) => reclaimed.length > 0 && this.wake?.(),
+        () => undefined,
+      );
+    }, this.config.options.monitorMs);
+    monitorTimer.unref();
     this.startWatcher();
     const fault = faultInjector(this.config.agentId);
     try {
@@ -100,6 +110,7 @@ export class Worker {
       }
     } finally {
       clearInterval(heartbeat);
+      clearInterval(monitorTimer);
       await this.watcher?.close();
       this.state.clearTask('stopping');
     }

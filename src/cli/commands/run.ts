@@ -12,7 +12,9 @@ import { ensureStateIgnored } from '../../git/worktree.js';
 import { Supervisor } from '../../supervisor/supervisor.js';
 import { progressLine } from '../../supervisor/progress.js';
 import { formatSummary, summarize } from '../../supervisor/summary.js';
-import type { PlEvent } from '../../events/log.js';
+import { appendEvent, type PlEvent } from '../../events/log.js';
+import { repairOnStart } from '../../health/repair.js';
+import os from 'node:os';
 import { printJson, printLines } from '../output.js';
 import { runOptionsBuilder, cliRunOptions, type RunArgs } from './run-options.js';
 
@@ -50,6 +52,8 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
       },
       say,
     });
+    const repaired = await repairOnStart(store, options, { agentId: supervisor.id, pid: process.pid, host: os.hostname() }, (e) => appendEvent(layout.events, { agent: supervisor.id, ...e }));
+    for (const line of repaired) say(`repaired: ${line}`);
     let signals = 0;
     const onSignal = () => {
       signals++;

@@ -1,0 +1,92 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunOptions } from '../config/options.js';
+import type { PlEvent } from '../events/log.js';
+import type { Lease } from '../queue/claims.js';
+import type { QueueStore } from '../queue/store.js';
+import type { Owner } from '../queue/take.js';
+import { readJsonOrUndefined } from '../util/atomic-write.js';
+import { hostBootId, isSameProcess } from '../proc/start-time.js';
+import { HeartbeatClock, judgeOwner, type Verdict } from './judge.js';
+import { reclaim } from './reclaim.js';
+
+export interface MonitorConfig {
+  store: QueueStore;
+  options: Pick<RunOptions, 'staleAfterMs' | 'killGraceMs' | 'maxAttempts'>;
+  /** Identity this monitor claims under when it reclaims. */
+  owner: Owner;
+  emit: (event: Omit<PlEvent, 'time' | 'agent'>) => void;
+  /** Monotonic clock in ms (a test may pass its own). */
+  now?: () => number;
+}
+
+/**
+ * The health monitor. Every worker runs a pass every few seconds, so there is no single point of
+ * failure; passes are idempotent, and two monitors reclaiming one claim race on link(2), so exactly
+ * one wins. A pass reads each agent's lease files (its live claims) and heartbeat.
+ */
+export class Monitor {
+  private readonly clock = new HeartbeatClock();
+  private readonly host = os.hostname();
+  private readonly bootId = hostBootId();
+  private running = false;
+
+  constructor(private readonly config: MonitorConfig) {}
+
+  private now(): number {
+    return this.config.now ? this.config.now() : performance.now();
+  }
+
+  /** One pass; returns the tasks it reclaimed. Overlapping calls return at once. */
+  async pass(): Promise<string[]> {
+    if (this.running) return [];
+    this.running = true;
+    try {
+      const reclaimed: string[] = [];
+      for (const lease of this.liveLeases()) {
+        const verdict = this.judge(lease);
+        if (!verdict.stale) continue;
+        if (await reclaim(this.config, lease, verdict)) reclaimed.push(lease.taskId);
+      }
+      return reclaimed;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Leases whose generation is the live one; leftovers of released or superseded claims are removed. */
+  private liveLeases(): Lease[] {
+    const { store } = this.config;
+    let agents: string[];
+    try {
+      agents = fs.readdirSync(store.layout.agents);
+    } catch {
+      return [];
+    }
+    const live: Lease[] = [];
+    for (const agentId of agents) {
+      for (const lease of store.claims.agentLeases(agentId)) {
+        const snap = store.claims.snapshot(lease.taskId);
+        if (snap.live === lease.gen) live.push(lease);
+        // A lease above the highest generation is a claim being made right now: leave it alone.
+        else if (snap.highest > lease.gen || snap.released.has(lease.gen)) store.claims.dropAgentLease(agentId, lease.taskId, lease.gen);
+      }
+    }
+    return live;
+  }
+
+  private judge(lease: Lease): Verdict {
+    const file = path.join(this.config.store.layout.agents, lease.agentId, 'heartbeat.json');
+    const hb = readJsonOrUndefined<{ beat: number; pid: number }>(file);
+    // A heartbeat from another pid is a restarted worker under the same agent id, not the owner.
+    const heartbeat = hb && hb.pid === lease.pid ? hb : undefined;
+    const owner = `${lease.agentId}:${lease.pid}:${lease.taskId}:${lease.gen}`;
+    const now = this.now();
+    const unchangedSinceMs = this.clock.observe(owner, heartbeat ? String(heartbeat.beat) : 'none', now);
+    return judgeOwner(
+      { lease, heartbeat, unchangedSinceMs },
+      { host: this.host, bootId: this.bootId, nowMs: now, staleAfterMs: this.config.options.staleAfterMs, isSameProcess },
+    );
+  }
+}

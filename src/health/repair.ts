@@ -1,0 +1,43 @@
+import type { RunOptions } from '../config/options.js';
+import type { PlEvent } from '../events/log.js';
+import { pruneWorktrees } from '../git/worktree.js';
+import { fileStem } from '../task/id.js';
+import { idFileName } from '../queue/inbox.js';
+import type { QueueStore } from '../queue/store.js';
+import type { Owner } from '../queue/take.js';
+import { Monitor } from './monitor.js';
+
+/**
+ * Start-up repair, run by a supervisor before it forks workers: reclaim claims whose owner died on
+ * this host (a crash at any protocol step leaves one), return task files stranded in running/ with
+ * no live claim, and prune git's records of worktrees that are gone. Claims of owners on other hosts
+ * are left to the workers' monitors, which judge them after `staleAfter` on their own clock.
+ * Returns one line per repair, also recorded as `repaired` events.
+ */
+export async function repairOnStart(
+  store: QueueStore,
+  options: RunOptions,
+  owner: Owner,
+  emit: (event: Omit<PlEvent, 'time' | 'agent'>) => void,
+): Promise<string[]> {
+  const repaired: string[] = [];
+  const note = (what: string) => {
+    repaired.push(what);
+    emit({ type: 'repaired', what });
+  };
+  const monitor = new Monitor({ store, options: { ...options, staleAfterMs: Number.POSITIVE_INFINITY }, owner, emit });
+  for (const id of await monitor.pass()) note(`reclaimed ${id} from a worker that is no longer running`);
+
+  for (const file of store.taskFiles('running')) {
+    const id = fileStem(file);
+    if (store.claims.snapshot(id).live !== undefined) continue;
+    try {
+      store.move(file, 'running', 'inbox', idFileName(id, file));
+      note(`returned ${id} from running/ to the queue (it had no live claim)`);
+    } catch {
+      // Moved by someone else meanwhile.
+    }
+  }
+  await pruneWorktrees(store.layout.repo, store.layout).catch(() => undefined);
+  return repaired;
+}
