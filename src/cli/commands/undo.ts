@@ -1,0 +1,37 @@
+import type { CommandModule } from 'yargs';
+import { EXIT, PlError } from '../../errors.js';
+import { withCommonOptions, type CommonArgs } from '../common-options.js';
+import { layoutFor } from '../../queue/layout.js';
+import { loadConfigFile } from '../../config/load.js';
+import { currentBranch } from '../../git/repo.js';
+import { undoTask } from '../../merge/undo.js';
+import { printJson, printLines } from '../output.js';
+
+interface UndoArgs extends CommonArgs {
+  task: string;
+  target?: string;
+  dirtyTarget?: 'hold' | 'land-ref';
+}
+
+export const undoCommand: CommandModule<object, UndoArgs> = {
+  command: 'undo <task>',
+  describe: 'Revert a landed task on the target branch with a revert commit (history is kept)',
+  builder: (y) =>
+    withCommonOptions(y)
+      .positional('task', { type: 'string', demandOption: true, describe: 'Id of a landed task' })
+      .option('target', { type: 'string', describe: 'Branch the task landed on [default: config, else the current branch]' })
+      .option('dirty-target', { choices: ['hold', 'land-ref'] as const, describe: 'When the target is checked out with uncommitted changes [default hold: do nothing]' })
+      .example([['$0 undo fix-login', 'finds the merge with trailer Parallel-Loop-Task: fix-login and reverts it']]),
+  handler: async (argv) => {
+    const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
+    const config = loadConfigFile(layout.config);
+    const target = argv.target ?? config.target ?? (await currentBranch(layout.repo));
+    if (!target) throw new PlError('NO_TARGET', 'HEAD is detached; pass --target <branch>.', { exitCode: EXIT.usage });
+    const result = await undoTask({ repo: layout.repo, target, taskId: argv.task, dirtyPolicy: argv.dirtyTarget ?? config.dirtyTarget });
+    if (argv.json) printJson(result);
+    else if (result.status === 'reverted') printLines([`reverted ${argv.task} on ${target}: ${result.commit.slice(0, 8)} reverts ${result.landing.slice(0, 8)}`]);
+    else if (result.status === 'conflict') printLines([`cannot revert ${argv.task} cleanly: later changes touch ${result.files.join(', ')}. Revert it by hand: git revert -m 1 ${result.landing}`]);
+    else printLines([`not reverted: ${result.reason}`]);
+    if (result.status !== 'reverted') process.exitCode = EXIT.failure;
+  },
+};
