@@ -115,15 +115,19 @@ export class Supervisor {
     const child = fork(workerEntry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env });
     state.child = child;
     let idleExit = false;
+    let killed = false;
     child.on('message', (message: FromWorker) => {
       if (message.type === 'event') this.record(message.event);
       if (message.type === 'idle-exit') idleExit = true;
+      if (message.type === 'killed') killed = true;
     });
     child.on('exit', (code, signal) => {
       state.child = undefined;
       const clean = idleExit && code === 0;
-      this.emit({ type: 'agent-exited', agent: state.agentId, pid: child.pid, code, signal, reason: clean ? 'finished' : `exit ${code ?? signal}` });
+      this.emit({ type: 'agent-exited', agent: state.agentId, pid: child.pid, code, signal, reason: clean ? 'finished' : killed ? 'killed; starting a fresh worker' : `exit ${code ?? signal}` });
       if (clean || this.stopping) return this.finishSlot(state);
+      // Killed on purpose (`parallel-loop kill`), not a crash: no back-off, not counted toward maxRestarts.
+      if (killed && code === 0) return this.spawn(state);
       const decision = restartDecision(state.restarts, Date.now(), this.config.options && {
         backoffMs: this.config.options.restartBackoffMs,
         backoffMaxMs: this.config.options.restartBackoffMaxMs,

@@ -8,6 +8,7 @@ function send(message: FromWorker): void {
 }
 
 let worker: Worker | undefined;
+let killedBySignal = false;
 
 process.on('message', (message: ToWorker) => {
   if (message.type === 'start' && !worker) {
@@ -25,7 +26,7 @@ process.on('message', (message: ToWorker) => {
     send({ type: 'ready' });
     worker.run().then(
       (counts) => {
-        send({ type: 'idle-exit', ...counts });
+        send(killedBySignal ? { type: 'killed' } : { type: 'idle-exit', ...counts });
         process.disconnect?.();
         process.exitCode = 0;
       },
@@ -41,6 +42,11 @@ process.on('message', (message: ToWorker) => {
 
 // Signals reach the whole foreground process group on Ctrl-C; the supervisor decides what they mean.
 process.on('SIGINT', () => undefined);
-process.on('SIGTERM', () => worker?.kill());
+// SIGTERM to one worker (`parallel-loop kill`) stops its attempt and requeues the task; a whole-run
+// SIGTERM reaches the supervisor too, which is stopping by then and restarts nobody.
+process.on('SIGTERM', () => {
+  killedBySignal = true;
+  worker?.kill();
+});
 // If the supervisor dies, keep going: workers coordinate through files alone and finish their task.
 process.on('disconnect', () => worker?.stop());
