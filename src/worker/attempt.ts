@@ -14,6 +14,7 @@ import type { AgentStateWriter } from './agent-state.js';
 import type { Claims } from '../queue/claims.js';
 import { buildPrompt, type RetryNote } from './prompt.js';
 import { afterAgent, portRange, type AfterAgent } from './decide.js';
+import { isCancelAbort } from '../queue/cancel.js';
 
 export interface AttemptInput {
   layout: Layout;
@@ -114,7 +115,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     },
   });
   const next = afterAgent(
-    { exitCode: run.exitCode ?? undefined, signal: run.signal ?? undefined, timedOut: run.timedOut, aborted: run.aborted },
+    { exitCode: run.exitCode ?? undefined, signal: run.signal ?? undefined, timedOut: run.timedOut, aborted: run.aborted, cancelled: isCancelAbort(input.signal) },
     input.attempt,
     task.maxAttempts ?? options.maxAttempts,
     timeoutSec,

@@ -5,11 +5,14 @@ export interface AgentExit {
   signal?: string;
   timedOut: boolean;
   aborted: boolean;
+  /** Aborted because `parallel-loop cancel` asked for it (not a kill or shutdown). */
+  cancelled?: boolean;
 }
 
 export type AfterAgent =
   | { action: 'land' }
   | { action: 'requeue'; reason: string }
+  | { action: 'cancel'; reason: string }
   | { action: 'retry'; kind: 'failed' | 'timeout'; reason: string }
   | { action: 'fail'; kind: 'failed' | 'timeout'; reason: string };
 
@@ -22,6 +25,7 @@ export function describeExit(exit: AgentExit, timeoutSec: number): string {
 }
 
 export function afterAgent(exit: AgentExit, attempt: number, maxAttempts: number, timeoutSec: number): AfterAgent {
+  if (exit.aborted && exit.cancelled) return { action: 'cancel', reason: 'cancelled by `parallel-loop cancel`' };
   if (exit.aborted) return { action: 'requeue', reason: 'stopped by parallel-loop (kill or second signal)' };
   if (!exit.timedOut && exit.exitCode === 0 && !exit.signal) return { action: 'land' };
   const kind = exit.timedOut ? 'timeout' : 'failed';

@@ -7,6 +7,7 @@ import { priorState, type PriorState } from './history.js';
 import { finish, type Held } from './finish.js';
 import { retryDelayMs } from './decide.js';
 import { landStep, type LandOutcome } from './land-step.js';
+import { readCancelRequest } from '../queue/cancel.js';
 
 export type TaskOutcome = 'done' | 'failed' | 'retry' | 'requeued' | 'held' | 'superseded';
 
@@ -62,6 +63,13 @@ export async function handleTask(
     return 'superseded';
   }
   const next = result.next;
+  if (next.action === 'cancel') {
+    // The partial work stays on its branch (WIP commit); failed/<id>.error.json says it was cancelled.
+    const request = readCancelRequest(store, task.id);
+    finish(store, held, 'failed', { ...record, cancelled: true, cancelRequest: request, reason: next.reason });
+    worker.emit({ type: 'failed', task: task.id, gen, attempt, cancelled: true, reason: next.reason });
+    return 'failed';
+  }
   if (next.action === 'requeue') {
     finish(store, held, 'requeued', { ...record, attempted: false, reason: next.reason });
     worker.emit({ type: 'requeued', task: task.id, gen, attempt, reason: next.reason });

@@ -12,6 +12,7 @@ import { selectTask } from './select.js';
 import { handleTask } from './handle-task.js';
 import { faultInjector } from './fault.js';
 import { Monitor } from '../health/monitor.js';
+import { CANCELLED, readCancelRequest } from '../queue/cancel.js';
 
 export interface WorkerConfig {
   repo: string;
@@ -38,6 +39,7 @@ export class Worker {
   private readonly owner: Owner;
   private stopping = false;
   private readonly abort = new AbortController();
+  private current: { id: string; abort: AbortController } | undefined;
   private wake: (() => void) | undefined;
   private watcher: FSWatcher | undefined;
   private lastRescan = 0;
@@ -71,7 +73,10 @@ export class Worker {
   }
 
   async run(): Promise<{ done: number; failed: number }> {
-    const heartbeat = setInterval(() => this.state.beat(), this.config.options.heartbeatMs);
+    const heartbeat = setInterval(() => {
+      this.state.beat();
+      this.checkCancel();
+    }, this.config.options.heartbeatMs);
     heartbeat.unref();
     // Every worker runs the health monitor: no single process has to survive for stale claims to heal.
     const monitor = new Monitor({ store: this.store, options: this.config.options, owner: this.owner, emit: (e) => this.emit(e) });
@@ -103,7 +108,11 @@ export class Worker {
           continue;
         }
         fault('task-moved');
-        const outcome = await handleTask(this, taken, this.abort.signal, fault);
+        // One controller per task, so `parallel-loop cancel` stops this attempt and not the worker.
+        this.current = { id: taken.task.id, abort: new AbortController() };
+        this.checkCancel();
+        const outcome = await handleTask(this, taken, AbortSignal.any([this.abort.signal, this.current.abort.signal]), fault);
+        this.current = undefined;
         if (outcome === 'done') this.counts.done++;
         if (outcome === 'failed') this.counts.failed++;
         this.state.clearTask(this.stopping ? 'stopping' : 'idle');
@@ -115,6 +124,12 @@ export class Worker {
       this.state.clearTask('stopping');
     }
     return this.counts;
+  }
+
+  /** A cancel request for the task in hand (looked for on every heartbeat) aborts its attempt. */
+  private checkCancel(): void {
+    const current = this.current;
+    if (current && !current.abort.signal.aborted && readCancelRequest(this.store, current.id)) current.abort.abort(CANCELLED);
   }
 
   /** The next task this worker may start, refreshing the inbox view when it is due. */
