@@ -3,7 +3,7 @@ import type { RetryNote } from './prompt.js';
 
 /** What earlier generations of a task tell the next attempt. Pure: takes the claim history. */
 export interface PriorState {
-  /** Attempts used so far (generations in which an agent ran). */
+  /** Attempts used so far (generations in which an agent ran), since the last `retry` if any. */
   attemptsUsed: number;
   /** Branch to start from (the last attempt's), unless the last outcome asked for a fresh start. */
   resumeBranch?: string;
@@ -18,6 +18,11 @@ export function priorState(history: Array<{ gen: number; release?: Release }>): 
   const prior: PriorState = { attemptsUsed: 0, hadConflict: false, notes: [] };
   for (const { release } of history) {
     if (!release) continue;
+    // `parallel-loop retry` gives a failed task a fresh budget; the history before it stays readable.
+    if (release.resetAttempts) {
+      prior.attemptsUsed = 0;
+      prior.hadConflict = false;
+    }
     if (release.attempted) prior.attemptsUsed++;
     const branch = typeof release.branch === 'string' && release.branch ? release.branch : undefined;
     if (branch) prior.resumeBranch = release.restart === 'target' ? undefined : branch;
