@@ -112,7 +112,9 @@ export class Supervisor {
   }
 
   private spawn(state: SlotState): void {
-    const child = fork(workerEntry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env });
+    // Own process group: a terminal's Ctrl-C goes to the whole foreground group, and would kill the git
+    // commands a worker runs while it finishes and lands. Signals reach workers only as messages from here.
+    const child = fork(workerEntry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env, detached: true });
     state.child = child;
     let idleExit = false;
     let killed = false;
