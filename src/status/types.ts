@@ -1,0 +1,131 @@
+import type { Lease, Release } from '../queue/claims.js';
+import type { TaskState } from '../queue/layout.js';
+import type { AgentState } from '../worker/agent-state.js';
+import type { EventDigest, FinishedRef, HeldRef } from './digest.js';
+
+/** One agent as read from `agents/<id>/heartbeat.json`, with what this host could measure of it. */
+export interface AgentSnapshot {
+  heartbeat: AgentState;
+  /** CPU percent (100 = one core) of the agent's process tree, when measured here. */
+  cpu?: number;
+  /** Resident memory in bytes of the agent's process tree, when measured here. */
+  memory?: number;
+}
+
+/** A task file in running/ and the claim that holds it. */
+export interface RunningSnapshot {
+  task: string;
+  file: string;
+  /** The live generation; undefined when no live claim holds the file (a crash the monitor repairs). */
+  gen?: number;
+  lease?: Lease;
+}
+
+/** A finished task from the event log, with its release record when it could be read. */
+export interface FinishedSnapshot extends FinishedRef {
+  release?: Release;
+}
+
+/** Everything one status pass read from the filesystem. Plain data: `aggregate` decides the rest. */
+export interface StatusSnapshot {
+  repo: string;
+  queue: string;
+  state: string;
+  /** Task files per state folder. */
+  counts: Record<TaskState, number>;
+  /** Ids of the task files waiting in the inbox, in name order, without held ones; at most `queuedLimit`. */
+  queued: string[];
+  agents: AgentSnapshot[];
+  running: RunningSnapshot[];
+  /** Tasks whose landing was held and that still wait in the inbox. */
+  held: HeldRef[];
+  /** Newest first. */
+  recentDone: FinishedSnapshot[];
+  recentFailed: FinishedSnapshot[];
+  /**
+   * Is this process running? By agent id for heartbeats, by `lease:<task>` for claim owners.
+   * Missing: cannot tell from here (another host).
+   */
+  liveness: Record<string, boolean>;
+  digest: EventDigest;
+}
+
+/** One row per agent. `null` means unknown or not applicable; every key is always present. */
+export interface AgentRow {
+  id: string;
+  pid: number | null;
+  host: string;
+  /** The agent's worker process runs (null: another host, cannot tell). */
+  alive: boolean | null;
+  phase: string;
+  task: string | null;
+  gen: number | null;
+  attempt: number | null;
+  /** Time on the current task. */
+  elapsedMs: number | null;
+  /** Time since the heartbeat was written, by its own `updatedAt` (display only). */
+  heartbeatAgeMs: number | null;
+  lastEvent: string | null;
+  lastEventAt: string | null;
+  cpu: number | null;
+  memoryBytes: number | null;
+  /** Spent by this agent: finished attempts plus the one running. */
+  costUsd: number;
+  done: number;
+  failed: number;
+}
+
+/** A task in running/. `owner`: is the process that holds its claim alive? */
+export interface RunningRow {
+  task: string;
+  gen: number | null;
+  agent: string | null;
+  attempt: number | null;
+  phase: string | null;
+  startedAt: string | null;
+  elapsedMs: number | null;
+  owner: 'alive' | 'dead' | 'unknown' | 'unclaimed';
+}
+
+export interface LandingRow {
+  task: string;
+  agent: string | null;
+  attempt: number | null;
+  since: string;
+  reason: string | null;
+}
+
+export interface FinishedRow {
+  task: string;
+  outcome: 'done' | 'failed';
+  at: string;
+  agent: string | null;
+  attempt: number | null;
+  durationMs: number | null;
+  costUsd: number | null;
+  /** How a done task ended: landed, already-landed, kept, nothing-to-land. */
+  landing: string | null;
+  commit: string | null;
+  branch: string | null;
+  reason: string | null;
+}
+
+/** `parallel-loop status --json` and `.parallel-loop/status.json`: documented in docs/STATUS.md. */
+export interface Status {
+  version: 1;
+  generatedAt: string;
+  repo: string;
+  queue: string;
+  state: string;
+  /** Some agent process is alive: a run is going on. */
+  active: boolean;
+  counts: Record<TaskState | 'landing', number>;
+  agents: AgentRow[];
+  running: RunningRow[];
+  landing: LandingRow[];
+  queued: { total: number; next: string[] };
+  recent: { done: FinishedRow[]; failed: FinishedRow[] };
+  throughput: { windowMs: number; donePerHour: number; doneLastHour: number; failedLastHour: number; inboxEtaMs: number | null };
+  work: { since: string | null; wallMs: number; busyMs: number; speedup: number | null; attempts: number };
+  costUsd: number;
+}
