@@ -1,0 +1,154 @@
+import { painter, type Paint, type Style } from './color.js';
+import { cut, renderTable, type Column } from './table.js';
+import type { AgentRow, FinishedRow, Status } from './types.js';
+import { clockTime, formatBytes, formatCost, formatDuration, formatPercent } from './units.js';
+
+export interface FormatOptions {
+  /** Terminal columns. Default 80. */
+  width?: number;
+  /** Terminal rows: sections are cut to fit. Default: no limit. */
+  height?: number;
+  /** Use ANSI colors. Default false. */
+  color?: boolean;
+  /** Finished tasks listed under Recent. Default 5. */
+  recent?: number;
+}
+
+const AGENT_COLUMNS: Column[] = [
+  { header: 'AGENT', priority: 0, minWidth: 5 },
+  { header: 'UP', priority: 3 },
+  { header: 'PID', priority: 8, align: 'right' },
+  { header: 'TASK', priority: 1, minWidth: 6 },
+  { header: 'ATT', priority: 4, align: 'right' },
+  { header: 'PHASE', priority: 0 },
+  { header: 'TIME', priority: 2, align: 'right' },
+  { header: 'BEAT', priority: 5, align: 'right' },
+  { header: 'CPU', priority: 7, align: 'right' },
+  { header: 'MEM', priority: 7, align: 'right' },
+  { header: 'COST', priority: 6, align: 'right' },
+  { header: 'LAST EVENT', priority: 9, minWidth: 10 },
+];
+
+/** The status for people: a few summary lines, one table row per agent, landing and recent tasks. Pure. */
+export function formatTable(status: Status, options: FormatOptions = {}): string[] {
+  const width = Math.max(20, options.width ?? 80);
+  const p = painter(options.color ?? false);
+  const head = headLines(status, p).map((l) => fit(l, width));
+  const table =
+    status.agents.length > 0
+      ? renderTable(AGENT_COLUMNS, status.agents.map(agentCells), width, (row, col, text) => paintCell(p, status.agents[row]!, col, text))
+      : ['No agent has worked here yet.'];
+  table[0] = p('bold', table[0]!);
+  const tail = [...strandedLines(status, p), ...landingLines(status, p), ...recentLines(status, options.recent ?? 5, p)].map((l) => fit(l, width));
+  return fitHeight(head, table, tail, options.height);
+}
+
+/** The JSON form: the Status as it is (docs/STATUS.md). */
+export function formatJson(status: Status): string {
+  return JSON.stringify(status, null, 2);
+}
+
+/** One line that changes when anything worth a look changes: for watch output that is not a terminal. */
+export function summaryLine(status: Status): string {
+  const c = status.counts;
+  const agents = status.agents.map((a) => `${a.id}:${a.alive === false ? 'gone' : a.phase}${a.task ? `:${a.task}` : ''}`).join(' ');
+  return `${clockTime(status.generatedAt)} inbox ${c.inbox} running ${c.running} landing ${c.landing} done ${c.done} failed ${c.failed} | ${agents || 'no agents'}`;
+}
+
+function headLines(s: Status, p: Paint): string[] {
+  const alive = s.agents.filter((a) => a.alive === true).length;
+  const who = alive > 0 ? p('green', `${alive} of ${s.agents.length} agents alive`) : p('yellow', 'no agent running');
+  const c = s.counts;
+  const t = s.throughput;
+  const remaining = c.inbox + c.running;
+  const eta = remaining === 0 ? 'queue empty' : t.inboxEtaMs === null ? 'ETA unknown' : `ETA ${formatDuration(t.inboxEtaMs)}`;
+  const w = s.work;
+  const speed = w.speedup === null ? 'no attempts yet' : `speed-up ${w.speedup.toFixed(2)}x (${formatDuration(w.busyMs)} of agent time in ${formatDuration(w.wallMs)})`;
+  return [
+    `${p('bold', 'parallel-loop')} ${s.repo} · ${who} · ${clockTime(s.generatedAt)} UTC`,
+    `Tasks  ${s.queued.total} queued · ${c.running} running · ${c.landing} landing · ${c.done} done · ${c.failed > 0 ? p('red', `${c.failed} failed`) : '0 failed'} · ${c.rejected} rejected`,
+    `Rate   ${t.donePerHour.toFixed(1)} done/h · last hour ${t.doneLastHour} done, ${t.failedLastHour} failed · ${eta}`,
+    `Work   ${speed} · ${w.attempts} attempts · spent ${s.costUsd > 0 ? formatCost(s.costUsd) : '$0'}`,
+  ];
+}
+
+function agentCells(a: AgentRow): string[] {
+  return [
+    a.id,
+    a.alive === null ? '?' : a.alive ? 'yes' : 'no',
+    a.pid === null ? '-' : String(a.pid),
+    a.task ?? '-',
+    a.attempt === null ? '-' : String(a.attempt),
+    phaseText(a),
+    formatDuration(a.elapsedMs),
+    formatDuration(a.heartbeatAgeMs),
+    formatPercent(a.cpu),
+    formatBytes(a.memoryBytes),
+    formatCost(a.costUsd),
+    a.lastEvent ?? '',
+  ];
+}
+
+// The heartbeat of a process that is gone still names its last phase; say what that means.
+function phaseText(a: AgentRow): string {
+  if (a.alive !== false) return a.phase;
+  return a.phase === 'stopping' || a.phase === 'idle' || a.phase === 'starting' ? 'exited' : `died:${a.phase}`;
+}
+
+const PHASE_STYLE: Record<string, Style> = { agent: 'green', landing: 'cyan', verifying: 'cyan', committing: 'cyan', idle: 'dim', stopping: 'yellow', paused: 'yellow' };
+
+function paintCell(p: Paint, a: AgentRow, col: number, text: string): string {
+  const header = AGENT_COLUMNS[col]!.header;
+  if (header === 'UP') return a.alive === false ? p('red', text) : a.alive ? p('green', text) : text;
+  if (header === 'PHASE') return a.alive === false ? p('dim', text) : PHASE_STYLE[a.phase] ? p(PHASE_STYLE[a.phase]!, text) : text;
+  if (header === 'LAST EVENT') return p('dim', text);
+  return text;
+}
+
+// Task files in running/ that no live agent works on: a crash the health monitor will repair.
+function strandedLines(s: Status, p: Paint): string[] {
+  const stranded = s.running.filter((r) => r.owner !== 'alive' && r.owner !== 'unknown');
+  if (stranded.length === 0) return [];
+  const list = stranded.map((r) => `${r.task} (${r.owner === 'unclaimed' ? 'no live claim' : `owner ${r.agent ?? '?'} gone`})`).join(', ');
+  return ['', `${p('yellow', 'Stranded')} ${list}: the next worker to start reclaims them`];
+}
+
+function landingLines(s: Status, p: Paint): string[] {
+  if (s.landing.length === 0) return [];
+  return ['', ...s.landing.map((l, i) => `${i === 0 ? p('cyan', 'Landing') : '       '} ${l.task}${l.attempt ? ` (attempt ${l.attempt})` : ''}: ${l.reason ?? 'held'}`)];
+}
+
+function recentLines(s: Status, limit: number, p: Paint): string[] {
+  const rows = [...s.recent.done, ...s.recent.failed].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)).slice(0, limit);
+  if (rows.length === 0) return [];
+  const now = Date.parse(s.generatedAt);
+  return ['', ...rows.map((r, i) => `${i === 0 ? p('bold', 'Recent') : '      '}  ${finishedText(r, p)} · ${formatDuration(now - Date.parse(r.at))} ago`)];
+}
+
+function finishedText(r: FinishedRow, p: Paint): string {
+  const who = r.agent ? ` by ${r.agent}` : '';
+  if (r.outcome === 'failed') return `${p('red', 'failed')} ${r.task}${who}: ${r.reason ?? 'no reason recorded'}`;
+  const how = r.landing === 'landed' && r.commit ? `landed ${r.commit.slice(0, 8)}` : r.landing === 'kept' && r.branch ? `kept on ${r.branch}` : (r.landing ?? 'done');
+  return `${p('green', 'done')} ${r.task}${who}: ${how}${r.durationMs !== null ? ` in ${formatDuration(r.durationMs)}` : ''}`;
+}
+
+// Cut a line to the width by its visible characters; escape codes do not take room.
+function fit(line: string, width: number): string {
+  const visible = line.replace(/\x1b\[[0-9;]*m/g, '');
+  if (visible.length <= width) return line;
+  return cut(visible, width);
+}
+
+// A short terminal keeps the head, then as many agent rows as fit, then what is left of the rest.
+function fitHeight(head: string[], table: string[], tail: string[], height: number | undefined): string[] {
+  const all = [...head, '', ...table, ...tail];
+  if (height === undefined || all.length <= height) return all;
+  const budget = Math.max(1, height);
+  if (budget <= head.length + 2) return [...head, '', ...table].slice(0, budget);
+  const rows = budget - head.length - 1;
+  if (table.length > rows) {
+    const shown = table.slice(0, rows - 1);
+    return [...head, '', ...shown, `… ${table.length - shown.length} more agents (a taller terminal shows them)`];
+  }
+  return [...head, '', ...table, ...tail.slice(0, rows - table.length)];
+}
