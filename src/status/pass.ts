@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+import type { Layout } from '../queue/layout.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { aggregate, type AggregateOptions } from './aggregate.js';
+import { formatBoard } from './board.js';
+import type { DigestState } from './event-cache.js';
+import { formatJson } from './format.js';
+import { readSnapshot, type SnapshotOptions } from './snapshot.js';
+import type { Status } from './types.js';
+
+export interface PassOptions extends SnapshotOptions, AggregateOptions {
+  /** Write status.json and board.md into the state folder. Default true. */
+  write?: boolean;
+  /** The time of the pass in epoch ms. Default Date.now() after reading. */
+  now?: number;
+}
+
+/**
+ * One status pass: read the folders, aggregate, and write `.parallel-loop/status.json` and
+ * `board.md` (each by temp file and rename, so readers never see half a file). Returns the digest
+ * state for the next pass to start from.
+ */
+export async function statusPass(layout: Layout, options: PassOptions = {}): Promise<{ status: Status; digest: DigestState }> {
+  const { snapshot, digest } = await readSnapshot(layout, options);
+  const status = aggregate(snapshot, options.now ?? Date.now(), options);
+  // A repository where nothing has run has no state folder; status does not create one (it would
+  // show up in `git status`, as the run command is what marks it ignored).
+  if ((options.write ?? true) && fs.existsSync(layout.state)) {
+    try {
+      writeFileAtomic(layout.statusJson, formatJson(status) + '\n');
+      writeFileAtomic(layout.board, formatBoard(status));
+    } catch {
+      // A read-only state folder still gets a status on screen.
+    }
+  }
+  return { status, digest };
+}
