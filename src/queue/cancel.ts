@@ -7,7 +7,8 @@ import { hostBootId, processStartTime } from '../proc/start-time.js';
 import { InboxIndex, type InboxEntry } from './inbox.js';
 import { takeTask, type Owner } from './take.js';
 import type { TaskState } from './layout.js';
-import type { QueueStore } from './store.js';
+import { TASK_EXTENSIONS, type QueueStore } from './store.js';
+import { parseTaskFile } from '../task/parse.js';
 
 /**
  * `claims/<id>/cancel`: asks whoever holds the task, now or later, to stop its attempt and move it to
@@ -51,11 +52,25 @@ export function clearCancelRequest(store: QueueStore, id: string): void {
 export function locateTask(store: QueueStore, id: string): { state: TaskState; file: string; entry?: InboxEntry } | undefined {
   const found = store.findById(id);
   if (found) return found;
-  // Inbox files keep their writers' names, so the inbox is read (and parsed) to find the id.
+  // A task sent back for another attempt is named after its id: found without reading the inbox.
+  for (const ext of TASK_EXTENSIONS) {
+    const entry = inboxEntry(store, id + ext);
+    if (entry?.id === id) return { state: 'inbox', file: entry.file, entry };
+  }
+  // Other inbox files keep their writers' names, so the inbox is read (and parsed) to find the id.
   const index = new InboxIndex(store);
   index.refresh();
   const entry = index.ordered().find((e) => e.id === id);
   return entry ? { state: 'inbox', file: entry.file, entry } : undefined;
+}
+
+function inboxEntry(store: QueueStore, file: string): InboxEntry | undefined {
+  const stat = store.stat('inbox', file);
+  if (!stat?.isFile()) return undefined;
+  const parsed = parseTaskFile(file, store.read('inbox', file));
+  if (!parsed.ok) return undefined;
+  const { task, warnings } = parsed;
+  return { file, id: task.id, priority: task.priority, enqueuedMs: stat.mtimeMs, task, warnings, notBeforeMs: 0 };
 }
 
 /**
