@@ -1,0 +1,125 @@
+import fs from 'node:fs';
+import { EXIT, PlError, errnoCode } from '../errors.js';
+import { adapterNames } from '../agents/registry.js';
+import type { RunOptions } from './options.js';
+import { OPTION_KINDS, checkOption, resolveOptions, validateConfig } from './validate.js';
+
+/** Settings under `agentSettings.<agent>`, and whether each is a string or a list of strings. */
+const AGENT_SETTING_KINDS: Record<string, 'string' | 'strings'> = { bin: 'string', model: 'string', permissionMode: 'string', extraArgs: 'strings', template: 'strings' };
+
+export type Source = 'default' | 'file' | 'derived';
+
+/** One effective setting: its value (undefined when unset) and where it came from. */
+export interface Effective {
+  key: string;
+  value: unknown;
+  source: Source;
+}
+
+/** `config set` values: JSON when they look like JSON (numbers, true/false, arrays, objects, quoted strings), else the text. */
+export function parseValue(text: string): unknown {
+  const t = text.trim();
+  if (!/^(true|false|null|-?\d+(\.\d+)?([eE][+-]?\d+)?|\[[\s\S]*\]|\{[\s\S]*\}|"[\s\S]*")$/.test(t)) return text;
+  try {
+    return JSON.parse(t);
+  } catch (err) {
+    throw new PlError('BAD_CONFIG_VALUE', `The value \`${text}\` looks like JSON but is not valid JSON (${(err as Error).message}); quote it for the shell, e.g. '["a","b"]'.`, { exitCode: EXIT.usage });
+  }
+}
+
+/** The file's settings as written (not validated), or {} when there is no file. */
+export function readRawConfig(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return {};
+    throw err;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new PlError('BAD_CONFIG', `${file}: not valid JSON (${(err as Error).message}). Fix it by hand; it was not changed.`, { exitCode: EXIT.invalidInput });
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new PlError('BAD_CONFIG', `${file}: expected an object of settings; it was not changed.`, { exitCode: EXIT.invalidInput });
+  return raw as Record<string, unknown>;
+}
+
+/** Every setting with its effective value and source: defaults, then the file. Pure. */
+export function effectiveSettings(file: Partial<RunOptions>): Effective[] {
+  const merged = resolveOptions(file, {}) as unknown as Record<string, unknown>;
+  return Object.keys(OPTION_KINDS).map((key) => ({
+    key,
+    value: merged[key],
+    source: key in file ? 'file' : key === 'heartbeatMs' ? 'derived' : 'default',
+  }));
+}
+
+/** A copy of `raw` with `key` set to `value`, after checking both. Throws PlError naming the key. Pure. */
+export function withSetting(raw: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  const [top, agent, setting] = splitKey(key);
+  if (agent === undefined) {
+    // `config set target 2024` means the branch "2024", not a number.
+    const v = OPTION_KINDS[top as keyof RunOptions] === 'string' && (typeof value === 'number' || typeof value === 'boolean') ? String(value) : value;
+    const problem = checkOption(top as keyof RunOptions, v) ?? (top === 'agent' && !adapterNames.includes(v as string) ? `Expected \`agent\` to be one of ${adapterNames.join(', ')}, got \`${String(v)}\`.` : undefined);
+    if (problem) throw badValue(key, problem);
+    return { ...raw, [top]: v };
+  }
+  const kind = AGENT_SETTING_KINDS[setting!]!;
+  const ok = kind === 'string' ? typeof value === 'string' && value !== '' : Array.isArray(value) && value.every((x) => typeof x === 'string');
+  if (!ok) throw badValue(key, `Expected \`${key}\` to be ${kind === 'string' ? 'a non-empty string' : 'an array of strings, e.g. \'["--verbose"]\''}, got \`${JSON.stringify(value)}\`.`);
+  const all = isObject(raw.agentSettings) ? raw.agentSettings : {};
+  const mine = isObject(all[agent]) ? all[agent] : {};
+  return { ...raw, agentSettings: { ...all, [agent]: { ...mine, [setting!]: value } } };
+}
+
+/** A copy of `raw` without `key` (empty agentSettings objects go too), and whether it was set. Pure. */
+export function withoutSetting(raw: Record<string, unknown>, key: string): { next: Record<string, unknown>; had: boolean } {
+  const [top, agent, setting] = splitKey(key);
+  const next = { ...raw };
+  if (agent === undefined) {
+    const had = top in next;
+    delete next[top];
+    return { next, had };
+  }
+  const all = isObject(raw.agentSettings) ? { ...raw.agentSettings } : {};
+  const mine = isObject(all[agent]) ? { ...all[agent] } : {};
+  const had = setting! in mine;
+  delete mine[setting!];
+  if (Object.keys(mine).length > 0) all[agent] = mine;
+  else delete all[agent];
+  if (Object.keys(all).length > 0) next.agentSettings = all;
+  else delete next.agentSettings;
+  return { next, had };
+}
+
+/** Problems the rest of the file has, as `key: message`, so a change never hides them. */
+export function otherProblems(raw: Record<string, unknown>): string[] {
+  return validateConfig(raw).problems.map((p) => `${p.path}: ${p.message}`);
+}
+
+/** `maxAttempts` → ['maxAttempts']; `agentSettings.claude.bin` → ['agentSettings', 'claude', 'bin']. Throws for unknown keys. */
+export function splitKey(key: string): [string, string?, string?] {
+  const parts = key.split('.');
+  if (parts.length === 1 && key in OPTION_KINDS) return [key];
+  if (parts.length === 3 && parts[0] === 'agentSettings') {
+    const [, agent, setting] = parts as [string, string, string];
+    if (!adapterNames.includes(agent)) throw badKey(key, `\`${agent}\` is not an agent; agents: ${adapterNames.join(', ')}.`);
+    if (!(setting in AGENT_SETTING_KINDS)) throw badKey(key, `agent settings are ${Object.keys(AGENT_SETTING_KINDS).join(', ')}.`);
+    return ['agentSettings', agent, setting];
+  }
+  throw badKey(key, `known settings: ${Object.keys(OPTION_KINDS).join(', ')}, and agentSettings.<agent>.<${Object.keys(AGENT_SETTING_KINDS).join('|')}>.`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function badKey(key: string, why: string): PlError {
+  return new PlError('UNKNOWN_SETTING', `Unknown setting \`${key}\`: ${why}`, { exitCode: EXIT.usage });
+}
+
+function badValue(key: string, message: string): PlError {
+  return new PlError('BAD_CONFIG_VALUE', `${key}: ${message}`, { exitCode: EXIT.usage });
+}
