@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { PlError, EXIT } from '../errors.js';
 
 export interface GitOptions {
@@ -31,22 +31,33 @@ function gitEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
 export function runGit(cwd: string, args: string[], options: GitOptions = {}): Promise<GitResult> {
   const okCodes = options.okCodes ?? [0];
   return new Promise((resolve, reject) => {
-    const child = execFile(
-      'git',
-      args,
-      { cwd, env: gitEnv(options.env), maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        const exitCode = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        if (okCodes.includes(exitCode)) return resolve({ stdout, stderr, exitCode });
-        reject(
-          new PlError('GIT_FAILED', `git ${args.join(' ')} failed in ${cwd} (exit ${exitCode}): ${stderr.trim() || error?.message}`, {
-            details: { cwd, args, exitCode, stderr },
-            cause: error,
-          }),
-        );
-      },
-    );
-    if (options.input !== undefined) child.stdin?.end(options.input);
+    // Own process group (detached): a terminal's Ctrl-C signals the whole foreground group, and the git
+    // commands of a task that should still finish and land (`run --single`) must not die with it.
+    // (execFile would drop the `detached` option, hence spawn.)
+    const child = spawn('git', args, { cwd, env: gitEnv(options.env), detached: true, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
+    const fail = (exitCode: number, stderr: string, cause?: Error) =>
+      reject(
+        new PlError('GIT_FAILED', `git ${args.join(' ')} failed in ${cwd} (exit ${exitCode}): ${stderr.trim() || cause?.message}`, {
+          details: { cwd, args, exitCode, stderr },
+          cause,
+        }),
+      );
+    child.once('error', (error) => fail(-1, '', error));
+    child.once('close', (code, signal) => {
+      const [stdout, stderr] = [Buffer.concat(out).toString('utf8'), Buffer.concat(err).toString('utf8')];
+      const exitCode = code ?? -1;
+      if (okCodes.includes(exitCode)) resolve({ stdout, stderr, exitCode });
+      else fail(exitCode, stderr, signal ? new Error(`killed by ${signal}`) : undefined);
+    });
+    if (options.input !== undefined) {
+      // git may exit before reading all of it (EPIPE); its exit code tells what happened.
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(options.input);
+    }
   });
 }
 

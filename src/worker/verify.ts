@@ -15,7 +15,8 @@ export async function verifyInWorktree(
 ): Promise<{ ok: boolean; output: string }> {
   await git(worktree, ['checkout', '--quiet', '--detach', merged]);
   try {
-    const run = await execa('/bin/sh', ['-c', command], { cwd: worktree, all: true, reject: false, timeout: options.timeoutMs, env: { PL_VERIFY: '1' } });
+    // Detached, like git: a Ctrl-C meant as "finish and land" must not fail the check (`run --single`).
+    const run = await execa('/bin/sh', ['-c', command], { cwd: worktree, all: true, reject: false, timeout: options.timeoutMs, env: { PL_VERIFY: '1' }, detached: true });
     const output = `$ ${command}\n${run.all ?? ''}\n(exit ${run.exitCode ?? run.signal ?? 'unknown'}${run.timedOut ? ', timed out' : ''})`;
     return { ok: run.exitCode === 0 && !run.timedOut, output };
   } finally {
