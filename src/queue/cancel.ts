@@ -100,6 +100,7 @@ export function dropCommandOwner(store: QueueStore, owner: Owner): void {
  */
 export function cancelQueued(store: QueueStore, entry: InboxEntry): boolean {
   const owner = commandOwner('cancel');
+  store.init();
   try {
     const taken = takeTask(store, entry, owner);
     if (!taken.ok) {

@@ -32,6 +32,7 @@ export function retryTask(store: QueueStore, id: string): RetryResult {
     throw new PlError('NOT_FAILED', `Task \`${id}\` is not in failed/ but in ${where.state === 'inbox' ? 'the inbox' : `${where.state}/`} (${where.file}); only failed tasks can be retried.`, { exitCode: EXIT.failure });
   }
   const owner = commandOwner('retry');
+  store.init();
   try {
     const claim = store.claims.claim(id, { ...owner, file: where.file });
     if (!claim.ok) {

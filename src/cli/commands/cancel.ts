@@ -73,6 +73,7 @@ async function cancel(store: QueueStore, id: string, waitMs: number): Promise<Ca
   requestCancel(store, id);
   const requestFile = path.relative(process.cwd(), path.join(store.claims.taskDir(id), 'cancel'));
   if (waitMs === 0) return report('running', false, `cancel of ${id} requested (${requestFile}); ${agent ?? 'its agent'} acts on its next heartbeat`);
+  let takes = 0;
   for (const deadline = Date.now() + waitMs; Date.now() < deadline; await sleep(100)) {
     const now = locateTask(store, id);
     if (now?.state === 'failed') {
@@ -84,13 +85,14 @@ async function cancel(store: QueueStore, id: string, waitMs: number): Promise<Ca
       return report('done', false, `${id} finished and landed before the cancel took effect; it is in queue/done/`);
     }
     // Between two attempts (requeued or waiting out a back-off): take it from the inbox ourselves.
-    if (now?.entry && cancelQueued(store, now.entry)) return cancelledQueued(store, id, report);
+    // Each try claims a generation: a few are enough to win against workers, and never spin on one file.
+    if (now?.entry && takes++ < 5 && cancelQueued(store, now.entry)) return cancelledQueued(store, id, report);
   }
   const holder = owner();
   return report(
     'running',
     false,
-    `cancel of ${id} requested (${requestFile}) but ${holder ?? 'no agent'} has not stopped it within ${waitMs} ms. ` +
+    `cancel of ${id} requested (${requestFile}), but ${holder ? `${holder} has not stopped it` : 'no agent holds it'} after ${waitMs} ms. ` +
       (holder ? 'It takes effect at that agent\'s next heartbeat.' : 'It takes effect when a run next picks the task up.'),
   );
 }
