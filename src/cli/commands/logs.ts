@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { EXIT, PlError } from '../../errors.js';
@@ -41,6 +42,9 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
     if (argv.json && argv.follow) throw new PlError('BAD_OPTION', '--json and --follow do not go together: use --follow --raw for a stream a script can read', { exitCode: EXIT.usage });
     const store = storeFor(argv);
     const log = findLog(store, argv.target, argv.attempt);
+    if (!argv.follow && !fs.existsSync(log.file)) {
+      throw new PlError('NO_LOG', `${log.agentId} has not started the agent of ${log.task} yet (no ${log.file}); add -f to wait for it.`, { exitCode: EXIT.notFound });
+    }
     const render = (line: string) => (argv.raw ? line : renderLogLine(line));
     if (argv.json) {
       const lines: string[] = [];
