@@ -76,6 +76,7 @@ function agentRow(a: AgentSnapshot, snapshot: StatusSnapshot, now: number): Agen
     heartbeatAgeMs: since(hb.updatedAt, now),
     lastEvent: hb.lastEvent ?? null,
     lastEventAt: hb.lastEventAt ?? null,
+    note: typeof hb.note === 'string' ? hb.note : null,
     cpu: a.cpu ?? hb.cpu ?? null,
     memoryBytes: a.memory ?? hb.memory ?? null,
     costUsd: round((totals?.costUsd ?? 0) + runningCost(hb.agentId, snapshot), 6),

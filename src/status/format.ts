@@ -85,7 +85,7 @@ function agentCells(a: AgentRow): string[] {
     formatPercent(a.cpu),
     formatBytes(a.memoryBytes),
     formatCost(a.costUsd),
-    a.lastEvent ?? '',
+    a.lastEvent ?? a.note ?? '',
   ];
 }
 
@@ -134,8 +134,10 @@ function finishedText(r: FinishedRow, p: Paint): string {
 
 // Cut a line to the width by its visible characters; escape codes do not take room.
 function fit(line: string, width: number): string {
-  const visible = line.replace(/\x1b\[[0-9;]*m/g, '');
-  if (visible.length <= width) return line;
+  // Reasons and agent output may hold line breaks; a status line is one line.
+  const one = line.replace(/[\r\n\t]+/g, ' ');
+  const visible = one.replace(/\x1b\[[0-9;]*m/g, '');
+  if (visible.length <= width) return one;
   return cut(visible, width);
 }
 
@@ -150,5 +152,7 @@ function fitHeight(head: string[], table: string[], tail: string[], height: numb
     const shown = table.slice(0, rows - 1);
     return [...head, '', ...shown, `… ${table.length - shown.length} more agents (a taller terminal shows them)`];
   }
-  return [...head, '', ...table, ...tail.slice(0, rows - table.length)];
+  const rest = tail.slice(0, rows - table.length);
+  while (rest.at(-1) === '') rest.pop();
+  return [...head, '', ...table, ...rest];
 }

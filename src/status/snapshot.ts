@@ -52,15 +52,17 @@ export async function readSnapshot(layout: Layout, options: SnapshotOptions = {}
 
   const agents = readHeartbeats(layout);
   for (const a of agents) setLive(liveness, a.heartbeat.agentId, live(a.heartbeat));
-  if (options.measure ?? true) await measure(agents, liveness);
 
-  const running: RunningSnapshot[] = files.running.map((file) => {
+  const running: RunningSnapshot[] = [];
+  for (const file of files.running) {
     const task = stripExtension(file);
     const gen = store.claims.snapshot(task).live;
+    // Released since the folder was listed: the task moved on (finish moves the file, then releases).
+    if (gen === undefined && !store.stat('running', file)) continue;
     const lease = gen === undefined ? undefined : store.claims.readLease(task, gen);
     if (lease) setLive(liveness, `lease:${task}`, live(lease));
-    return { task, file, gen, lease };
-  });
+    running.push({ task, file, gen, lease });
+  }
 
   // A held task waits in the inbox with its generation released as `held`; the log names the
   // candidates, the claim confirms them (it may since have been claimed again or removed).
@@ -76,6 +78,8 @@ export async function readSnapshot(layout: Layout, options: SnapshotOptions = {}
   const details = (refs: FinishedRef[]): FinishedSnapshot[] =>
     refs.slice(-recentLimit).reverse().map((ref) => ({ ...ref, release: ref.gen === undefined ? undefined : store.claims.readRelease(ref.task, ref.gen) }));
 
+  // Last, as it takes longest: everything else is read as close together in time as it can be.
+  if (options.measure ?? true) await measure(agents, liveness);
   const snapshot: StatusSnapshot = {
     repo: layout.repo,
     queue: layout.queue,

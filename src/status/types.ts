@@ -67,6 +67,8 @@ export interface AgentRow {
   heartbeatAgeMs: number | null;
   lastEvent: string | null;
   lastEventAt: string | null;
+  /** What the agent says about itself beyond its phase (e.g. why it is paused). */
+  note: string | null;
   cpu: number | null;
   memoryBytes: number | null;
   /** Spent by this agent: finished attempts plus the one running. */
