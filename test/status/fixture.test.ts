@@ -20,7 +20,8 @@ const isAlive = (ref: ProcessRef) => (ref.host === 'fixture-host' ? frozen.liveP
 /** A copy of the frozen state: a pass writes status.json, board.md and the cache into it. */
 function copyOfFixture(): string {
   const repo = tmpDir('pl-status-fixture-');
-  fs.cpSync(path.join(fixture, 'state'), repo, { recursive: true });
+  fs.cpSync(path.join(fixture, 'state', 'queue'), path.join(repo, 'queue'), { recursive: true });
+  fs.cpSync(path.join(fixture, 'state', 'parallel-loop'), path.join(repo, '.parallel-loop'), { recursive: true });
   return repo;
 }
 
