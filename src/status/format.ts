@@ -68,7 +68,7 @@ function headLines(s: Status, p: Paint): string[] {
     `${p('bold', 'parallel-loop')} ${s.repo} · ${who} · ${clockTime(s.generatedAt)} UTC`,
     `Tasks  ${s.queued.total} queued · ${c.running} running · ${c.landing} landing · ${c.done} done · ${c.failed > 0 ? p('red', `${c.failed} failed`) : '0 failed'} · ${c.rejected} rejected`,
     `Rate   ${t.donePerHour.toFixed(1)} done/h · last hour ${t.doneLastHour} done, ${t.failedLastHour} failed · ${eta}`,
-    `Work   ${speed} · ${w.attempts} attempts · spent ${s.costUsd > 0 ? formatCost(s.costUsd) : '$0'}`,
+    `Work   ${speed} · ${w.attempts} attempt${w.attempts === 1 ? '' : 's'} · spent ${s.costUsd > 0 ? formatCost(s.costUsd) : '$0'}`,
   ];
 }
 
