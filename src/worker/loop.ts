@@ -105,6 +105,9 @@ export class Worker {
         if (!taken.ok) {
           if (taken.reason === 'duplicate' || taken.reason === 'invalid') this.emit({ type: 'rejected', task: entry.id, reason: taken.reason });
           this.state.set({ phase: 'idle' });
+          // An inbox file whose claim is live (its owner died between claim and move) would otherwise be
+          // re-indexed and re-tried at once, forever, without yielding: the monitor that reclaims it never runs.
+          if (taken.reason === 'live' && this.index.size === 0) await this.sleep(this.config.options.rescanMs);
           continue;
         }
         fault('task-moved');
