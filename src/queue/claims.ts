@@ -45,6 +45,8 @@ export interface AgentProcess {
   runId?: string;
   host: string;
   startedAt: string;
+  /** The commit the attempt started from: a reclaimer searches from it for a landing the owner made before it died. */
+  base?: string;
 }
 
 export interface ClaimSnapshot {

@@ -103,7 +103,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     onSpawn: (pid, info) => {
       // Recorded so a reclaimer on this host can kill exactly this tree, even after pid reuse
       // and after this worker died (the agent runs in its own process group and outlives it).
-      input.claims.recordProcess(task.id, gen, { pid, startTime: info.startTime, runId: info.runId, host: os.hostname(), startedAt: new Date().toISOString() });
+      input.claims.recordProcess(task.id, gen, { pid, startTime: info.startTime, runId: info.runId, host: os.hostname(), startedAt: new Date().toISOString(), base: input.base });
       state.set({ agentPid: pid, agentPidStart: info.startTime, agentRunId: info.runId });
       input.fault('agent-running');
     },

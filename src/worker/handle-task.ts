@@ -54,7 +54,9 @@ export async function handleTask(
     return exhausted ? 'failed' : 'retry';
   }
   const exit = { exitCode: result.exitCode, signal: result.signal };
-  const record = { attempted: true, attempt, branch: result.branch, base, log: result.log, usage: result.usage, durationMs: result.durationMs, ...exit };
+  // Search for landings from the first attempt's base: a resumed branch may carry work of earlier attempts.
+  const landBase = prior.firstBase ?? base;
+  const record = { attempted: true, attempt, branch: result.branch, base: landBase, log: result.log, usage: result.usage, durationMs: result.durationMs, ...exit };
   worker.emit({ type: 'attempt-finished', task: task.id, gen, attempt, next: result.next.action, durationMs: result.durationMs, usage: result.usage });
 
   if (store.claims.isSuperseded(task.id, gen)) {
@@ -90,7 +92,7 @@ export async function handleTask(
     return retry ? 'retry' : 'failed';
   }
   state.set({ phase: 'landing' });
-  const landing = await landStep(worker, task, { branch: result.branch, base, attempt, worktree: result.worktree, gen });
+  const landing = await landStep(worker, task, { branch: result.branch, base: landBase, attempt, worktree: result.worktree, gen });
   fault('before-release');
   return settleLanding(worker, held, task, landing, prior, record);
 }

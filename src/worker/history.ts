@@ -9,6 +9,12 @@ export interface PriorState {
   resumeBranch?: string;
   /** A finished attempt whose landing was held: land this branch without running the agent again. */
   pendingLanding?: { branch: string; base: string; attempt: number };
+  /**
+   * The commit the task's first attempt started from (since it was last done). Landings are searched
+   * for from here, so work a resumed attempt only carried over, or a landing made by an owner that died
+   * before releasing, is neither lost nor landed twice.
+   */
+  firstBase?: string;
   /** True once a conflict has sent the task back: a second conflict fails it. */
   hadConflict: boolean;
   notes: RetryNote[];
@@ -23,6 +29,9 @@ export function priorState(history: Array<{ gen: number; release?: Release }>): 
       prior.attemptsUsed = 0;
       prior.hadConflict = false;
     }
+    // A task sent back after it was done (its landing undone) starts a new series of attempts.
+    if (release.outcome === 'done') prior.firstBase = undefined;
+    else if (prior.firstBase === undefined && typeof release.base === 'string' && release.base) prior.firstBase = release.base;
     if (release.attempted) prior.attemptsUsed++;
     const branch = typeof release.branch === 'string' && release.branch ? release.branch : undefined;
     if (branch) prior.resumeBranch = release.restart === 'target' ? undefined : branch;
