@@ -13,7 +13,7 @@ import { reclaim } from './reclaim.js';
 
 export interface MonitorConfig {
   store: QueueStore;
-  options: Pick<RunOptions, 'staleAfterMs' | 'killGraceMs' | 'maxAttempts'>;
+  options: Pick<RunOptions, 'staleAfterMs' | 'killGraceMs' | 'maxAttempts' | 'target' | 'land'>;
   /** Identity this monitor claims under when it reclaims. */
   owner: Owner;
   emit: (event: Omit<PlEvent, 'time' | 'agent'>) => void;

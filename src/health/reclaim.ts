@@ -1,10 +1,12 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import { parseTaskFile } from '../task/parse.js';
 import { commitLeftovers } from '../git/commit.js';
 import { revParse } from '../git/repo.js';
+import { findLanding } from '../merge/land.js';
 import { killTree } from '../proc/kill-tree.js';
 import { RUN_ID_ENV } from '../agents/run-process.js';
-import type { Lease } from '../queue/claims.js';
+import type { AgentProcess, Lease, ReleaseOutcome } from '../queue/claims.js';
 import { attemptBranch, attemptWorktree } from '../queue/layout.js';
 import { idFileName } from '../queue/inbox.js';
 import { priorState } from '../worker/history.js';
@@ -15,7 +17,9 @@ import type { Verdict } from './judge.js';
  * Reclaim a stale claim (docs/PROTOCOL.md, "Staleness"): claim the next generation over it (link(2):
  * one reclaimer wins), kill the old attempt's process tree when it ran on this host, commit what it
  * left as a WIP commit on its branch, and return the task to the inbox so the next attempt resumes
- * from that branch; past maxAttempts, to failed/ with its history. Returns false when another won.
+ * from that branch; past maxAttempts, to failed/ with its history. An owner that died after landing,
+ * or after moving the task file, only missed its release: the task goes to (or stays in) done/.
+ * Returns false when another reclaimer won.
  */
 export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verdict & { stale: true }): Promise<boolean> {
   const { store, owner } = config;
@@ -26,7 +30,7 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
   config.emit({ type: 'reclaimed', task: id, gen, from: lease.agentId, fromGen: lease.gen, reason: verdict.reason });
 
   const proc = store.claims.readProcess(id, lease.gen);
-  if (proc && verdict.sameHost) {
+  if (proc && proc.host === os.hostname()) {
     await killTree(proc.pid, { startTime: proc.startTime, graceMs: config.options.killGraceMs, marker: proc.runId ? { name: RUN_ID_ENV, value: proc.runId } : undefined }).catch(() => undefined);
   }
   const repo = store.layout.repo;
@@ -39,35 +43,65 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
   const attempted = proc !== undefined || hasBranch;
   const prior = priorState(store.claims.history(id).filter((h) => h.gen < lease.gen));
   const attemptsUsed = prior.attemptsUsed + (attempted ? 1 : 0);
-  const where = store.findById(id, ['running']);
   const record = {
     attempted,
     attempt: attemptsUsed,
     branch: hasBranch ? branch : undefined,
+    // The old attempt's base, so later attempts search for landings from it (see priorState.firstBase).
+    base: proc?.base,
     reclaimedGen: lease.gen,
     reason: `reclaimed: ${verdict.reason}`,
     note: attempted ? { attempt: attemptsUsed, kind: 'reclaimed' as const, text: `The attempt was stopped: ${verdict.reason}. Its work so far is kept on this branch.` } : undefined,
   };
-  const taskMax = readMaxAttempts(store, where?.file);
-  const exhausted = attemptsUsed >= (taskMax ?? config.options.maxAttempts);
-  if (where) {
-    if (exhausted) {
-      store.move(where.file, 'running', 'failed');
-      const history = store.claims.history(id).map((h) => ({ gen: h.gen, agent: h.lease?.agentId, outcome: h.release?.outcome, reason: h.release?.reason }));
-      store.writeRecord('failed', `${id}.error.json`, { task: id, reason: `${record.reason}; ${attemptsUsed} attempts used`, history, at: new Date().toISOString() });
-    } else {
-      store.move(where.file, 'running', 'inbox', idFileName(id, where.file));
-    }
-  }
+  const outcome = await settle(config, id, proc, attemptsUsed, record.reason);
   // A crash before the task file left the inbox leaves it there: releasing is all it needs.
-  store.claims.release(id, gen, { ...record, outcome: exhausted && where ? 'failed' : 'requeued', agentId: owner.agentId }, owner.agentId);
+  store.claims.release(id, gen, { ...record, ...outcome.extra, outcome: outcome.outcome, agentId: owner.agentId }, owner.agentId);
   store.claims.dropAgentLease(lease.agentId, id, lease.gen);
-  config.emit({ type: exhausted && where ? 'failed' : 'requeued', task: id, gen, reason: record.reason });
+  config.emit({ type: outcome.event, task: id, gen, reason: record.reason, ...outcome.extra });
   return true;
 }
 
-function readMaxAttempts(store: MonitorConfig['store'], file: string | undefined): number | undefined {
-  if (!file) return undefined;
+interface Settled {
+  outcome: ReleaseOutcome;
+  event: 'requeued' | 'failed' | 'already-landed' | 'done';
+  extra?: Record<string, unknown>;
+}
+
+/** Move the task file to where it belongs now and say how the reclaiming generation is released. */
+async function settle(config: MonitorConfig, id: string, proc: AgentProcess | undefined, attemptsUsed: number, reason: string): Promise<Settled> {
+  const { store } = config;
+  const where = store.findById(id, ['running', 'done', 'failed']);
+  // The owner moved the file and died before releasing: only the release was missing.
+  if (where?.state === 'done') return { outcome: 'done', event: 'done', extra: { finishedBy: 'owner' } };
+  if (where?.state === 'failed') return { outcome: 'failed', event: 'failed' };
+  if (!where) return { outcome: 'requeued', event: 'requeued' };
+  const landing = await landedAt(config, id, proc?.base);
+  if (landing) {
+    store.move(where.file, 'running', 'done');
+    return { outcome: 'done', event: 'already-landed', extra: { landing: { status: 'already-landed', commit: landing } } };
+  }
+  const exhausted = attemptsUsed >= (readMaxAttempts(store, where.file) ?? config.options.maxAttempts);
+  if (!exhausted) {
+    store.move(where.file, 'running', 'inbox', idFileName(id, where.file));
+    return { outcome: 'requeued', event: 'requeued' };
+  }
+  store.move(where.file, 'running', 'failed');
+  const history = store.claims.history(id).map((h) => ({ gen: h.gen, agent: h.lease?.agentId, outcome: h.release?.outcome, reason: h.release?.reason }));
+  store.writeRecord('failed', `${id}.error.json`, { task: id, reason: `${reason}; ${attemptsUsed} attempts used`, history, at: new Date().toISOString() });
+  return { outcome: 'failed', event: 'failed' };
+}
+
+/** The landing commit of the task on the target since `base`, when the dead owner got that far. */
+async function landedAt(config: MonitorConfig, id: string, base: string | undefined): Promise<string | undefined> {
+  const { target, land } = config.options;
+  if (!base || !target || land !== 'merge') return undefined;
+  const repo = config.store.layout.repo;
+  const tip = await revParse(repo, `refs/heads/${target}`).catch(() => undefined);
+  if (!tip) return undefined;
+  return findLanding(repo, base, tip, id).catch(() => undefined);
+}
+
+function readMaxAttempts(store: MonitorConfig['store'], file: string): number | undefined {
   const parsed = parseTaskFile(file, store.read('running', file));
   return parsed.ok ? parsed.task.maxAttempts : undefined;
 }
