@@ -1,0 +1,54 @@
+// A worker dies (SIGKILL, no clean-up) at each protocol step in turn. Whatever the step, the run
+// must end with the task done once, landed once, the work written before the crash kept, and
+// nothing left running.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { killProcessesIn, runCli } from '../helpers/run-cli.js';
+import { eventsOf, expectDoneOnce, expectNothingRunning, FAST, repoWithTasks, slowOnFirst, targetFiles } from './fixture.js';
+
+// `keeps`: the step comes after the first attempt's agent wrote p-a-1.txt, so that file must land.
+const repos: string[] = [];
+afterEach(() => {
+  for (const repo of repos.splice(0)) killProcessesIn(repo);
+});
+
+const STEPS = [
+  { step: 'claim-written', keeps: false },
+  { step: 'task-moved', keeps: false },
+  { step: 'worktree-created', keeps: false },
+  { step: 'agent-running', keeps: true },
+  { step: 'commit-made', keeps: true },
+  { step: 'before-release', keeps: true },
+];
+
+describe('a worker killed at each protocol step', () => {
+  it.each(STEPS)('$step: the task lands once, partial work kept', async ({ step, keeps }) => {
+    // The first attempt sleeps a little so the reclaimer (not the agent's own end) stops it at agent-running.
+    const repo = repoWithTasks({ a: slowOnFirst('a', 0.5) });
+    repos.push(repo);
+    const faultFile = path.join(repo, '.fault');
+    const env = { PL_FAULT: step, PL_FAULT_ONCE: faultFile };
+    const run = await runCli(repo, ['run', '--agents', '2', '--once', ...FAST], env);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(fs.readFileSync(faultFile, 'utf8')).toContain(step);
+    // The dead worker's claim was reclaimed by the other worker's monitor (or the restart's repair).
+    expect(eventsOf(repo, 'reclaimed', 'a').length + eventsOf(repo, 'repaired').length).toBeGreaterThanOrEqual(1);
+    expectDoneOnce(repo, 'a');
+    if (keeps) expect(targetFiles(repo)).toContain('p-a-1.txt');
+    // Nothing was counted as a failure on the way.
+    expect(eventsOf(repo, 'failed')).toEqual([]);
+    expectNothingRunning(repo);
+  });
+
+  it('commit-made, and the resumed attempt changes nothing: the first attempt\'s work still lands', async () => {
+    // The second run of this agent writes the same file again: its branch adds nothing to the one it resumed.
+    const repo = repoWithTasks({ a: 'echo done > a.txt' });
+    repos.push(repo);
+    const run = await runCli(repo, ['run', '--agents', '2', '--once', ...FAST], { PL_FAULT: 'commit-made', PL_FAULT_ONCE: path.join(repo, '.fault') });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(eventsOf(repo, 'attempt-started', 'a').map((e) => e.attempt)).toEqual([1, 2]);
+    expectDoneOnce(repo, 'a');
+    expectNothingRunning(repo);
+  });
+});
