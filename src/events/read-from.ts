@@ -8,7 +8,7 @@ export interface EventTail {
   offset: number;
   /** Inode of the log, to notice when it was replaced rather than appended to. */
   ino: number;
-  /** True when the log was shorter than `from` or another file: the read started over at 0. */
+  /** True when the log was shorter than `from`, another file, or rewritten: the read started over at 0. */
   restarted: boolean;
 }
 
@@ -29,7 +29,7 @@ export function readEventsFrom(file: string, from: number, ino?: number): EventT
   }
   try {
     const st = fs.fstatSync(fd);
-    const restarted = st.size < from || (ino !== undefined && ino !== 0 && ino !== st.ino);
+    const restarted = st.size < from || (ino !== undefined && ino !== 0 && ino !== st.ino) || !lineEndsAt(fd, from);
     let offset = restarted ? 0 : from;
     const events: PlEvent[] = [];
     while (offset < st.size) {
@@ -46,6 +46,14 @@ export function readEventsFrom(file: string, from: number, ino?: number): EventT
   } finally {
     fs.closeSync(fd);
   }
+}
+
+// A log rewritten in place (same inode, grown past our offset) no longer has a line end just before
+// the offset; one byte read tells, so such a log is read again from the start.
+function lineEndsAt(fd: number, offset: number): boolean {
+  if (offset === 0) return true;
+  const byte = Buffer.alloc(1);
+  return fs.readSync(fd, byte, 0, 1, offset - 1) === 1 && byte[0] === 0x0a;
 }
 
 function parseLines(text: string, into: PlEvent[]): void {

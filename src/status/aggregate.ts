@@ -2,6 +2,7 @@ import type { AgentState } from '../worker/agent-state.js';
 import type { EventDigest } from './digest.js';
 import type { AgentRow, AgentSnapshot, FinishedRow, FinishedSnapshot, RunningRow, Status, StatusSnapshot } from './types.js';
 
+/** Knobs of the aggregate; the defaults are what the CLI shows. */
 export interface AggregateOptions {
   /** Throughput is measured over this window. Default 3,600,000 ms (an hour); at most a day. */
   windowMs?: number;

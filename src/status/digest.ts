@@ -69,9 +69,11 @@ export const RETAIN_MS = 24 * 3600_000;
 export const SPAN_GAP_MS = 3600_000;
 /** Open attempts older than this with no event since are taken as lost to a crash. */
 const OPEN_LOST_MS = 24 * 3600_000;
+/** Finished tasks kept per outcome for the Recent list and the board. */
 export const RECENT_KEEP = 50;
 const FINISHES_CAP = 200_000;
 
+/** The digest of an empty log. */
 export function emptyDigest(): EventDigest {
   return { version: 1, events: 0, spanBusyMs: 0, open: {}, attempts: 0, busyMs: 0, costUsd: 0, finishes: [], done: [], failed: [], held: {}, agents: {} };
 }

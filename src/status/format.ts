@@ -3,6 +3,7 @@ import { cut, renderTable, type Column } from './table.js';
 import type { AgentRow, FinishedRow, Status } from './types.js';
 import { clockTime, formatBytes, formatCost, formatDuration, formatPercent } from './units.js';
 
+/** How the table is laid out. */
 export interface FormatOptions {
   /** Terminal columns. Default 80. */
   width?: number;

@@ -8,6 +8,7 @@ import { formatJson } from './format.js';
 import { readSnapshot, type SnapshotOptions } from './snapshot.js';
 import type { Status } from './types.js';
 
+/** What to read, how to aggregate, and whether to write the files. */
 export interface PassOptions extends SnapshotOptions, AggregateOptions {
   /** Write status.json and board.md into the state folder. Default true. */
   write?: boolean;

@@ -89,6 +89,7 @@ export interface RunningRow {
   owner: 'alive' | 'dead' | 'unknown' | 'unclaimed';
 }
 
+/** A task whose landing was held; it waits in the inbox until the target checkout is clean. */
 export interface LandingRow {
   task: string;
   agent: string | null;
@@ -97,6 +98,7 @@ export interface LandingRow {
   reason: string | null;
 }
 
+/** A finished task: from the event log, completed by its release record. */
 export interface FinishedRow {
   task: string;
   outcome: 'done' | 'failed';

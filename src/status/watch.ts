@@ -7,6 +7,7 @@ import { formatTable, summaryLine } from './format.js';
 import { statusPass, type PassOptions } from './pass.js';
 import type { Status } from './types.js';
 
+/** Options of the live view; pass options apply to every pass. */
 export interface WatchOptions extends Omit<PassOptions, 'previous' | 'now'> {
   /** Redraw at least this often, even when no file changed (times keep moving). Default 1000 ms. */
   intervalMs?: number;

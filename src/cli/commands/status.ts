@@ -13,6 +13,7 @@ interface StatusArgs extends CommonArgs {
   intervalMs: number;
 }
 
+/** `parallel-loop status [--json] [--watch] [--interval-ms N]`: see docs/STATUS.md. */
 export const statusCommand: CommandModule<object, StatusArgs> = {
   command: 'status',
   describe: 'What the agents and the queue are doing, read from the files alone (no supervisor needed)',
