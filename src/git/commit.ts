@@ -27,12 +27,21 @@ export interface CommitLeftoversOptions {
  * `parallel-loop` identity when the repository has none.
  */
 export async function commitLeftovers(worktree: string, message: string, options: CommitLeftoversOptions = {}): Promise<string | undefined> {
-  const pathspec = ['.', ...(options.exclude ?? []).map((p) => `:(exclude,literal)${p}`)];
+  const pathspec = ['.', ...(await notIgnored(worktree, options.exclude ?? [])).map((p) => `:(exclude,literal)${p}`)];
   await git(worktree, ['add', '-A', '--', ...pathspec]);
   const { exitCode } = await runGit(worktree, ['diff', '--cached', '--quiet'], { okCodes: [0, 1] });
   if (exitCode === 0) return undefined;
   await git(worktree, [...(await identityArgs(worktree)), 'commit', '--quiet', '--no-verify', '-m', message]);
   return git(worktree, ['rev-parse', 'HEAD']);
+}
+
+// `git add` fails ("paths are ignored") when an exclude pathspec names an ignored path; such a path
+// stays out of the commit anyway, so only the paths git does not ignore are excluded explicitly.
+async function notIgnored(worktree: string, paths: string[]): Promise<string[]> {
+  if (paths.length === 0) return [];
+  const { stdout } = await runGit(worktree, ['check-ignore', '-z', '--stdin'], { input: paths.join('\0'), okCodes: [0, 1] });
+  const ignored = new Set(stdout.split('\0'));
+  return paths.filter((p) => !ignored.has(p));
 }
 
 /** Whether the worktree's HEAD has commits that `base` does not contain. */

@@ -126,8 +126,15 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
   const leftoverCommit = await commitLeftovers(
     worktree,
     `${wip ? 'WIP' : 'parallel-loop'}: ${wip ? 'partial work' : 'leftover changes'} of task ${task.id} (attempt ${input.attempt})`,
+    { exclude: inPlace ? ownFolders(layout) : [] },
   );
   if (leftoverCommit) input.fault('commit-made');
   const exit = { exitCode: run.exitCode ?? undefined, signal: run.signal ?? undefined };
   return { next, worktree, branch, log, usage: sumUsage(events), durationMs: run.durationMs, ...exit, tail: run.tailLines, leftoverCommit, events };
+}
+
+// In place, the checkout also holds the queue and the state folder: moving task files and writing
+// claims and logs are not the task's work and must stay out of its commit.
+function ownFolders(layout: Layout): string[] {
+  return [layout.queue, layout.state].map((dir) => path.relative(layout.repo, dir)).filter((rel) => rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel));
 }

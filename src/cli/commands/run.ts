@@ -35,7 +35,7 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
     store.init();
     checkHardLinks(layout.state);
     checkQueuePermissions(layout, argv.allowSharedQueue);
-    if (!options.inPlace) await ensureStateIgnored(layout.repo, layout.state);
+    await ensureStateIgnored(layout.repo, layout.state);
 
     const events: PlEvent[] = [];
     const say = (line: string) => (argv.json ? process.stderr : process.stdout).write(line + '\n');
