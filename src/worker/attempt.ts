@@ -71,12 +71,16 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     ...task.env,
   };
 
+  let copied: string[] = [];
   if (!inPlace) {
     state.set({ phase: 'worktree', worktree, branch, log });
     await addAttemptWorktree({ repo: layout.repo, layout, taskId: task.id, gen, base: input.base });
     input.fault('worktree-created');
     state.set({ phase: 'setup' });
-    await prepareWorktree({ worktree, repo: layout.repo, copy: options.copy, setup: options.setup, env });
+    // The queue and state folders are never copied: `--copy '*.json'` would otherwise bring tasks and claims along.
+    const prepared = await prepareWorktree({ worktree, repo: layout.repo, copy: options.copy, setup: options.setup, env, skip: [layout.queue, layout.state] });
+    // Copied files (.env and the like) are the user's local set-up, not the task's work: never committed.
+    copied = [...prepared.copied, ...prepared.existing];
   }
 
   const prompt = buildPrompt(task, input.notes, { attempt: input.attempt, maxAttempts: task.maxAttempts ?? options.maxAttempts });
@@ -126,7 +130,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
   const leftoverCommit = await commitLeftovers(
     worktree,
     `${wip ? 'WIP' : 'parallel-loop'}: ${wip ? 'partial work' : 'leftover changes'} of task ${task.id} (attempt ${input.attempt})`,
-    { exclude: inPlace ? ownFolders(layout) : [] },
+    { exclude: inPlace ? ownFolders(layout) : copied },
   );
   if (leftoverCommit) input.fault('commit-made');
   const exit = { exitCode: run.exitCode ?? undefined, signal: run.signal ?? undefined };
