@@ -26,8 +26,9 @@ export async function withRepoLock<T>(lockDir: string, name: string, fn: () => P
     release = await lockfile.lock(file, {
       realpath: false,
       stale: staleMs,
-      // Short, jittered waits: holders keep the lock for tens of milliseconds in the common case.
-      retries: { retries: Math.ceil(waitMs / 250), factor: 1.3, minTimeout: 10, maxTimeout: 250, randomize: true },
+      // Short, jittered polls (an mkdir each): holders keep the lock for tens of milliseconds in the common case,
+      // and a long sleep while the lock is free costs every waiter throughput.
+      retries: { retries: Math.ceil(waitMs / 50), factor: 1.3, minTimeout: 5, maxTimeout: 50, randomize: true },
       // A compromised lock only reopens git's own race, which then surfaces as a failed git command;
       // the default (throwing from a timer) would crash the whole process instead.
       onCompromised: () => {},

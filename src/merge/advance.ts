@@ -1,7 +1,7 @@
 import { revParse } from '../git/repo.js';
 import { compareAndSwapRef } from './cas.js';
 import { inspectCheckout, targetCheckouts, type CheckoutState } from './checkout.js';
-import { defaultLockDir, syncCheckout, withCheckoutLocks, type CheckoutReport } from './fast-forward.js';
+import { defaultLockDir, moveCheckout, withCheckoutLocks, type CheckoutReport } from './fast-forward.js';
 
 /**
  * What to do when the target is checked out in a worktree with local changes. `hold`: leave the ref where it
@@ -49,32 +49,27 @@ export function behindReason(target: string, old: string, blocked: CheckoutState
 /**
  * The last step of a landing or undo: look at every checkout of the target BEFORE moving anything, hold or
  * go on per `dirtyPolicy`, move the ref by compare-and-swap, then fast-forward the clean checkouts. The
- * checkouts' locks are held throughout (a no-op when the target is checked out nowhere).
+ * checkouts' locks are held from the look to the fast-forward; with no checkout of the target, no lock at all.
  */
 export async function advanceTarget(input: AdvanceInput): Promise<Advance> {
   const worktrees = await targetCheckouts(input.repo, input.target);
+  const ref = `refs/heads/${input.target}`;
+  const cas = () => compareAndSwapRef({ repo: input.repo, ref, old: input.old, next: input.next, reason: input.reason, backupRef: input.backupRef });
+  if (worktrees.length === 0) return (await cas()) ? { kind: 'moved', checkouts: [] } : { kind: 'raced' };
   const lockDir = input.lockDir ?? (await defaultLockDir(input.repo));
   return withCheckoutLocks(worktrees, lockDir, async (): Promise<Advance> => {
-    // Someone moved the tip while we merged (or waited for the lock): no need to look at checkouts for a lost race.
-    if ((await revParse(input.repo, `refs/heads/${input.target}`)) !== input.old) return { kind: 'raced' };
+    // The tip moved while we merged or waited for the lock: the race is lost, no need to look at checkouts.
+    if ((await revParse(input.repo, ref)) !== input.old) return { kind: 'raced' };
     const states = await Promise.all(worktrees.map((w) => inspectCheckout(w, input.next)));
     const blocked = states.filter((s): s is CheckoutState & { state: 'blocked' } => s.state === 'blocked');
     if (blocked[0] && input.dirtyPolicy === 'hold') {
       return { kind: 'held', reason: heldReason(input.target, blocked[0]), worktree: blocked[0].worktree };
     }
-    const moved = await compareAndSwapRef({
-      repo: input.repo,
-      ref: `refs/heads/${input.target}`,
-      old: input.old,
-      next: input.next,
-      reason: input.reason,
-      backupRef: input.backupRef,
-    });
-    if (!moved) return { kind: 'raced' };
+    if (!(await cas())) return { kind: 'raced' };
     const checkouts: CheckoutReport[] = [];
     for (const state of states) {
       if (state.state === 'blocked') checkouts.push({ worktree: state.worktree, state: 'behind', reason: behindReason(input.target, input.old, state) });
-      else checkouts.push(await syncCheckout(state.worktree, input.target));
+      else checkouts.push(await moveCheckout(state.worktree, state.indexTree, input.next));
     }
     return { kind: 'moved', checkouts };
   });

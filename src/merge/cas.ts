@@ -30,3 +30,8 @@ export async function compareAndSwapRef(input: CasInput): Promise<boolean> {
     details: { ...input, stderr: result.stderr },
   });
 }
+
+/** Wait after a lost race: full jitter, growing from a few ms to 100 ms, so contenders spread out. */
+export function backoff(tries: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 2 ** tries)));
+}

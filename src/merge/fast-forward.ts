@@ -46,20 +46,25 @@ async function readTreeWithRetry(worktree: string, from: string, to: string): Pr
 }
 
 /**
- * Bring a clean checkout of `target` up to the commit its ref points at now. Uses the two-tree
- * `git read-tree -m -u <index tree> HEAD`, the fast-forward primitive: `git merge --ff-only` would be a no-op,
- * since HEAD already names the moved ref; read-tree checks the index against the old tree, carries unrelated
- * edits forward and, without --exclude-per-directory, refuses to overwrite any untracked file, ignored ones too.
- * The caller holds the checkout's lock (withCheckoutLocks).
+ * Fast-forward a checkout whose index holds `indexTree` (just found clean by inspectCheckout, under its lock)
+ * to `next`, with the two-tree `git read-tree -m -u <indexTree> <next>`, the fast-forward primitive:
+ * `git merge --ff-only` would be a no-op, since HEAD already names the moved ref; read-tree checks the index
+ * against the old tree, carries unrelated edits forward and, without --exclude-per-directory, refuses to
+ * overwrite any untracked file, ignored ones too. A refusal leaves the checkout as it was, reported behind.
  */
+export async function moveCheckout(worktree: string, indexTree: string, next: string): Promise<CheckoutReport> {
+  const result = await readTreeWithRetry(worktree, indexTree, next);
+  return result.ok ? { worktree, state: 'updated' } : { worktree, state: 'behind', reason: `git read-tree refused: ${result.stderr}` };
+}
+
+/** Bring a clean checkout of `target` up to the commit its ref points at now. The caller holds its lock. */
 export async function syncCheckout(worktree: string, target: string): Promise<CheckoutReport> {
   if ((await currentBranch(worktree)) !== target) return { worktree, state: 'skipped', reason: `it is no longer on ${target}` };
   const head = await git(worktree, ['rev-parse', 'HEAD']);
   const state = await inspectCheckout(worktree, head);
   if (state.state === 'blocked') return { worktree, state: 'behind', reason: state.reason };
   if (state.indexTree === (await git(worktree, ['rev-parse', `${head}^{tree}`]))) return { worktree, state: 'up-to-date' };
-  const result = await readTreeWithRetry(worktree, state.indexTree, head);
-  return result.ok ? { worktree, state: 'updated' } : { worktree, state: 'behind', reason: `git read-tree refused: ${result.stderr}` };
+  return moveCheckout(worktree, state.indexTree, head);
 }
 
 /** syncCheckout under the checkout's lock, for a caller that moved the ref itself (or a checkout left behind earlier). */

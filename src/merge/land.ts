@@ -2,8 +2,10 @@ import { PlError, EXIT } from '../errors.js';
 import { identityArgs } from '../git/identity.js';
 import { git, revParse, runGit } from '../git/repo.js';
 import { refSafeId } from '../queue/layout.js';
+import { withRepoLock } from '../git/lock.js';
 import { advanceTarget, type DirtyPolicy } from './advance.js';
-import type { CheckoutReport } from './fast-forward.js';
+import { backoff } from './cas.js';
+import { defaultLockDir, type CheckoutReport } from './fast-forward.js';
 import { mergeTrees } from './merge-tree.js';
 import { assertTrailerSafe, hasTrailer, landingMessage, LOG_FORMAT, parseLog, TASK_TRAILER } from './trailers.js';
 
@@ -26,7 +28,13 @@ export interface LandOptions {
   dirtyPolicy?: DirtyPolicy;
   /** Keep the old tip under `refs/parallel-loop/backup/<id>/…`. Default true. */
   backup?: boolean;
-  /** Folder for the per-checkout locks. Default `<git common dir>/parallel-loop/locks`. */
+  /**
+   * Take turns with other landers on this repository (a short lock from reading the tip to moving the ref;
+   * verification runs outside it). Not needed for correctness, which the compare-and-swap gives; it saves the
+   * merges lost races throw away, and keeps one lander from losing every race under heavy contention. Default true.
+   */
+  serialize?: boolean;
+  /** Folder for the landing and checkout locks, e.g. `<state>/locks`. Default `<git common dir>/parallel-loop/locks`. */
   lockDir?: string;
 }
 
@@ -54,13 +62,66 @@ async function resolve(repo: string, ref: string, code: string, what: string): P
   return sha;
 }
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+type Step = LandResult | { status: 'raced'; tip: string };
+
+interface Landing {
+  options: LandOptions;
+  branchTip: string;
+  ident: string[];
+  message: string;
+}
+
+/** Merge `branchTip` onto `tip` in the object store and commit it; a conflict ends the landing. */
+async function mergeOnto(a: Landing, tip: string): Promise<{ commit: string } | LandResult> {
+  const merge = await mergeTrees(a.options.repo, tip, a.branchTip);
+  if (!merge.clean) return { status: 'conflict', files: merge.files, details: merge.messages.join('\n'), tip };
+  return { commit: await git(a.options.repo, [...a.ident, 'commit-tree', merge.tree, '-p', tip, '-p', a.branchTip, '-m', a.message]) };
+}
+
+/** One try, from reading the tip to the compare-and-swap. `verified` is a commit already verified on the tip it names. */
+async function tryOnce(a: Landing, searchFrom: string, tries: number, verified?: { tip: string; commit: string }): Promise<Step> {
+  const { repo, target, taskId } = a.options;
+  const tip = await resolve(repo, target, 'TARGET_NOT_FOUND', 'The target branch');
+  if (verified && verified.tip !== tip) return { status: 'raced', tip: verified.tip };
+  // With a verified commit, base..tip was searched when it was made; an empty range costs one cheap call.
+  const landed = await findLanding(repo, verified?.tip ?? searchFrom, tip, taskId);
+  if (landed) return { status: 'already-landed', commit: landed };
+  const merged = verified ?? (await mergeOnto(a, tip));
+  if ('status' in merged) return merged;
+  const backupRef = a.options.backup === false ? undefined : `refs/parallel-loop/backup/${refSafeId(taskId)}/${a.options.attempt}-${Date.now()}-${process.pid}`;
+  const step = await advanceTarget({
+    repo,
+    target,
+    old: tip,
+    next: merged.commit,
+    reason: `parallel-loop: land task ${taskId} (attempt ${a.options.attempt})`,
+    backupRef,
+    dirtyPolicy: a.options.dirtyPolicy ?? 'hold',
+    lockDir: a.options.lockDir,
+  });
+  if (step.kind === 'held') return { status: 'held', reason: step.reason, worktree: step.worktree };
+  if (step.kind === 'raced') return { status: 'raced', tip };
+  return { status: 'landed', commit: merged.commit, previous: tip, tries, backupRef, checkouts: step.checkouts };
+}
+
+/** Verify before taking turns: the check may take minutes, and no other lander waits for it. */
+async function verifyOutside(a: Landing, searchFrom: string): Promise<LandResult | { tip: string; commit: string }> {
+  const { repo, target, taskId } = a.options;
+  const tip = await resolve(repo, target, 'TARGET_NOT_FOUND', 'The target branch');
+  const landed = await findLanding(repo, searchFrom, tip, taskId);
+  if (landed) return { status: 'already-landed', commit: landed };
+  const merged = await mergeOnto(a, tip);
+  if ('status' in merged) return merged;
+  const verdict = await a.options.verify!(merged.commit);
+  return verdict.ok ? { tip, commit: merged.commit } : { status: 'verify-failed', output: verdict.output, commit: merged.commit };
+}
 
 /**
- * Land an attempt branch on the target exactly once, without a lock and without touching any checkout
- * except a clean one of the target: per try, re-read the tip; stop if the task's trailer is already in
- * `base..tip`; merge in the object store; commit with the trailer; verify; move the ref by compare-and-swap.
- * A lost race retries on the new tip (up to `maxTries`, with jitter); running out throws `LAND_CONTENDED`.
+ * Land an attempt branch on the target exactly once, touching no checkout except a clean one of the target.
+ * Per try: re-read the tip; stop if the task's trailer is already in `base..tip`; merge in the object store;
+ * commit with the trailer; verify; move the ref by compare-and-swap. A lost race retries on the new tip
+ * (up to `maxTries`, with jitter); running out throws `LAND_CONTENDED`. Landers of one repository take turns
+ * for the short step from reading the tip to the swap (see `serialize`); verification runs outside it.
  */
 export async function landAttempt(options: LandOptions): Promise<LandResult> {
   const { repo, target, taskId } = options;
@@ -68,35 +129,27 @@ export async function landAttempt(options: LandOptions): Promise<LandResult> {
   const maxTries = options.maxTries ?? 20;
   const branchTip = await resolve(repo, options.branch, 'BRANCH_NOT_FOUND', 'The attempt branch');
   const base = await resolve(repo, options.base, 'BAD_BASE', 'The base commit');
+  if (await isAncestor(repo, branchTip, base)) return { status: 'nothing-to-land' };
+  const firstTip = await resolve(repo, target, 'TARGET_NOT_FOUND', 'The target branch');
+  if (await isAncestor(repo, branchTip, firstTip)) {
+    // Landed already, by this task's trailer or another way (e.g. the user merged the branch by hand).
+    return { status: 'already-landed', commit: (await findLanding(repo, base, firstTip, taskId)) ?? branchTip };
+  }
+  // Everything that does not depend on the tip is done once: the fewer git calls between reading the tip
+  // and the compare-and-swap, the fewer races are lost.
+  const message = landingMessage({ taskId, title: options.title, attempt: options.attempt, branch: options.branch });
+  const a: Landing = { options, branchTip, ident: await identityArgs(repo), message };
+  const turns = options.serialize === false ? undefined : (options.lockDir ?? (await defaultLockDir(repo)));
+  let searchFrom = base;
   for (let tries = 1; tries <= maxTries; tries++) {
-    const tip = await resolve(repo, target, 'TARGET_NOT_FOUND', 'The target branch');
-    const landed = await findLanding(repo, base, tip, taskId);
-    if (landed) return { status: 'already-landed', commit: landed };
-    if (await isAncestor(repo, branchTip, base)) return { status: 'nothing-to-land' };
-    // The branch's commits already reached the target another way (e.g. the user merged it by hand).
-    if (await isAncestor(repo, branchTip, tip)) return { status: 'already-landed', commit: branchTip };
-    const merge = await mergeTrees(repo, tip, branchTip);
-    if (!merge.clean) return { status: 'conflict', files: merge.files, details: merge.messages.join('\n'), tip };
-    const message = landingMessage({ taskId, title: options.title, attempt: options.attempt, branch: options.branch });
-    const commit = await git(repo, [...(await identityArgs(repo)), 'commit-tree', merge.tree, '-p', tip, '-p', branchTip, '-m', message]);
-    if (options.verify) {
-      const verdict = await options.verify(commit);
-      if (!verdict.ok) return { status: 'verify-failed', output: verdict.output, commit };
-    }
-    const backupRef = options.backup === false ? undefined : `refs/parallel-loop/backup/${refSafeId(taskId)}/${options.attempt}-${Date.now()}-${process.pid}`;
-    const step = await advanceTarget({
-      repo,
-      target,
-      old: tip,
-      next: commit,
-      reason: `parallel-loop: land task ${taskId} (attempt ${options.attempt})`,
-      backupRef,
-      dirtyPolicy: options.dirtyPolicy ?? 'hold',
-      lockDir: options.lockDir,
-    });
-    if (step.kind === 'held') return { status: 'held', reason: step.reason, worktree: step.worktree };
-    if (step.kind === 'moved') return { status: 'landed', commit, previous: tip, tries, backupRef, checkouts: step.checkouts };
-    await pause(Math.random() * Math.min(200, 5 * 2 ** tries));
+    const verified = options.verify ? await verifyOutside(a, searchFrom) : undefined;
+    if (verified && 'status' in verified) return verified;
+    const once = () => tryOnce(a, searchFrom, tries, verified);
+    const step = turns ? await withRepoLock(turns, `land-${refSafeId(target)}`, once) : await once();
+    if (step.status !== 'raced') return step;
+    // base..tip is (base..old tip) + (old tip..tip): after a lost race only the new commits need a look.
+    searchFrom = step.tip;
+    await backoff(tries);
   }
   throw new PlError('LAND_CONTENDED', `Task ${taskId} could not land on ${target}: the branch moved under each of ${maxTries} tries.`, {
     details: { taskId, target, maxTries },

@@ -2,6 +2,7 @@ import { PlError, EXIT } from '../errors.js';
 import { identityArgs } from '../git/identity.js';
 import { git, revParse } from '../git/repo.js';
 import { advanceTarget, type DirtyPolicy } from './advance.js';
+import { backoff } from './cas.js';
 import type { CheckoutReport } from './fast-forward.js';
 import { mergeTrees } from './merge-tree.js';
 import { assertTrailerSafe, hasTrailer, LOG_FORMAT, parseLog, REVERT_TRAILER, revertMessage, TASK_TRAILER, type LogRecord } from './trailers.js';
@@ -79,7 +80,7 @@ export async function undoTask(options: UndoOptions): Promise<UndoResult> {
     });
     if (step.kind === 'held') return { status: 'held', reason: step.reason, worktree: step.worktree };
     if (step.kind === 'moved') return { status: 'reverted', commit, landing: landing.sha, tries, checkouts: step.checkouts };
-    await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** tries)));
+    await backoff(tries);
   }
   throw new PlError('LAND_CONTENDED', `The undo of task ${taskId} could not move ${target}: it moved under each of ${maxTries} tries.`, {
     details: { taskId, target, maxTries },
