@@ -61,6 +61,22 @@ export interface RunOptions {
   verify?: string;
   /** Stop starting attempts when the recorded spending reaches this many US dollars. */
   budgetUsd?: number;
+  /** Kill an agent's process tree once its resident memory passes this many MB; the attempt fails with that reason. Default: no limit. */
+  memoryLimitMb?: number;
+  /** How often a running agent's process tree is sampled for CPU and memory. Default 2000 ms. */
+  resourceSampleMs: number;
+  /** New claims pause while the machine's CPU, averaged over cpuWindowMs, is above this percent. Default 80; 100 turns it off. */
+  pauseCpuPercent: number;
+  /** New claims pause while the machine's memory in use is above this percent. Default 80; 100 turns it off. */
+  pauseMemoryPercent: number;
+  /** Above this percent of memory in use the pool steps down to one agent (the lowest-numbered live slot). Default 90. */
+  stepDownMemoryPercent: number;
+  /** Window the CPU load is averaged over, so short bursts do not pause claiming. Default 10000 ms. */
+  cpuWindowMs: number;
+  /** How long all claiming pauses after an agent reports a rate limit without saying when it resets. Default 300000 ms (5 minutes). */
+  rateLimitPauseMs: number;
+  /** A task held back by conflicting work this long is promoted: nothing overlapping it starts until it runs. Default 600000 ms (10 minutes). */
+  starveAfterMs: number;
 }
 
 export const DEFAULTS: RunOptions = {
@@ -88,4 +104,11 @@ export const DEFAULTS: RunOptions = {
   land: 'merge',
   dirtyTarget: 'hold',
   cleanup: true,
+  resourceSampleMs: 2000,
+  pauseCpuPercent: 80,
+  pauseMemoryPercent: 80,
+  stepDownMemoryPercent: 90,
+  cpuWindowMs: 10_000,
+  rateLimitPauseMs: 5 * 60_000,
+  starveAfterMs: 10 * 60_000,
 };

@@ -1,7 +1,7 @@
 import type { Problem } from '../task/types.js';
 import { DEFAULTS, type RunOptions } from './options.js';
 
-type Kind = 'count' | 'ms' | 'number' | 'boolean' | 'string' | 'strings' | 'object';
+type Kind = 'count' | 'ms' | 'number' | 'percent' | 'boolean' | 'string' | 'strings' | 'object';
 
 /** The type of every setting, used to check the config file and `config set`. */
 export const OPTION_KINDS: Record<keyof RunOptions, Kind> = {
@@ -33,6 +33,14 @@ export const OPTION_KINDS: Record<keyof RunOptions, Kind> = {
   cleanup: 'boolean',
   verify: 'string',
   budgetUsd: 'number',
+  memoryLimitMb: 'number',
+  resourceSampleMs: 'ms',
+  pauseCpuPercent: 'percent',
+  pauseMemoryPercent: 'percent',
+  stepDownMemoryPercent: 'percent',
+  cpuWindowMs: 'ms',
+  rateLimitPauseMs: 'ms',
+  starveAfterMs: 'ms',
 };
 
 const ENUMS: Partial<Record<keyof RunOptions, readonly string[]>> = {
@@ -55,6 +63,8 @@ export function checkOption(key: keyof RunOptions, value: unknown): string | und
       return Number.isInteger(value) && (value as number) >= 0 ? undefined : `Expected \`${key}\` to be a non-negative integer of milliseconds, got ${got}.`;
     case 'number':
       return typeof value === 'number' && Number.isFinite(value) && value > 0 ? undefined : `Expected \`${key}\` to be a positive number, got ${got}.`;
+    case 'percent':
+      return typeof value === 'number' && value > 0 && value <= 100 ? undefined : `Expected \`${key}\` to be a percentage above 0 and at most 100, got ${got}.`;
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `Expected \`${key}\` to be true or false, got ${got}.`;
     case 'string': {

@@ -18,6 +18,12 @@ export interface RunArgs {
   verify?: string;
   cleanup?: boolean;
   budgetUsd?: number;
+  memoryLimitMb?: number;
+  pauseCpuPercent?: number;
+  pauseMemoryPercent?: number;
+  stepDownMemoryPercent?: number;
+  rateLimitPauseMs?: number;
+  resourceSampleMs?: number;
   staleAfterMs?: number;
   heartbeatMs?: number;
   rescanMs?: number;
@@ -43,6 +49,12 @@ export function runOptionsBuilder<T>(y: Argv<T>): Argv<T & RunArgs> {
     .option('verify', { type: 'string', describe: 'Command that must pass on the merged result before it lands' })
     .option('cleanup', { type: 'boolean', describe: 'Remove the worktree and branch of a landed attempt [default true]' })
     .option('budget-usd', { type: 'number', describe: 'Stop starting attempts once this much has been spent' })
+    .option('memory-limit-mb', { type: 'number', describe: "Kill an agent whose process tree uses more memory than this; the attempt fails" })
+    .option('pause-cpu-percent', { type: 'number', hidden: true })
+    .option('pause-memory-percent', { type: 'number', hidden: true })
+    .option('step-down-memory-percent', { type: 'number', hidden: true })
+    .option('rate-limit-pause-ms', { type: 'number', hidden: true })
+    .option('resource-sample-ms', { type: 'number', hidden: true })
     .option('stale-after-ms', { type: 'number', hidden: true })
     .option('heartbeat-ms', { type: 'number', hidden: true })
     .option('rescan-ms', { type: 'number', hidden: true })
@@ -69,6 +81,12 @@ export function cliRunOptions(argv: RunArgs): Partial<RunOptions> {
     verify: argv.verify,
     cleanup: argv.cleanup,
     budgetUsd: argv.budgetUsd,
+    memoryLimitMb: argv.memoryLimitMb,
+    pauseCpuPercent: argv.pauseCpuPercent,
+    pauseMemoryPercent: argv.pauseMemoryPercent,
+    stepDownMemoryPercent: argv.stepDownMemoryPercent,
+    rateLimitPauseMs: argv.rateLimitPauseMs,
+    resourceSampleMs: argv.resourceSampleMs,
     staleAfterMs: argv.staleAfterMs,
     heartbeatMs: argv.heartbeatMs,
     rescanMs: argv.rescanMs,
