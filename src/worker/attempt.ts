@@ -15,6 +15,7 @@ import type { Claims } from '../queue/claims.js';
 import { buildPrompt, type RetryNote } from './prompt.js';
 import { afterAgent, portRange, type AfterAgent } from './decide.js';
 import { isCancelAbort } from '../queue/cancel.js';
+import { AttemptGuard } from '../governance/attempt-guard.js';
 
 export interface AttemptInput {
   layout: Layout;
@@ -94,6 +95,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     options.agentSettings[adapter.name] ?? {},
   );
   const events: AgentEvent[] = [];
+  const guard = new AttemptGuard({ layout, options, agentId: input.agentId, task, gen, attempt: input.attempt, adapter: adapter.name, state });
   const timeoutSec = task.timeout ?? options.timeoutSec;
   state.set({ phase: 'agent', lastEvent: `started ${adapter.name}` });
   const run = await runAgentProcess({
@@ -109,21 +111,24 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
       // and after this worker died (the agent runs in its own process group and outlives it).
       input.claims.recordProcess(task.id, gen, { pid, startTime: info.startTime, runId: info.runId, host: os.hostname(), startedAt: new Date().toISOString(), base: input.base });
       state.set({ agentPid: pid, agentPidStart: info.startTime, agentRunId: info.runId });
+      guard.watch(pid, info);
       input.fault('agent-running');
     },
     onLine: (line) => {
       for (const event of adapter.parseLine(line)) {
         events.push(event);
+        guard.onEvent(event);
         state.set({ lastEvent: event.summary.slice(0, 200), lastEventAt: new Date().toISOString(), usage: sumUsage(events) });
       }
     },
   });
-  const next = afterAgent(
+  const exited = afterAgent(
     { exitCode: run.exitCode ?? undefined, signal: run.signal ?? undefined, timedOut: run.timedOut, aborted: run.aborted, cancelled: isCancelAbort(input.signal) },
     input.attempt,
     task.maxAttempts ?? options.maxAttempts,
     timeoutSec,
   );
+  const next = guard.finish(exited, sumUsage(events), run.durationMs);
 
   state.set({ phase: 'committing', agentPid: undefined, agentPidStart: undefined, agentRunId: undefined });
   const wip = next.action !== 'land';

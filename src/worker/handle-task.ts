@@ -8,6 +8,7 @@ import { finish, type Held } from './finish.js';
 import { retryDelayMs } from './decide.js';
 import { landStep, type LandOutcome } from './land-step.js';
 import { readCancelRequest } from '../queue/cancel.js';
+import { taskOverBudget } from '../governance/budget-checks.js';
 
 export type TaskOutcome = 'done' | 'failed' | 'retry' | 'requeued' | 'held' | 'superseded';
 
@@ -33,6 +34,12 @@ export async function handleTask(
     return settleLanding(worker, held, task, landing, prior, { attempt: prior.pendingLanding.attempt, branch: prior.pendingLanding.branch, base: prior.pendingLanding.base });
   }
 
+  const overBudget = taskOverBudget(worker.layout, task);
+  if (overBudget) {
+    finish(store, held, 'failed', { attempted: false, reason: overBudget });
+    worker.emit({ type: 'failed', task: task.id, gen, reason: overBudget });
+    return 'failed';
+  }
   const attempt = prior.attemptsUsed + 1;
   const base = options.inPlace ? '' : ((prior.resumeBranch && (await revParse(config.repo, prior.resumeBranch))) || (await tipOf(config.repo, target)));
   state.set({ task: task.id, gen, attempt, phase: 'worktree', taskStartedAt: new Date().toISOString(), note: undefined });
