@@ -43,6 +43,10 @@ export function progressLine(event: PlEvent): string | undefined {
       return `${time} ${who} reclaimed${task} from ${event.from}: ${event.reason}`;
     case 'repaired':
       return `${time} ${who} repaired: ${event.what}`;
+    case 'paused':
+      return `${time} ${who} ${event.stop ? 'stopped' : 'paused'}: ${event.reason}`;
+    case 'resumed':
+      return `${time} ${who} resumed claiming`;
     default:
       return undefined;
   }

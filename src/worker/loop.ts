@@ -13,6 +13,7 @@ import { handleTask } from './handle-task.js';
 import { faultInjector } from './fault.js';
 import { Monitor } from '../health/monitor.js';
 import { CANCELLED, readCancelRequest } from '../queue/cancel.js';
+import { ClaimGate } from '../governance/claim-gate.js';
 
 export interface WorkerConfig {
   repo: string;
@@ -43,6 +44,7 @@ export class Worker {
   private wake: (() => void) | undefined;
   private watcher: FSWatcher | undefined;
   private lastRescan = 0;
+  private readonly gate: ClaimGate;
   readonly counts = { done: 0, failed: 0 };
 
   constructor(readonly config: WorkerConfig) {
@@ -54,6 +56,7 @@ export class Worker {
     const bootId = hostBootId();
     this.owner = { agentId: config.agentId, pid: process.pid, pidStart, host: os.hostname(), bootId };
     this.state = new AgentStateWriter(this.layout, { agentId: config.agentId, pidStart, bootId, supervisorPid: config.supervisorPid });
+    this.gate = new ClaimGate(this);
   }
 
   emit(event: Omit<PlEvent, 'time' | 'agent'>): void {
@@ -95,10 +98,18 @@ export class Worker {
         const entry = this.next();
         if (!entry) {
           if (this.config.options.once && this.drained()) break;
+          if (this.gate.check({ idle: true }).action === 'stop') break;
           await this.sleep(this.config.options.rescanMs);
           continue;
         }
         if ('fail' in entry) continue;
+        // Budget, rate-limit pause and machine load are asked before every claim.
+        const gate = this.gate.check();
+        if (gate.action === 'stop') break;
+        if (gate.action === 'wait') {
+          await this.sleep(gate.ms);
+          continue;
+        }
         this.state.set({ phase: 'claiming' });
         const taken = takeTask(this.store, entry, this.owner, fault);
         this.index.remove(entry.file);

@@ -17,6 +17,7 @@ import { repairOnStart } from '../../health/repair.js';
 import os from 'node:os';
 import { printJson, printLines } from '../output.js';
 import { runOptionsBuilder, cliRunOptions, type RunArgs } from './run-options.js';
+import { runStoppedByBudget } from '../../governance/budget-checks.js';
 
 export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
   command: 'run',
@@ -69,10 +70,12 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
     process.off('SIGTERM', onSignal);
 
     const summary = summarize(events, Date.now() - started, store.countTasks());
-    if (argv.json) printJson({ ...summary, errored, interrupted: signals > 0 });
-    else printLines([...formatSummary(summary), ...errored.map((e) => `Errored slot: ${e}`)]);
+    // Spending stops a run like a failure does (exit 1): work is left that was not attempted.
+    const budgetStop = runStoppedByBudget(layout, options, summary.queue.inbox ?? 0);
+    if (argv.json) printJson({ ...summary, errored, interrupted: signals > 0, ...(budgetStop ? { budgetStop } : {}) });
+    else printLines([...formatSummary(summary), ...errored.map((e) => `Errored slot: ${e}`), ...(budgetStop ? [`Stopped: ${budgetStop}`] : [])]);
     if (signals > 0) process.exitCode = EXIT.interrupted;
-    else if (summary.failed.length > 0 || errored.length > 0) process.exitCode = EXIT.failure;
+    else if (summary.failed.length > 0 || errored.length > 0 || budgetStop) process.exitCode = EXIT.failure;
   },
 };
 

@@ -1,0 +1,80 @@
+import type { RunOptions } from '../config/options.js';
+import type { PlEvent } from '../events/log.js';
+import type { Layout } from '../queue/layout.js';
+import type { QueueStore } from '../queue/store.js';
+import type { AgentStateWriter } from '../worker/agent-state.js';
+import { runBudgetReached } from './budget.js';
+import { ledgerFor, type Ledger } from './ledger.js';
+import { loadDecision } from './load-policy.js';
+import { LoadSampler, lowestLiveSlot } from './load-sampler.js';
+import { activePause, readPause } from './pause.js';
+
+export interface GateHost {
+  readonly layout: Layout;
+  readonly store: QueueStore;
+  readonly state: AgentStateWriter;
+  readonly config: { slot: number; options: RunOptions };
+  emit(event: Omit<PlEvent, 'time' | 'agent'>): void;
+}
+
+export type GateVerdict = { action: 'claim' } | { action: 'wait'; ms: number; reason: string; until?: string } | { action: 'stop'; reason: string };
+
+/**
+ * Asked by a worker before every claim: may it start new work now? In order: the run's budget
+ * (stop for good), a rate-limit pause on file (wait until it ends), the machine's load (wait and
+ * sample again). A change into or out of a pause is written to the agent state (phase `paused`,
+ * the reason as its note, so status shows why) and recorded as a `paused` or `resumed` event.
+ */
+export class ClaimGate {
+  private readonly ledger: Ledger;
+  private readonly sampler: LoadSampler;
+  private paused: string | undefined;
+  private steppedDown = false;
+
+  constructor(private readonly host: GateHost) {
+    this.ledger = ledgerFor(host.layout.ledger);
+    this.sampler = new LoadSampler(host.config.options.cpuWindowMs);
+  }
+
+  /** With `idle` (nothing to claim) only the budget is asked: a pause with no work waiting is no news. */
+  check(options: { idle?: boolean } = {}, now = Date.now()): GateVerdict {
+    const verdict = this.decide(now, options.idle === true);
+    if (verdict.action === 'claim') this.resume();
+    else if (verdict.action === 'wait') this.pause(verdict.reason, verdict.until);
+    else {
+      this.host.emit({ type: 'paused', reason: verdict.reason, stop: true });
+      this.host.state.set({ phase: 'stopping', note: verdict.reason });
+    }
+    return verdict;
+  }
+
+  private decide(now: number, idle: boolean): GateVerdict {
+    const { options, slot } = this.host.config;
+    const budget = runBudgetReached(options.budgetUsd, options.budgetUsd === undefined ? 0 : this.ledger.totalUsd());
+    if (budget) return { action: 'stop', reason: budget };
+    if (idle) return { action: 'claim' };
+    const pause = activePause(readPause(this.host.layout.state), now);
+    if (pause) {
+      const reason = `claiming paused until ${pause.until}: ${pause.reason} (reported by ${pause.agent}${pause.task ? ` on ${pause.task}` : ''})`;
+      return { action: 'wait', ms: Math.max(10, Math.min(Date.parse(pause.until) - now, options.rescanMs)), reason, until: pause.until };
+    }
+    const sample = this.sampler.sample(now);
+    const pool = () => ({ slot, lowestLiveSlot: lowestLiveSlot(this.host.layout.state), running: this.host.store.taskFiles('running').length });
+    const load = loadDecision(sample, options, pool, this.steppedDown);
+    this.steppedDown = load.stepDown;
+    return load.claim ? { action: 'claim' } : { action: 'wait', ms: options.rescanMs, reason: load.reason };
+  }
+
+  private pause(reason: string, until: string | undefined): void {
+    if (this.paused === undefined) this.host.emit({ type: 'paused', reason, ...(until ? { until } : {}) });
+    if (this.paused !== reason) this.host.state.set({ phase: 'paused', note: reason });
+    this.paused = reason;
+  }
+
+  private resume(): void {
+    if (this.paused === undefined) return;
+    this.paused = undefined;
+    this.host.emit({ type: 'resumed' });
+    this.host.state.set({ phase: 'idle', note: undefined });
+  }
+}
