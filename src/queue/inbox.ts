@@ -4,6 +4,7 @@ import { parseTaskFile, MAX_TASK_FILE_BYTES } from '../task/parse.js';
 import { isTaskFileName } from '../task/id.js';
 import { formatRejection, rejectionFor } from '../task/rejection.js';
 import { unsafeFileReason } from './preflight.js';
+import { withInferredTouches } from '../schedule/effective-touches.js';
 import type { QueueStore } from './store.js';
 
 /** A valid task waiting in the inbox. */
@@ -42,7 +43,8 @@ export class InboxIndex {
 
   constructor(
     private readonly store: QueueStore,
-    private readonly options: { allowSharedQueue?: boolean; uid?: number } = {},
+    /** `readOnly`: report invalid files in `rejected` but leave them where they are (for `plan`). */
+    private readonly options: { allowSharedQueue?: boolean; uid?: number; readOnly?: boolean } = {},
   ) {}
 
   get size(): number {
@@ -84,6 +86,10 @@ export class InboxIndex {
       const outcome = this.admit(file, ids);
       if (outcome === undefined) continue;
       if ('problems' in outcome) {
+        if (this.options.readOnly) {
+          result.rejected.push({ file, problems: outcome.problems });
+          continue;
+        }
         const queueDir = path.relative(this.store.layout.repo, this.store.layout.queue) || '.';
         if (this.store.reject(file, (name) => formatRejection(name, outcome.problems, outcome.warnings, { queueDir })) !== undefined) {
           result.rejected.push({ file, problems: outcome.problems });
@@ -126,7 +132,7 @@ export class InboxIndex {
     }
     const parsed = parseTaskFile(file, content);
     if (!parsed.ok) return { problems: parsed.problems, warnings: parsed.warnings };
-    const { task } = parsed;
+    const task = withInferredTouches(parsed.task);
     const twin = ids.get(task.id);
     if (twin !== undefined && twin !== file) return { problems: [rejectionFor('duplicate', `queue/${twin}`, task.id)], warnings: parsed.warnings };
     const existing = this.store.findById(task.id);

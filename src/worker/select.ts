@@ -1,63 +1,148 @@
-import { pathsConflict } from '../schedule/globs.js';
+import { withInferredTouches } from '../schedule/effective-touches.js';
+import { pickNext, type Candidate, type RunningTask } from '../schedule/select.js';
 import { parseTaskFile } from '../task/parse.js';
+import { fileStem } from '../task/id.js';
 import type { InboxEntry, InboxIndex } from '../queue/inbox.js';
 import type { QueueStore } from '../queue/store.js';
+import type { TaskState } from '../queue/layout.js';
 
 interface SelectHost {
   readonly store: QueueStore;
+  readonly config: { options: { starveAfterMs?: number } };
   emit(event: { type: 'failed'; task: string; reason: string }): void;
 }
 
-const runningTouches = new Map<string, string[]>();
+type EntryCandidate = Candidate & { entry: InboxEntry };
 
-/** `touches` of the tasks running now, from running/ (parsed once per file name). */
-function running(store: QueueStore): Array<{ id: string; touches: string[] }> {
-  const names = store.list('running');
+const runningTouches = new Map<string, string[]>();
+/** When each inbox task was first held back by conflicting work, for starvation promotion. */
+const firstSeen = new Map<string, number>();
+const candidates = new WeakMap<InboxEntry, EntryCandidate>();
+
+/** The tasks running now, from running/ (each file parsed once, touches inferred as in the inbox). */
+function running(store: QueueStore): RunningTask[] {
+  const names = store.taskFiles('running');
   const seen = new Set(names);
   for (const name of runningTouches.keys()) if (!seen.has(name)) runningTouches.delete(name);
-  const result: Array<{ id: string; touches: string[] }> = [];
-  for (const name of names) {
+  return names.map((name) => {
     let touches = runningTouches.get(name);
     if (touches === undefined) {
       try {
         const parsed = parseTaskFile(name, store.read('running', name));
-        touches = parsed.ok ? parsed.task.touches : [];
+        touches = parsed.ok ? withInferredTouches(parsed.task).touches : [];
       } catch {
         touches = [];
       }
       runningTouches.set(name, touches);
     }
-    result.push({ id: name, touches });
+    return { id: fileStem(name), touches };
+  });
+}
+
+function asCandidate(entry: InboxEntry): EntryCandidate {
+  let c = candidates.get(entry);
+  if (!c) {
+    c = { id: entry.id, priority: entry.priority, touches: entry.task.touches, dependsOn: entry.task.dependsOn, enqueuedAt: entry.enqueuedMs, name: entry.file, entry };
+    candidates.set(entry, c);
   }
-  return result;
+  return c;
+}
+
+/** Ids seen in done/: a task never leaves it, so a dependency found there once is done for good. */
+const knownDone = new Set<string>();
+
+/**
+ * Ids in one state folder, looked up only when asked and at most once per selection: a few lstat
+ * calls per dependency named, never a listing of done/ (which grows without bound). An id waiting
+ * in the inbox or running is in neither done/ nor failed/, so it costs no lookup at all.
+ */
+class StateLookup extends Set<string> {
+  private readonly memo = new Map<string, boolean>();
+
+  constructor(
+    private readonly store: QueueStore,
+    private readonly state: Extract<TaskState, 'done' | 'failed'>,
+    private readonly elsewhere: { has(id: string): boolean },
+  ) {
+    super();
+  }
+
+  override has(id: string): boolean {
+    if (this.elsewhere.has(id)) return false;
+    if (this.state === 'done' && knownDone.has(id)) return true;
+    let found = this.memo.get(id);
+    if (found === undefined) this.memo.set(id, (found = this.store.findById(id, [this.state]) !== undefined));
+    if (found && this.state === 'done') knownDone.add(id);
+    return found;
+  }
+}
+
+/** Candidates considered per pass: a pick is almost always near the front of the inbox order. */
+const WINDOW = 512;
+const idSets = new WeakMap<readonly InboxEntry[], Set<string>>();
+
+/** Ids of the inbox, built once per change of the index (the index re-sorts on change anyway). */
+function idsOf(ordered: readonly InboxEntry[]): Set<string> {
+  let ids = idSets.get(ordered);
+  if (!ids) idSets.set(ordered, (ids = new Set(ordered.map((e) => e.id))));
+  return ids;
+}
+
+/** The first `size` candidates past their back-off, plus any further one already held back (it may be due promotion). */
+function readyWindow(ordered: readonly InboxEntry[], now: number, size: number): { list: EntryCandidate[]; complete: boolean } {
+  const list: EntryCandidate[] = [];
+  let complete = true;
+  for (const entry of ordered) {
+    if (entry.notBeforeMs > now) continue;
+    if (list.length < size) list.push(asCandidate(entry));
+    else if (firstSeen.size === 0) return { list, complete: false };
+    else {
+      complete = false;
+      if (firstSeen.has(entry.id)) list.push(asCandidate(entry));
+    }
+  }
+  return { list, complete };
 }
 
 /**
- * The first inbox task, in selection order, that may start now: its back-off has passed, its
- * dependencies are done, and its `touches` overlap no running task's. A task whose dependency failed
- * is moved to failed/ here with that reason (returned as `{ fail: true }` so the loop looks again).
+ * The inbox task to start now, as `pickNext` decides (priority, age, dependencies done, touches free
+ * of running work, starving tasks promoted), among those whose retry back-off has passed. The front
+ * of the inbox order is looked at first, and more only when nothing there can start, so a claim
+ * costs the same with a hundred tasks waiting or a hundred thousand. A task whose dependency failed
+ * is moved to failed/ here with that reason; when that happens and nothing is picked,
+ * `{ fail: true }` tells the loop to look again.
  */
 export function selectTask(host: SelectHost, index: InboxIndex, now: number): InboxEntry | { fail: true } | undefined {
   const { store } = host;
-  let busy: Array<{ id: string; touches: string[] }> | undefined;
-  for (const entry of index.ordered()) {
-    if (entry.notBeforeMs > now) continue;
-    const deps = entry.task.dependsOn;
-    if (deps.length > 0) {
-      const failedDep = deps.find((d) => store.findById(d, ['failed']));
-      if (failedDep) {
-        failDependent(host, index, entry, failedDep);
-        return { fail: true };
-      }
-      if (!deps.every((d) => store.findById(d, ['done']))) continue;
+  const ordered = index.ordered();
+  const inIndex = idsOf(ordered);
+  for (const id of firstSeen.keys()) if (!inIndex.has(id)) firstSeen.delete(id);
+  const busy = running(store);
+  const busyIds = new Set(busy.map((r) => r.id));
+  const elsewhere = { has: (id: string) => inIndex.has(id) || busyIds.has(id) };
+  const failed = new StateLookup(store, 'failed', elsewhere);
+  const done = new StateLookup(store, 'done', elsewhere);
+  for (let size = WINDOW; ; size *= 4) {
+    const window = readyWindow(ordered, now, size);
+    if (window.list.length === 0) return undefined;
+    const result = pickNext(window.list, { running: busy, done, failed, now, firstSeen, starveAfterMs: host.config.options.starveAfterMs });
+    if (result.task === undefined && !window.complete) continue;
+    for (const held of result.blocked) {
+      if ((held.kind === 'conflict' || held.kind === 'reserved') && !firstSeen.has(held.id)) firstSeen.set(held.id, now);
     }
-    if (entry.task.touches.length > 0) {
-      busy ??= running(store);
-      if (busy.some((r) => pathsConflict(entry.task.touches, r.touches).conflict)) continue;
+    const failing = result.blocked.filter((h) => h.fail);
+    const failingIds = new Set(failing.map((h) => h.id));
+    for (const held of failing) {
+      const entry = window.list.find((c) => c.id === held.id)!.entry;
+      const deps = entry.task.dependsOn;
+      failDependent(host, index, entry, deps.find((d) => failed.has(d)) ?? deps.find((d) => failingIds.has(d)) ?? deps[0]!);
     }
-    return entry;
+    if (result.task) {
+      firstSeen.delete(result.task.id);
+      return result.task.entry;
+    }
+    return failing.length > 0 ? { fail: true } : undefined;
   }
-  return undefined;
 }
 
 function failDependent(host: SelectHost, index: InboxIndex, entry: InboxEntry, dep: string): void {

@@ -1,0 +1,85 @@
+// Scheduling as `run` does it across worker processes: dependencies finish first, tasks touching
+// the same file never overlap while disjoint work runs beside them, and a failed dependency fails
+// its dependents with a record saying why.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tmpRepo } from '../helpers/tmp.js';
+import { killProcessesIn, readEvents, runCli, tasksIn, writeConfig, writeTask } from '../helpers/run-cli.js';
+import type { PlEvent } from '../../src/events/log.js';
+
+let repo = '';
+afterEach(() => killProcessesIn(repo));
+
+const fast = ['--once', '--rescan-ms', '100', '--retry-backoff-ms', '50'];
+
+function setup(): string {
+  repo = tmpRepo();
+  // Load thresholds off: on a busy test machine the pool would otherwise run one task at a time.
+  writeConfig(repo, { pauseCpuPercent: 100, pauseMemoryPercent: 100, stepDownMemoryPercent: 100 });
+  return repo;
+}
+
+/** From attempt-started to the task's done or failed event, in ms since the epoch. */
+function span(events: readonly PlEvent[], id: string): [number, number] {
+  const start = events.find((e) => e.type === 'attempt-started' && e.task === id);
+  const end = events.find((e) => (e.type === 'done' || e.type === 'failed') && e.task === id);
+  expect(start && end, `events of ${id}`).toBeTruthy();
+  return [Date.parse(start!.time), Date.parse(end!.time)];
+}
+
+const overlap = (a: [number, number], b: [number, number]) => a[0] < b[1] && b[0] < a[1];
+
+describe('run: scheduling across workers', () => {
+  it('starts a task only after its dependency is done, whichever worker has it', async () => {
+    setup();
+    writeTask(repo, 'a', { agent: 'shell', run: 'sleep 0.5; echo a > a.txt' });
+    writeTask(repo, 'b', { agent: 'shell', run: 'echo b > b.txt', dependsOn: ['a'], priority: 9 });
+    writeTask(repo, 'c', { agent: 'shell', run: 'echo c > c.txt', dependsOn: ['b'], priority: 9 });
+    const run = await runCli(repo, ['run', '--agents', '3', ...fast]);
+
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const events = readEvents(repo);
+    expect(span(events, 'a')[1]).toBeLessThanOrEqual(span(events, 'b')[0]);
+    expect(span(events, 'b')[1]).toBeLessThanOrEqual(span(events, 'c')[0]);
+  });
+
+  it('never overlaps two tasks touching src/a.ts, while a disjoint task runs beside them', async () => {
+    setup();
+    writeTask(repo, 'one', { agent: 'shell', run: 'sleep 1.5; echo 1 > one.txt', touches: ['src/a.ts'] });
+    writeTask(repo, 'two', { agent: 'shell', run: 'sleep 1.5; echo 2 > two.txt', touches: ['src/a.ts'] });
+    writeTask(repo, 'free', { agent: 'shell', run: 'sleep 1.5; echo f > free.txt', touches: ['docs/'] });
+    const run = await runCli(repo, ['run', '--agents', '3', ...fast]);
+
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const events = readEvents(repo);
+    const [one, two, free] = [span(events, 'one'), span(events, 'two'), span(events, 'free')];
+    expect(overlap(one, two)).toBe(false);
+    expect(overlap(free, one) || overlap(free, two)).toBe(true);
+  });
+
+  it('keeps apart tasks whose prompts name the same file when they declare no touches', async () => {
+    setup();
+    for (const id of ['p1', 'p2']) writeTask(repo, id, { agent: 'shell', run: `sleep 1; echo ${id} > ${id}.txt` }, 'Tidy up `src/shared.ts`');
+    const run = await runCli(repo, ['run', '--agents', '2', ...fast]);
+
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const events = readEvents(repo);
+    expect(overlap(span(events, 'p1'), span(events, 'p2'))).toBe(false);
+  });
+
+  it('fails the dependents of a failed task, each with a record naming the dependency', async () => {
+    setup();
+    writeTask(repo, 'base', { agent: 'shell', run: 'exit 4', maxAttempts: 1 });
+    writeTask(repo, 'mid', { agent: 'shell', run: 'true', dependsOn: ['base'] });
+    writeTask(repo, 'top', { agent: 'shell', run: 'true', dependsOn: ['mid'] });
+    const run = await runCli(repo, ['run', '--agents', '2', ...fast]);
+
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    expect(tasksIn(repo, 'failed')).toEqual(['base.json', 'mid.json', 'top.json']);
+    const reason = (id: string) => JSON.parse(fs.readFileSync(path.join(repo, 'queue/failed', `${id}.error.json`), 'utf8')).reason as string;
+    expect(reason('mid')).toMatch(/^dependency `base` failed \(see queue\/failed\/base\.error\.json\)/);
+    expect(reason('top')).toMatch(/^dependency `mid` failed/);
+    expect(readEvents(repo).filter((e) => e.type === 'attempt-started').map((e) => e.task)).toEqual(['base']);
+  });
+});
