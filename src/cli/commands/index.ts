@@ -9,12 +9,14 @@ import { retryCommand } from './retry.js';
 import { cancelCommand } from './cancel.js';
 import { configCommand } from './config.js';
 import { doctorCommand } from './doctor.js';
+import { planCommand } from './plan.js';
 
 /** Every CLI command, in the order `--help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
   addCommand,
   runCommand,
+  planCommand,
   statusCommand,
   logsCommand,
   killCommand,
