@@ -1,3 +1,4 @@
+import { editDistance } from '../util/edit-distance.js';
 import type { Problem } from '../task/types.js';
 
 /** The part of a task the dependency checks read. */
@@ -146,16 +147,4 @@ export function didYouMean(name: string, candidates: readonly string[]): string 
     if (distance <= limit && (best === undefined || distance < best.distance)) best = { id, distance };
   }
   return best?.id;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -1,3 +1,4 @@
+import { editDistance } from '../util/edit-distance.js';
 import { checkTaskId, fileStem } from './id.js';
 import {
   duration, envMap, expected, globList, idList, integer, nonEmptyString, nonNegativeNumber, positiveInteger,
@@ -170,16 +171,4 @@ export function suggestField(name: string): Known | undefined {
     if (distance <= allowed && (best === undefined || distance < best.distance)) best = { field, distance };
   }
   return best?.field;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
