@@ -25,9 +25,11 @@ const fast = ['--once', '--rescan-ms', '100', '--retry-backoff-ms', '50'];
 describe('run with fixture agents', () => {
   it('kills a hanging tree at the timeout, and a SIGTERM-ignoring tree after the grace', async () => {
     const { repo, pidFile } = setup();
-    writeTask(repo, 'hang', { agent: 'shell', run: node('hang.mjs'), maxAttempts: 1 });
-    // Its child has its own session: only the run-id marker in its environment finds it.
-    writeTask(repo, 'stubborn', { agent: 'shell', run: node('ignore-term.mjs', '--detached'), maxAttempts: 1 });
+    writeTask(repo, 'hang', { agent: 'shell', run: `${node('hang.mjs')} & ${node('hang.mjs')}`, maxAttempts: 1 });
+    // Through the command adapter, so the agent process itself ignores SIGTERM. Its child has its own
+    // session: only the run-id marker in its environment finds it.
+    writeConfig(repo, { agentSettings: { command: { template: [process.execPath, fixture('ignore-term.mjs'), '--detached'] } } });
+    writeTask(repo, 'stubborn', { agent: 'command', maxAttempts: 1 });
     const started = Date.now();
     const run = await runCli(repo, ['run', '--agents', '2', '--timeout', '1', '--kill-grace-ms', '300', ...fast], { PL_PID_FILE: pidFile });
 
@@ -38,8 +40,11 @@ describe('run with fixture agents', () => {
       const record = JSON.parse(fs.readFileSync(path.join(repo, 'queue/failed', `${id}.error.json`), 'utf8'));
       expect(record.reason).toMatch(/^timed out after 1s/);
     }
+    // SIGTERM ended the first tree; the second outlived it and got SIGKILL after the 300 ms grace.
+    const finished = readEvents(repo).filter((e) => e.type === 'attempt-finished');
+    expect(finished.find((e) => e.task === 'stubborn')!.durationMs).toBeGreaterThanOrEqual(1300);
     const pids = readPids(pidFile);
-    expect(pids).toHaveLength(3);
+    expect(pids).toHaveLength(4);
     await expectAllGone(pids);
     expect(processesIn(repo)).toEqual([]);
   });
