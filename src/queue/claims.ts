@@ -193,6 +193,24 @@ export class Claims {
     fs.rmSync(this.leaseFile(agentId, taskId, gen), { force: true });
   }
 
+  /** Ids of every task that has a claim folder. */
+  taskIds(): string[] {
+    try {
+      return fs.readdirSync(this.claimsDir).filter((name) => !name.startsWith('.'));
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
+  /**
+   * Remove a finished task's claim history (`parallel-loop clean`). Only for tasks in done/ or failed/
+   * with no live generation: the next claim of that id starts again at generation 1.
+   */
+  forget(taskId: string): void {
+    fs.rmSync(this.taskDir(taskId), { recursive: true, force: true });
+  }
+
   private leaseFile(agentId: string, taskId: string, gen: number): string {
     return path.join(this.agentsDir, agentId, 'leases', `${taskId}.${gen}.json`);
   }

@@ -10,6 +10,7 @@ import { cancelCommand } from './cancel.js';
 import { configCommand } from './config.js';
 import { doctorCommand } from './doctor.js';
 import { planCommand } from './plan.js';
+import { cleanCommand } from './clean.js';
 
 /** Every CLI command, in the order `--help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -23,6 +24,7 @@ export const commands: CommandModule<any, any>[] = [
   cancelCommand,
   retryCommand,
   undoCommand,
+  cleanCommand,
   configCommand,
   doctorCommand,
 ];
