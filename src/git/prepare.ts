@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PlError, errnoCode } from '../errors.js';
+import { PlError, EXIT, errnoCode } from '../errors.js';
 import { git } from './repo.js';
 import { canonicalPath } from './worktree-list.js';
 import { runSetup } from './setup-command.js';
@@ -21,7 +21,11 @@ export interface PrepareOptions {
   env?: NodeJS.ProcessEnv;
   /** The setup command is killed after this long. Default 600,000 ms. */
   setupTimeoutMs?: number;
-  /** Folders never copied from, e.g. the state folder. The worktree itself is always skipped. */
+  /**
+   * Folders never copied from. Always skipped as well: the folder holding the worktrees and, when it is not
+   * the repository root, the folder holding that (the state folder in the standard layout: its logs and
+   * claims are no project files).
+   */
   skip?: string[];
 }
 
@@ -64,6 +68,12 @@ function isInside(file: string, dir: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+function stateFolders(root: string, worktree: string): string[] {
+  const worktrees = path.dirname(worktree);
+  const state = path.dirname(worktrees);
+  return state === root || !isInside(state, root) ? [worktrees] : [worktrees, state];
+}
+
 // Never overwrite: a reused worktree may hold an edited copy.
 function copyOne(from: string, to: string): boolean {
   fs.mkdirSync(path.dirname(to), { recursive: true });
@@ -86,7 +96,7 @@ function copyOne(from: string, to: string): boolean {
 export async function prepareWorktree(options: PrepareOptions): Promise<PreparedWorktree> {
   const root = canonicalPath(await git(options.repo, ['rev-parse', '--show-toplevel']));
   const worktree = canonicalPath(options.worktree);
-  const skip = [worktree, ...(options.skip ?? []).map(canonicalPath)];
+  const skip = [...stateFolders(root, worktree), ...(options.skip ?? []).map(canonicalPath)];
   const patterns = [...(options.copy ?? []), ...readIncludeFile(root)];
   const copied: string[] = [];
   const existing: string[] = [];
@@ -96,7 +106,13 @@ export async function prepareWorktree(options: PrepareOptions): Promise<Prepared
     (copyOne(from, path.join(worktree, rel)) ? copied : existing).push(rel);
   }
   if (options.setup === undefined || options.setup.trim() === '') return { copied, existing };
-  const result = await runSetup(options.setup, worktree, options.env ?? {}, options.setupTimeoutMs ?? 600_000);
+  const timeout = options.setupTimeoutMs ?? 600_000;
+  if (!Number.isInteger(timeout) || timeout <= 0) {
+    throw new PlError('INVALID_OPTION', `Expected the \`setupTimeoutMs\` option to be a positive integer, got \`${timeout}\` (${typeof timeout}).`, {
+      exitCode: EXIT.usage,
+    });
+  }
+  const result = await runSetup(options.setup, worktree, options.env ?? {}, timeout);
   if (!result.ok) {
     throw new PlError('SETUP_FAILED', `The setup command \`${options.setup}\` ${result.why} in ${worktree}. Last output:\n${tail(result.output)}`, {
       details: { worktree, setup: options.setup, output: result.output },

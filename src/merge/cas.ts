@@ -1,4 +1,4 @@
-import { PlError } from '../errors.js';
+import { PlError, EXIT } from '../errors.js';
 import { revParse, runGit } from '../git/repo.js';
 
 export interface CasInput {
@@ -34,4 +34,13 @@ export async function compareAndSwapRef(input: CasInput): Promise<boolean> {
 /** Wait after a lost race: full jitter, growing from a few ms to 100 ms, so contenders spread out. */
 export function backoff(tries: number): Promise<void> {
   return new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 2 ** tries)));
+}
+
+/** The `maxTries` option, checked: a positive integer, 20 when not given. */
+export function triesOption(value: unknown): number {
+  if (value === undefined) return 20;
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  throw new PlError('INVALID_OPTION', `Expected the \`maxTries\` option to be a positive integer, got \`${String(value)}\` (${typeof value}).`, {
+    exitCode: EXIT.usage,
+  });
 }

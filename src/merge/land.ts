@@ -4,7 +4,7 @@ import { git, revParse, runGit } from '../git/repo.js';
 import { refSafeId } from '../queue/layout.js';
 import { withRepoLock } from '../git/lock.js';
 import { advanceTarget, type DirtyPolicy } from './advance.js';
-import { backoff } from './cas.js';
+import { backoff, triesOption } from './cas.js';
 import { defaultLockDir, type CheckoutReport } from './fast-forward.js';
 import { mergeTrees } from './merge-tree.js';
 import { assertTrailerSafe, hasTrailer, landingMessage, LOG_FORMAT, parseLog, TASK_TRAILER } from './trailers.js';
@@ -126,7 +126,7 @@ async function verifyOutside(a: Landing, searchFrom: string): Promise<LandResult
 export async function landAttempt(options: LandOptions): Promise<LandResult> {
   const { repo, target, taskId } = options;
   assertTrailerSafe(taskId);
-  const maxTries = options.maxTries ?? 20;
+  const maxTries = triesOption(options.maxTries);
   const branchTip = await resolve(repo, options.branch, 'BRANCH_NOT_FOUND', 'The attempt branch');
   const base = await resolve(repo, options.base, 'BAD_BASE', 'The base commit');
   if (await isAncestor(repo, branchTip, base)) return { status: 'nothing-to-land' };

@@ -2,7 +2,7 @@ import { PlError, EXIT } from '../errors.js';
 import { identityArgs } from '../git/identity.js';
 import { git, revParse } from '../git/repo.js';
 import { advanceTarget, type DirtyPolicy } from './advance.js';
-import { backoff } from './cas.js';
+import { backoff, triesOption } from './cas.js';
 import type { CheckoutReport } from './fast-forward.js';
 import { mergeTrees } from './merge-tree.js';
 import { assertTrailerSafe, hasTrailer, LOG_FORMAT, parseLog, REVERT_TRAILER, revertMessage, TASK_TRAILER, type LogRecord } from './trailers.js';
@@ -58,7 +58,7 @@ async function revertTree(repo: string, tip: string, landing: LogRecord) {
 export async function undoTask(options: UndoOptions): Promise<UndoResult> {
   const { repo, target, taskId } = options;
   assertTrailerSafe(taskId);
-  const maxTries = options.maxTries ?? 20;
+  const maxTries = triesOption(options.maxTries);
   for (let tries = 1; tries <= maxTries; tries++) {
     const tip = await revParse(repo, `refs/heads/${target}`);
     if (!tip) throw new PlError('TARGET_NOT_FOUND', `The target branch "${target}" does not exist in ${repo}.`, { exitCode: EXIT.notFound });

@@ -67,6 +67,15 @@ describe('prepareWorktree', () => {
     expect(g(wt, 'status', '--porcelain')).toBe('');
   });
 
+  it('never copies from the state folder, even when a pattern matches there', async () => {
+    fs.mkdirSync(path.join(layout.agents, 'a1', 'logs'), { recursive: true });
+    fs.writeFileSync(path.join(layout.agents, 'a1', 'logs', 'x.log'), 'agent log');
+    fs.writeFileSync(path.join(repo, 'build.log'), 'project log');
+    const wt = await worktree();
+    const prepared = await prepareWorktree({ worktree: wt, repo, copy: ['*.log'] });
+    expect(prepared.copied).toEqual(['build.log']);
+  });
+
   it('keeps a copy already in a reused worktree', async () => {
     fs.writeFileSync(path.join(repo, '.env'), 'NEW\n');
     const wt = await worktree();

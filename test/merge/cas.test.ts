@@ -22,3 +22,15 @@ describe('compareAndSwapRef', () => {
     expect(g(repo, 'for-each-ref', '--format=%(refname)', 'refs/parallel-loop/')).toBe(backupRef);
   });
 });
+
+describe('maxTries option', () => {
+  it('is checked next to its use, naming what was expected and what was found', async () => {
+    const { landAttempt } = await import('../../src/merge/land.js');
+    const base = g(repo, 'rev-parse', 'main');
+    branchWithFiles(repo, 'pl/a/1', base, { 'a.txt': 'a' });
+    await expect(landAttempt({ repo, target: 'main', branch: 'pl/a/1', base, taskId: 'a', attempt: 1, maxTries: 0 })).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+      message: 'Expected the `maxTries` option to be a positive integer, got `0` (number).',
+    });
+  });
+});
