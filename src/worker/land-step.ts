@@ -47,7 +47,7 @@ export async function landStep(
   });
   const landed = result.status === 'landed' || result.status === 'already-landed' || result.status === 'nothing-to-land';
   if (landed && options.cleanup) {
-    await removeAttemptWorktree({ repo, layout: worker.layout, taskId: task.id, gen: attempt.gen, deleteBranch: true }).catch(() => undefined);
+    await removeAttemptWorktree({ repo, layout: worker.layout, taskId: task.id, gen: attempt.gen, deleteBranch: true, mergedInto: `refs/heads/${options.target ?? 'main'}` }).catch(() => undefined);
   }
   return result as LandOutcome;
 }

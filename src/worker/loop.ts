@@ -15,6 +15,9 @@ import { Monitor } from '../health/monitor.js';
 import { CANCELLED, readCancelRequest } from '../queue/cancel.js';
 import { ClaimGate } from '../governance/claim-gate.js';
 
+/** How often an idle worker in --once mode looks whether the last running tasks have ended. */
+const DRAIN_POLL_MS = 100;
+
 export interface WorkerConfig {
   repo: string;
   queue?: string;
@@ -99,7 +102,7 @@ export class Worker {
         if (!entry) {
           if (this.config.options.once && this.drained()) break;
           if (this.gate.check({ idle: true }).action === 'stop') break;
-          await this.sleep(this.config.options.rescanMs);
+          await this.sleep(this.idleWaitMs());
           continue;
         }
         if ('fail' in entry) continue;
@@ -154,6 +157,16 @@ export class Worker {
       for (const r of this.index.refresh().rejected) this.emit({ type: 'rejected', file: r.file, problems: r.problems });
     }
     return selectTask(this, this.index, now);
+  }
+
+  /**
+   * How long an idle worker waits before looking again. In --once mode with an empty inbox only running
+   * tasks remain, and their ending wakes nobody (the watcher sees files added to the inbox, not moved out
+   * of running/), so look again soon rather than a full rescan period after the last task lands.
+   */
+  private idleWaitMs(): number {
+    const { once, rescanMs } = this.config.options;
+    return once && this.index.size === 0 ? Math.min(rescanMs, DRAIN_POLL_MS) : rescanMs;
   }
 
   /** In --once mode: nothing waits in the inbox and nothing runs anywhere that could add work back. */
