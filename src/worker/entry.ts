@@ -27,13 +27,14 @@ process.on('message', (message: ToWorker) => {
     worker.run().then(
       (counts) => {
         send(killedBySignal ? { type: 'killed' } : { type: 'idle-exit', ...counts });
-        process.disconnect?.();
+        // After the supervisor died the channel is gone, and disconnect() would throw on the way out.
+        if (process.connected) process.disconnect?.();
         process.exitCode = 0;
       },
       (err: unknown) => {
         process.stderr.write(`worker ${message.agentId}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
         process.exitCode = 1;
-        process.disconnect?.();
+        if (process.connected) process.disconnect?.();
       },
     );
   } else if (message.type === 'stop') worker?.stop();
