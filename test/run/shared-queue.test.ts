@@ -70,7 +70,7 @@ describe('run: shared queue', () => {
     expect([a.code, b.code], a.stdout + a.stderr + b.stdout + b.stderr).toEqual([0, 0]);
     const spawned = readEvents(repo).filter((e) => e.type === 'agent-spawned').map((e) => e.agent);
     expect(spawned.sort()).toEqual(['agent-1', 'agent-2', 'agent-3', 'agent-4']);
-    const own = (out: string) => [...new Set(out.match(/agent-\d/g))].sort();
+    const own = (out: string) => [...out.matchAll(/(agent-\d+) +started/g)].map((m) => m[1]!);
     expect([...own(a.stdout), ...own(b.stdout)].sort()).toEqual(['agent-1', 'agent-2', 'agent-3', 'agent-4']);
     expectAllLandedOnce(some);
     expect(fs.existsSync(path.join(repo, '.parallel-loop/agents/agent-5'))).toBe(false);
