@@ -5,6 +5,7 @@ import { fileStem } from '../task/id.js';
 import type { InboxEntry, InboxIndex } from '../queue/inbox.js';
 import type { QueueStore } from '../queue/store.js';
 import type { TaskState } from '../queue/layout.js';
+import { heldSinceFor } from './held-since.js';
 
 interface SelectHost {
   readonly store: QueueStore;
@@ -15,8 +16,6 @@ interface SelectHost {
 type EntryCandidate = Candidate & { entry: InboxEntry };
 
 const runningTouches = new Map<string, string[]>();
-/** When each inbox task was first held back by conflicting work, for starvation promotion. */
-const firstSeen = new Map<string, number>();
 const candidates = new WeakMap<InboxEntry, EntryCandidate>();
 
 /** The tasks running now, from running/ (each file parsed once, touches inferred as in the inbox). */
@@ -89,7 +88,7 @@ function idsOf(ordered: readonly InboxEntry[]): Set<string> {
 }
 
 /** The first `size` candidates past their back-off, plus any further one already held back (it may be due promotion). */
-function readyWindow(ordered: readonly InboxEntry[], now: number, size: number): { list: EntryCandidate[]; complete: boolean } {
+function readyWindow(ordered: readonly InboxEntry[], now: number, size: number, firstSeen: ReadonlyMap<string, number>): { list: EntryCandidate[]; complete: boolean } {
   const list: EntryCandidate[] = [];
   let complete = true;
   for (const entry of ordered) {
@@ -116,29 +115,31 @@ export function selectTask(host: SelectHost, index: InboxIndex, now: number): In
   const { store } = host;
   const ordered = index.ordered();
   const inIndex = idsOf(ordered);
-  for (const id of firstSeen.keys()) if (!inIndex.has(id)) firstSeen.delete(id);
+  const held = heldSinceFor(store.layout.state);
+  const firstSeen = held.refresh();
   const busy = running(store);
   const busyIds = new Set(busy.map((r) => r.id));
   const elsewhere = { has: (id: string) => inIndex.has(id) || busyIds.has(id) };
   const failed = new StateLookup(store, 'failed', elsewhere);
   const done = new StateLookup(store, 'done', elsewhere);
   for (let size = WINDOW; ; size *= 4) {
-    const window = readyWindow(ordered, now, size);
+    const window = readyWindow(ordered, now, size, firstSeen);
     if (window.list.length === 0) return undefined;
     const result = pickNext(window.list, { running: busy, done, failed, now, firstSeen, starveAfterMs: host.config.options.starveAfterMs });
     if (result.task === undefined && !window.complete) continue;
-    for (const held of result.blocked) {
-      if ((held.kind === 'conflict' || held.kind === 'reserved') && !firstSeen.has(held.id)) firstSeen.set(held.id, now);
+    for (const hold of result.blocked) {
+      if (hold.kind === 'conflict' || hold.kind === 'reserved') held.mark(hold.id, now);
     }
     const failing = result.blocked.filter((h) => h.fail);
     const failingIds = new Set(failing.map((h) => h.id));
-    for (const held of failing) {
-      const entry = window.list.find((c) => c.id === held.id)!.entry;
+    for (const hold of failing) {
+      held.forget(hold.id);
+      const entry = window.list.find((c) => c.id === hold.id)!.entry;
       const deps = entry.task.dependsOn;
       failDependent(host, index, entry, deps.find((d) => failed.has(d)) ?? deps.find((d) => failingIds.has(d)) ?? deps[0]!);
     }
     if (result.task) {
-      firstSeen.delete(result.task.id);
+      held.forget(result.task.id);
       return result.task.entry;
     }
     return failing.length > 0 ? { fail: true } : undefined;

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tmpRepo } from '../helpers/tmp.js';
-import { killProcessesIn, readEvents, runCli, tasksIn, writeConfig, writeTask } from '../helpers/run-cli.js';
+import { killProcessesIn, readEvents, runCli, startCli, tasksIn, writeConfig, writeTask } from '../helpers/run-cli.js';
 import type { PlEvent } from '../../src/events/log.js';
 
 let repo = '';
@@ -66,6 +66,33 @@ describe('run: scheduling across workers', () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const events = readEvents(repo);
     expect(overlap(span(events, 'p1'), span(events, 'p2'))).toBe(false);
+  });
+
+  it('promotes a task held back by conflicts past starveAfterMs: nothing else starts in its area until it runs', async () => {
+    const startOrder = async (starveAfterMs: number) => {
+      setup();
+      writeConfig(repo, { pauseCpuPercent: 100, pauseMemoryPercent: 100, stepDownMemoryPercent: 100, starveAfterMs });
+      writeTask(repo, 'holdA', { agent: 'shell', run: 'sleep 1', touches: ['src/a.ts'], priority: 20 });
+      writeTask(repo, 'holdB', { agent: 'shell', run: 'sleep 2', touches: ['src/b.ts'], priority: 19 });
+      // A stream of low-priority work that keeps one of its two files busy at any time.
+      for (const [id, file] of [['y1', 'a'], ['x2', 'b'], ['y2', 'a'], ['x3', 'b']]) {
+        writeTask(repo, id!, { agent: 'shell', run: 'sleep 1', touches: [`src/${file}.ts`], priority: 1 });
+      }
+      const run = startCli(repo, ['run', '--agents', '2', ...fast]);
+      await run.waitForOutput('working on holdA');
+      await run.waitForOutput('working on holdB');
+      writeTask(repo, 'wide', { agent: 'shell', run: 'true', touches: ['src/a.ts', 'src/b.ts'], priority: 10 });
+      const result = await run.done;
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      return readEvents(repo).filter((e) => e.type === 'attempt-started').map((e) => e.task);
+    };
+    // First held when holdA ends (y1 overtakes it then) and promoted 300 ms later: from then on nothing
+    // else starts in src/a.ts or src/b.ts, so it runs as soon as y1 ends, before the rest of the stream.
+    const promoted = await startOrder(300);
+    expect(promoted.slice(0, 4)).toEqual(expect.arrayContaining(['holdA', 'holdB', 'y1', 'wide']));
+    expect(fs.readdirSync(path.join(repo, '.parallel-loop/held'))).toEqual([]);
+    // Out of reach of promotion, the stream keeps overtaking it.
+    expect((await startOrder(600_000)).at(-1)).toBe('wide');
   });
 
   it('fails the dependents of a failed task, each with a record naming the dependency', async () => {
