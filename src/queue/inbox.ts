@@ -18,6 +18,8 @@ export interface InboxEntry {
   warnings: Problem[];
   /** A retried task waits until then (back-off recorded in its last release), epoch ms. */
   notBeforeMs: number;
+  /** Its agent finished but landing was held (the target checkout has uncommitted changes). */
+  held: boolean;
 }
 
 export interface RefreshResult {
@@ -104,12 +106,13 @@ export class InboxIndex {
     return result;
   }
 
-  /** A task back from an attempt may carry a back-off in its last release record. */
-  private notBefore(id: string): number {
+  /** A task back from an attempt may carry a back-off, or a held landing, in its last release record. */
+  private lastRelease(id: string): { notBeforeMs: number; held: boolean } {
     const snap = this.store.claims.snapshot(id);
-    if (snap.highest === 0) return 0;
-    const retryAfter = this.store.claims.readRelease(id, snap.highest)?.retryAfter;
-    return typeof retryAfter === 'string' ? Date.parse(retryAfter) || 0 : 0;
+    if (snap.highest === 0) return { notBeforeMs: 0, held: false };
+    const release = this.store.claims.readRelease(id, snap.highest);
+    const retryAfter = release?.retryAfter;
+    return { notBeforeMs: typeof retryAfter === 'string' ? Date.parse(retryAfter) || 0 : 0, held: release?.outcome === 'held' };
   }
 
   /** Check one new inbox file. undefined = skip for now (a folder, or gone already). */
@@ -137,7 +140,7 @@ export class InboxIndex {
     if (twin !== undefined && twin !== file) return { problems: [rejectionFor('duplicate', `queue/${twin}`, task.id)], warnings: parsed.warnings };
     const existing = this.store.findById(task.id);
     if (existing) return { problems: [rejectionFor('duplicate', `queue/${existing.state}/${existing.file}`, task.id)], warnings: parsed.warnings };
-    return { file, id: task.id, priority: task.priority, enqueuedMs: stat.mtimeMs, task, warnings: parsed.warnings, notBeforeMs: this.notBefore(task.id) };
+    return { file, id: task.id, priority: task.priority, enqueuedMs: stat.mtimeMs, task, warnings: parsed.warnings, ...this.lastRelease(task.id) };
   }
 }
 

@@ -4,6 +4,8 @@ export interface RunSummary {
   wallMs: number;
   done: string[];
   failed: string[];
+  /** Finished by their agent, but landing waits for the target checkout to be clean. */
+  held: string[];
   retries: number;
   /** Sum of attempt durations over wall time: how much parallel work the run got. */
   speedup: number;
@@ -15,6 +17,7 @@ export interface RunSummary {
 export function summarize(events: readonly PlEvent[], wallMs: number, queue: Record<string, number>): RunSummary {
   const done = new Set<string>();
   const failed = new Set<string>();
+  const held = new Set<string>();
   let retries = 0;
   let busyMs = 0;
   let costUsd = 0;
@@ -22,6 +25,7 @@ export function summarize(events: readonly PlEvent[], wallMs: number, queue: Rec
     if (!e.task) continue;
     if (e.type === 'done' || e.type === 'already-landed') done.add(e.task);
     if (e.type === 'failed') failed.add(e.task);
+    if (e.type === 'held') held.add(e.task);
     if (e.type === 'retry') retries++;
     if (e.type === 'attempt-finished') {
       if (typeof e.durationMs === 'number') busyMs += e.durationMs;
@@ -29,7 +33,8 @@ export function summarize(events: readonly PlEvent[], wallMs: number, queue: Rec
       if (typeof usage?.costUsd === 'number') costUsd += usage.costUsd;
     }
   }
-  return { wallMs, done: [...done].sort(), failed: [...failed].sort(), retries, speedup: wallMs > 0 ? busyMs / wallMs : 0, costUsd, queue };
+  for (const id of [...done, ...failed]) held.delete(id);
+  return { wallMs, done: [...done].sort(), failed: [...failed].sort(), held: [...held].sort(), retries, speedup: wallMs > 0 ? busyMs / wallMs : 0, costUsd, queue };
 }
 
 export function formatSummary(s: RunSummary): string[] {
@@ -40,6 +45,7 @@ export function formatSummary(s: RunSummary): string[] {
       (s.costUsd > 0 ? `, cost $${s.costUsd.toFixed(4)}` : ''),
     `Queue now: ${Object.entries(s.queue).map(([k, v]) => `${k} ${v}`).join(', ')}`,
   ];
+  if (s.held.length > 0) lines.push(`Waiting to land: ${s.held.join(', ')} (the target branch is checked out with uncommitted changes; commit or stash them, then run again)`);
   if (s.failed.length > 0) lines.push(`Failed: ${s.failed.join(', ')} (reasons in queue/failed/<id>.error.json; \`parallel-loop retry <id>\` to try again)`);
   return lines;
 }

@@ -49,6 +49,11 @@ export async function handleTask(
   try {
     result = await runAttempt({ layout: worker.layout, options, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, state, claims: store.claims, signal, fault });
   } catch (err) {
+    // A superseded attempt (see the fencing check in runAttempt, or a clash with the reclaimer's WIP commit) is not a failure.
+    if (store.claims.isSuperseded(task.id, gen)) {
+      worker.emit({ type: 'requeued', task: task.id, gen, attempt, reason: 'superseded by a later claim' });
+      return 'superseded';
+    }
     // Worktree or set-up failed: that is this attempt's failure, not the worker's.
     const message = err instanceof Error ? err.message : String(err);
     const exhausted = attempt >= maxAttempts;
@@ -126,10 +131,13 @@ function settleLanding(worker: Worker, held: Held, task: Task, landing: LandOutc
       worker.emit({ type: landing.status === 'already-landed' ? 'already-landed' : 'done', task: task.id, gen: held.gen, attempt, landing });
       return 'done';
     }
-    case 'held':
-      finish(store, held, 'held', { ...record, reason: landing.reason, retryAfter });
+    case 'held': {
+      // Waiting on a person: look again after 2 s, doubling up to a minute, not every rescan.
+      const waitMs = Math.min(2000 * 2 ** prior.heldInARow, 60_000);
+      finish(store, held, 'held', { ...record, reason: landing.reason, retryAfter: new Date(Date.now() + waitMs).toISOString() });
       worker.emit({ type: 'held', task: task.id, gen: held.gen, attempt, reason: landing.reason });
       return 'held';
+    }
     case 'conflict': {
       const text = `Landing on \`${options.target}\` conflicted in: ${landing.files.join(', ')}\n${landing.details ?? ''}`;
       worker.emit({ type: 'conflict', task: task.id, gen: held.gen, attempt, files: landing.files });

@@ -15,13 +15,15 @@ export interface PriorState {
    * before releasing, is neither lost nor landed twice.
    */
   firstBase?: string;
+  /** Landings held in a row (dirty target checkout): the wait before the next try grows with it. */
+  heldInARow: number;
   /** True once a conflict has sent the task back: a second conflict fails it. */
   hadConflict: boolean;
   notes: RetryNote[];
 }
 
 export function priorState(history: Array<{ gen: number; release?: Release }>): PriorState {
-  const prior: PriorState = { attemptsUsed: 0, hadConflict: false, notes: [] };
+  const prior: PriorState = { attemptsUsed: 0, hadConflict: false, notes: [], heldInARow: 0 };
   for (const { release } of history) {
     if (!release) continue;
     // `parallel-loop retry` gives a failed task a fresh budget; the history before it stays readable.
@@ -35,6 +37,7 @@ export function priorState(history: Array<{ gen: number; release?: Release }>): 
     if (release.attempted) prior.attemptsUsed++;
     const branch = typeof release.branch === 'string' && release.branch ? release.branch : undefined;
     if (branch) prior.resumeBranch = release.restart === 'target' ? undefined : branch;
+    prior.heldInARow = release.outcome === 'held' ? prior.heldInARow + 1 : 0;
     if (release.outcome === 'held' && branch && typeof release.base === 'string') {
       prior.pendingLanding = { branch, base: release.base, attempt: Number(release.attempt ?? prior.attemptsUsed) };
     } else if (release.outcome !== 'requeued') {

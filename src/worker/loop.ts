@@ -172,7 +172,9 @@ export class Worker {
   /** In --once mode: nothing waits in the inbox and nothing runs anywhere that could add work back. */
   private drained(): boolean {
     this.index.refresh();
-    if (this.index.size > 0) return false;
+    // Tasks whose landing waits on the person's dirty checkout do not keep a --once run going:
+    // the run ends and its summary names them.
+    if (this.index.ordered().some((e) => !e.held)) return false;
     return this.store.list('running').length === 0;
   }
 

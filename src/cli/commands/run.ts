@@ -75,7 +75,7 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
     if (argv.json) printJson({ ...summary, errored, interrupted: signals > 0, ...(budgetStop ? { budgetStop } : {}) });
     else printLines([...formatSummary(summary), ...errored.map((e) => `Errored slot: ${e}`), ...(budgetStop ? [`Stopped: ${budgetStop}`] : [])]);
     if (signals > 0) process.exitCode = EXIT.interrupted;
-    else if (summary.failed.length > 0 || errored.length > 0 || budgetStop) process.exitCode = EXIT.failure;
+    else if (summary.failed.length > 0 || summary.held.length > 0 || errored.length > 0 || budgetStop) process.exitCode = EXIT.failure;
   },
 };
 
