@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tmpDir, tmpRepo } from '../helpers/tmp.js';
-import { killProcessesIn, readEvents, runCli, tasksIn, writeConfig, writeTask } from '../helpers/run-cli.js';
-import { expectAllGone, fixture, readPids } from '../proc/processes.js';
+import { killProcessesIn, readEvents, runCli, startCli, tasksIn, writeConfig, writeTask } from '../helpers/run-cli.js';
+import { expectAllGone, fixture, readPids, waitFor } from '../proc/processes.js';
 
 const repos: string[] = [];
 afterEach(() => {
@@ -99,6 +99,25 @@ describe('run: rate limits', () => {
 });
 
 describe('run: resources', () => {
+  it('writes the CPU and memory of the running agent tree to its heartbeat', async () => {
+    const repo = tmpRepo();
+    repos.push(repo);
+    writeConfig(repo, { ...noLoadPause, resourceSampleMs: 100 });
+    writeTask(repo, 'hold', { agent: 'shell', run: `'${process.execPath}' '${fixture('hog-memory.mjs')}'`, env: { HOG_MB: '50' }, timeout: 3, maxAttempts: 1 });
+    const run = startCli(repo, ['run', '--agents', '1', '--once', ...fast]);
+    const heartbeat = path.join(repo, '.parallel-loop/agents/agent-1/heartbeat.json');
+    const read = () => {
+      try {
+        return JSON.parse(fs.readFileSync(heartbeat, 'utf8'));
+      } catch {
+        return {};
+      }
+    };
+    await waitFor(() => read().memory > 50 * 1024 * 1024, 10_000);
+    expect(read()).toMatchObject({ phase: 'agent', task: 'hold', cpu: expect.any(Number) });
+    await run.done;
+  });
+
   it('kills an agent tree past --memory-limit-mb and fails the attempt with that reason', async () => {
     const repo = tmpRepo();
     repos.push(repo);
