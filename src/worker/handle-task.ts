@@ -142,10 +142,14 @@ function settleLanding(worker: Worker, held: Held, task: Task, landing: LandOutc
       const text = `Landing on \`${options.target}\` conflicted in: ${landing.files.join(', ')}\n${landing.details ?? ''}`;
       worker.emit({ type: 'conflict', task: task.id, gen: held.gen, attempt, files: landing.files });
       if (prior.hadConflict) {
-        finish(store, held, 'failed', { ...record, reason: `conflicts with ${options.target} in ${landing.files.join(', ')}; branch ${record.branch} kept`, files: landing.files });
+        const reason = `conflicts with ${options.target} in ${landing.files.join(', ')}; branch ${record.branch} kept`;
+        finish(store, held, 'failed', { ...record, reason, files: landing.files });
+        worker.emit({ type: 'failed', task: task.id, gen: held.gen, attempt, reason });
         return 'failed';
       }
+      // Once, whatever maxAttempts says: the agent redoes the change on top of the current target.
       finish(store, held, 'retry', { ...record, restart: 'target', reason: 'conflict', files: landing.files, note: { attempt, kind: 'conflict', text } });
+      worker.emit({ type: 'retry', task: task.id, gen: held.gen, attempt, reason: `conflict in ${landing.files.join(', ')}; trying again from the current ${options.target}` });
       return 'retry';
     }
     case 'verify-failed': {
@@ -153,6 +157,7 @@ function settleLanding(worker: Worker, held: Held, task: Task, landing: LandOutc
       const text = `The verify command failed on the merged result:\n${landing.output}`;
       finish(store, held, exhausted ? 'failed' : 'retry', { ...record, reason: 'verify failed', output: landing.output.slice(-8000), note: { attempt, kind: 'verify-failed', text }, retryAfter });
       worker.emit({ type: 'verify-failed', task: task.id, gen: held.gen, attempt });
+      if (exhausted) worker.emit({ type: 'failed', task: task.id, gen: held.gen, attempt, reason: `verify failed; ${attempt} of ${maxAttempts} attempts used` });
       return exhausted ? 'failed' : 'retry';
     }
   }

@@ -1,0 +1,68 @@
+// Landing through a real run: conflicts go back to an agent once with the details, then fail with the
+// files listed and the branch kept; a failing verify retries with its output in the prompt.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tmpRepo } from '../helpers/tmp.js';
+import { git, killProcessesIn, readEvents, startCli, tasksIn, writeTask } from '../helpers/run-cli.js';
+
+let repo = '';
+afterEach(() => killProcessesIn(repo));
+
+function prompt(id: string, gen: number): string {
+  const agents = path.join(repo, '.parallel-loop', 'agents');
+  for (const agent of fs.readdirSync(agents)) {
+    const file = path.join(agents, agent, 'prompts', `${id}.${gen}.md`);
+    if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
+  }
+  throw new Error(`no prompt for ${id}.${gen}`);
+}
+
+function userCommit(text: string): void {
+  fs.writeFileSync(path.join(repo, 'shared.txt'), text);
+  git(repo, 'commit', '-qam', `user: ${text.trim()}`);
+}
+
+describe('run: landing', () => {
+  it('a conflict goes back to the agent once with the files named; a second conflict fails it with the branch kept', async () => {
+    repo = tmpRepo({ 'shared.txt': 'base\n', 'README.md': '# r\n' });
+    writeTask(repo, 'edit', { agent: 'shell', run: 'sleep 1.5; echo "agent $PL_ATTEMPT" > shared.txt', maxAttempts: 3 }, 'Change the shared file');
+    const run = startCli(repo, ['run', '--agents', '1', '--once', '--rescan-ms', '100', '--retry-backoff-ms', '50']);
+    // While each attempt works, the person commits their own change to the same lines on main.
+    await run.waitForOutput('working on edit (attempt 1)');
+    userCommit('user one\n');
+    await run.waitForOutput('working on edit (attempt 2)');
+    userCommit('user two\n');
+    const result = await run.done;
+
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    const conflicts = readEvents(repo).filter((e) => e.type === 'conflict');
+    expect(conflicts.map((e) => e.files)).toEqual([['shared.txt'], ['shared.txt']]);
+    expect(prompt('edit', 2)).toContain('conflicted in: shared.txt');
+    expect(tasksIn(repo, 'failed')).toEqual(['edit.json']);
+    const record = JSON.parse(fs.readFileSync(path.join(repo, 'queue', 'failed', 'edit.error.json'), 'utf8'));
+    expect(record.files).toEqual(['shared.txt']);
+    expect(record.reason).toMatch(/shared\.txt.*branch pl\/edit\/2 kept/);
+    expect(git(repo, 'show', 'pl/edit/2:shared.txt')).toBe('agent 2');
+    // Both of the person's commits are on main, untouched; nothing of the task landed.
+    expect(git(repo, 'show', 'main:shared.txt')).toBe('user two');
+    expect(git(repo, 'log', '--format=%s', 'main')).toContain('user: user one');
+    expect(git(repo, 'log', '--format=%B', 'main')).not.toContain('Parallel-Loop-Task: edit');
+  });
+
+  it('a failing verify sends the task back with the output in its prompt, and it lands once verify passes', async () => {
+    repo = tmpRepo();
+    const run = 'echo x > f.txt; if [ "$PL_ATTEMPT" -ge 2 ]; then echo ok > ok.txt; fi';
+    writeTask(repo, 'checked', { agent: 'shell', run, verify: 'test -f ok.txt || { echo "ok.txt is missing"; exit 3; }', maxAttempts: 2 });
+    const result = await startCli(repo, ['run', '--agents', '1', '--once', '--rescan-ms', '100', '--retry-backoff-ms', '50']).done;
+
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(readEvents(repo).filter((e) => e.type === 'verify-failed').map((e) => e.attempt)).toEqual([1]);
+    expect(prompt('checked', 2)).toMatch(/verify command failed[\s\S]*ok\.txt is missing[\s\S]*exit 3/);
+    expect(tasksIn(repo, 'done')).toEqual(['checked.json']);
+    expect(git(repo, 'show', 'main:ok.txt')).toBe('ok');
+    // Landed once.
+    const trailers = git(repo, 'log', '--first-parent', '--format=%B', 'main').split('\n').filter((l) => l === 'Parallel-Loop-Task: checked');
+    expect(trailers).toHaveLength(1);
+  });
+});
