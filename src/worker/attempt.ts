@@ -16,6 +16,7 @@ import { buildPrompt, type RetryNote } from './prompt.js';
 import { afterAgent, portRange, type AfterAgent } from './decide.js';
 import { isCancelAbort } from '../queue/cancel.js';
 import { AttemptGuard } from '../governance/attempt-guard.js';
+import { PlError } from '../errors.js';
 
 export interface AttemptInput {
   layout: Layout;
@@ -97,6 +98,9 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
   const events: AgentEvent[] = [];
   const guard = new AttemptGuard({ layout, options, agentId: input.agentId, task, gen, attempt: input.attempt, adapter: adapter.name, state });
   const timeoutSec = task.timeout ?? options.timeoutSec;
+  // Fencing: a worker paused (SIGSTOP, a frozen VM) before this point may wake after its task was
+  // reclaimed; starting the agent then would only run a second, discarded attempt.
+  if (input.claims.isSuperseded(task.id, gen)) throw new PlError('SUPERSEDED', `task ${task.id} was claimed again (generation ${gen} superseded) before its agent started`);
   state.set({ phase: 'agent', lastEvent: `started ${adapter.name}` });
   const run = await runAgentProcess({
     invocation,
