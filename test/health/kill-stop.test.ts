@@ -85,6 +85,32 @@ describe('workers killed and stopped mid-task', () => {
     expectNothingRunning(repo);
   });
 
+  it('SIGSTOP before the agent starts: woken after the reclaim, the worker starts no agent', async () => {
+    const repo = track(repoWithTasks({ a: 'echo done > a.txt' }));
+    // Only the first attempt's set-up is slow: the worker is stopped there, before any agent exists.
+    const run = startCli(repo, ['run', '--agents', '2', '--once', ...FAST, '--setup', '[ "$PL_ATTEMPT" != 1 ] || sleep 3']);
+    let victim: ReturnType<typeof heartbeats>[number] | undefined;
+    await waitFor(() => (victim = heartbeats(repo).find((h) => h.task === 'a' && h.phase === 'setup')) !== undefined, 20_000);
+    process.kill(victim!.pid, 'SIGSTOP');
+    cleanups.unshift(() => {
+      try {
+        process.kill(victim!.pid, 'SIGCONT');
+      } catch {
+        // Gone already.
+      }
+    });
+    await waitFor(() => eventsOf(repo, 'reclaimed', 'a').length > 0, 15_000);
+    process.kill(victim!.pid, 'SIGCONT');
+    const result = await run.done;
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expectDoneOnce(repo, 'a');
+    // One agent ran, in the attempt that landed; the woken owner stepped aside.
+    expect(eventsOf(repo, 'attempt-finished', 'a').map((e) => e.agent)).not.toContain(victim!.agent);
+    expect(eventsOf(repo, 'requeued', 'a').some((e) => e.agent === victim!.agent && /superseded/.test(String(e.reason)))).toBe(true);
+    expect(eventsOf(repo, 'failed')).toEqual([]);
+    expectNothingRunning(repo);
+  });
+
   it('a slow agent whose worker heartbeats is never reclaimed', async () => {
     const repo = track(repoWithTasks({ slow: 'sleep 6; echo done > slow.txt' }));
     const result = await runCli(repo, ['run', '--agents', '2', '--once', ...FAST]);
