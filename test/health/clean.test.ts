@@ -24,6 +24,8 @@ async function leftovers(): Promise<string> {
   repos.push(repo);
   const run = await runCli(repo, ['run', '--agents', '2', '--once', ...FAST]);
   expect(run.code, run.stdout + run.stderr).toBe(1);
+  // The landed attempt's branch went as it landed; put back a merged one, as a crash before that clean-up leaves it.
+  git(repo, 'branch', 'pl/a/1', 'main~1');
   const store = new QueueStore(layoutFor(repo));
   const owner = { agentId: 'agent-7', pid: process.pid, host: os.hostname() };
   // w: attempt 1 failed and was sent back; its next attempt resumes from pl/w/1.
