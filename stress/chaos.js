@@ -1,0 +1,178 @@
+// Chaos test of recovery: `run --agents 6` works through 300 short shell tasks while a random worker
+// is killed (SIGKILL) or stopped (SIGSTOP, SIGCONT a few seconds later) every 1-3 s, and the supervisor
+// itself is killed twice and started again. Then: every task in done/ once, landed once with its file
+// in the final tree, nothing left running, and `clean` leaves no worktree behind. Exit 1 on any violation.
+//
+//   npm run stress:chaos [-- --tasks 300 --workers 6 --minutes 5 --keep]
+//
+// Chaos lasts until every task is done or --minutes have passed; then the run finishes in peace.
+// Needs `npm run build` first (runs ../dist/cli/main.js).
+import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { checkRun, figures, leftoverProcesses } from './chaos-check.js';
+
+const { values } = parseArgs({
+  options: { tasks: { type: 'string', default: '300' }, workers: { type: 'string', default: '6' }, minutes: { type: 'string', default: '5' }, keep: { type: 'boolean', default: false } },
+});
+const TASKS = Number(values.tasks);
+const WORKERS = Number(values.workers);
+const CHAOS_MS = Number(values.minutes) * 60_000;
+const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const marker = `chaos-${randomBytes(4).toString('hex')}`;
+const rand = (lo, hi) => lo + Math.random() * (hi - lo);
+const log = (line) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const git = (repo, ...args) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const ids = Array.from({ length: TASKS }, (_, i) => `t${String(i).padStart(3, '0')}`);
+
+function makeRepo() {
+  // The repository sits in its own temp folder, next to the run logs.
+  const repo = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pl-chaos-')), 'repo');
+  fs.mkdirSync(repo);
+  git(repo, 'init', '-q', '-b', 'main');
+  git(repo, 'config', 'user.name', 'Chaos');
+  git(repo, 'config', 'user.email', 'chaos@example.com');
+  fs.writeFileSync(path.join(repo, 'README.md'), '# chaos\n');
+  git(repo, 'add', '-A');
+  git(repo, 'commit', '-q', '-m', 'initial');
+  // Attempts are lost to kills, so allow many; slots must survive many crashes; machine load must not pause claims.
+  const config = { maxAttempts: 10, restartBackoffMs: 200, restartBackoffMaxMs: 1000, maxRestarts: 10_000, pauseCpuPercent: 100, pauseMemoryPercent: 100, stepDownMemoryPercent: 100 };
+  fs.writeFileSync(path.join(repo, '.parallel-loop.json'), JSON.stringify(config, null, 2));
+  const queue = path.join(repo, 'queue');
+  fs.mkdirSync(path.join(queue, '.tmp'), { recursive: true });
+  for (const id of ids) {
+    const run = `echo started > ${id}.part; sleep ${rand(0.2, 1).toFixed(2)}; echo ${id} > ${id}.txt; rm ${id}.part`;
+    const tmp = path.join(queue, '.tmp', `${id}.json`);
+    fs.writeFileSync(tmp, JSON.stringify({ agent: 'shell', run, env: { CHAOS_MARKER: marker }, prompt: `Write ${id}.txt` }));
+    fs.renameSync(tmp, path.join(queue, `${id}.json`));
+  }
+  return repo;
+}
+
+const FAST = ['--rescan-ms', '300', '--monitor-ms', '500', '--stale-after-ms', '3000', '--kill-grace-ms', '500', '--retry-backoff-ms', '100'];
+
+/** Start `parallel-loop run` (its output to a file); resolves `exited` when the supervisor process ends. */
+function startRun(repo, n, extra = []) {
+  const out = fs.openSync(path.join(repo, '..', `run-${n}.log`), 'a');
+  const child = spawn(process.execPath, [cli, 'run', '--agents', String(WORKERS), ...FAST, ...extra], { cwd: repo, stdio: ['ignore', out, out], detached: true });
+  fs.closeSync(out);
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, exited };
+}
+
+function doneCount(repo) {
+  return fs.readdirSync(path.join(repo, 'queue', 'done')).filter((n) => n.endsWith('.json')).length;
+}
+
+function heartbeats(repo) {
+  const dir = path.join(repo, '.parallel-loop', 'agents');
+  return fs.readdirSync(dir).flatMap((agent) => {
+    try {
+      return [{ agent, ...JSON.parse(fs.readFileSync(path.join(dir, agent, 'heartbeat.json'), 'utf8')) }];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Running (not stopped, not a zombie). */
+function procState(pid) {
+  try {
+    return /\) (\S)/.exec(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))[1];
+  } catch {
+    return undefined;
+  }
+}
+
+function signal(pid, sig) {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main() {
+  const repo = makeRepo();
+  log(`repo ${repo}: ${TASKS} tasks, ${WORKERS} workers, chaos for up to ${values.minutes} min`);
+  const started = Date.now();
+  let runs = 1;
+  let run = startRun(repo, runs);
+  const kills = []; // { at, sig, pid, agent, task, gen }
+  const stopped = new Set();
+  const supervisorKills = [];
+  const cont = (pid) => {
+    stopped.delete(pid);
+    signal(pid, 'SIGCONT');
+  };
+  await sleep(1500);
+  while (doneCount(repo) < TASKS && Date.now() - started < CHAOS_MS) {
+    await sleep(rand(1000, 3000));
+    // The supervisor dies at a third and at two thirds of the tasks; `run` is started again at once.
+    if (supervisorKills.length < 2 && doneCount(repo) >= ((supervisorKills.length + 1) * TASKS) / 3) {
+      signal(run.child.pid, 'SIGKILL');
+      await run.exited;
+      supervisorKills.push({ at: Date.now(), done: doneCount(repo) });
+      log(`killed the supervisor (pid ${run.child.pid}) at ${doneCount(repo)} done; starting run #${++runs}`);
+      run = startRun(repo, runs);
+      continue;
+    }
+    const victims = heartbeats(repo).filter((h) => procState(h.pid) === 'S' || procState(h.pid) === 'R');
+    if (victims.length === 0) continue;
+    const v = victims[Math.floor(Math.random() * victims.length)];
+    const sig = Math.random() < 0.5 ? 'SIGKILL' : 'SIGSTOP';
+    if (!signal(v.pid, sig)) continue;
+    kills.push({ at: Date.now(), sig, pid: v.pid, agent: v.agent, task: v.task, gen: v.gen, phase: v.phase });
+    if (sig === 'SIGSTOP') {
+      stopped.add(v.pid);
+      setTimeout(() => cont(v.pid), rand(1000, 6000)).unref();
+    }
+  }
+  log(`chaos over after ${((Date.now() - started) / 1000).toFixed(0)} s: ${doneCount(repo)} of ${TASKS} done; letting the run finish`);
+  for (const pid of [...stopped]) cont(pid);
+  const deadline = Date.now() + 10 * 60_000;
+  while (doneCount(repo) < TASKS && Date.now() < deadline) await sleep(500);
+  // First signal: finish what runs, then exit; a final `run --once` must find nothing to do.
+  signal(run.child.pid, 'SIGTERM');
+  await Promise.race([run.exited, sleep(60_000)]);
+  const final = startRun(repo, ++runs, ['--once']);
+  const finalExit = await final.exited;
+  const wallMs = Date.now() - started;
+  await sleep(1000);
+  const clean = spawn(process.execPath, [cli, 'clean', '--older-than', '0', '--json'], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+  let cleanOut = '';
+  clean.stdout.on('data', (d) => (cleanOut += d));
+  await new Promise((resolve) => clean.on('exit', resolve));
+
+  const violations = checkRun(repo, ids, { finalExit, marker });
+  const f = figures(repo, kills);
+  log(`tasks: ${TASKS} in ${(wallMs / 1000).toFixed(0)} s (${runs} runs, supervisor killed ${supervisorKills.length}x)`);
+  log(`worker signals: ${f.sigkill} SIGKILL, ${f.sigstop} SIGSTOP (${f.withTask} while holding a task)`);
+  log(`reclaims: ${f.reclaims}; attempts started: ${f.attempts} for ${TASKS} tasks; repaired at start-up: ${f.repaired}`);
+  log(`SIGKILL -> task picked up again: n=${f.killPickup.n}, median ${f.killPickup.median} ms, worst ${f.killPickup.worst} ms (${f.killSettled} settled by the reclaimer without a new attempt)`);
+  log(`SIGSTOP -> task picked up again: n=${f.stopPickup.n}, median ${f.stopPickup.median} ms, worst ${f.stopPickup.worst} ms`);
+  log(`clean removed ${safeCount(cleanOut, 'removed')} items, kept ${safeCount(cleanOut, 'kept')}`);
+  for (const v of violations) log(`VIOLATION: ${v}`);
+  const left = leftoverProcesses(repo, marker);
+  for (const pid of left) signal(pid, 'SIGKILL');
+  if (!values.keep && violations.length === 0) fs.rmSync(path.dirname(repo), { recursive: true, force: true });
+  else log(`kept ${path.dirname(repo)} (repo/ and the run logs) for inspection`);
+  log(violations.length === 0 ? 'OK' : `${violations.length} violation(s)`);
+  process.exitCode = violations.length === 0 ? 0 : 1;
+}
+
+function safeCount(json, key) {
+  try {
+    return JSON.parse(json)[key].length;
+  } catch {
+    return '?';
+  }
+}
+
+await main();
