@@ -10,6 +10,7 @@ import { readJsonOrUndefined } from '../util/atomic-write.js';
 import { hostBootId, isSameProcess } from '../proc/start-time.js';
 import { HeartbeatClock, judgeOwner, type Verdict } from './judge.js';
 import { reclaim } from './reclaim.js';
+import { returnStranded } from './stranded.js';
 
 export interface MonitorConfig {
   store: QueueStore;
@@ -38,7 +39,7 @@ export class Monitor {
     return this.config.now ? this.config.now() : performance.now();
   }
 
-  /** One pass; returns the tasks it reclaimed. Overlapping calls return at once. */
+  /** One pass; returns the tasks it sent back (reclaimed, or stranded in running/). Overlapping calls return at once. */
   async pass(): Promise<string[]> {
     if (this.running) return [];
     this.running = true;
@@ -48,6 +49,11 @@ export class Monitor {
         const verdict = this.judge(lease);
         if (!verdict.stale) continue;
         if (await reclaim(this.config, lease, verdict)) reclaimed.push(lease.taskId);
+      }
+      // Not left to start-up repair alone: a `run --once` waits for running/ to empty.
+      for (const id of returnStranded(this.config.store, this.config.owner)) {
+        this.config.emit({ type: 'repaired', task: id, what: `returned ${id} from running/ to the queue (it had no live claim)` });
+        reclaimed.push(id);
       }
       return reclaimed;
     } finally {

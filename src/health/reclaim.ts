@@ -53,7 +53,11 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
     reason: `reclaimed: ${verdict.reason}`,
     note: attempted ? { attempt: attemptsUsed, kind: 'reclaimed' as const, text: `The attempt was stopped: ${verdict.reason}. Its work so far is kept on this branch.` } : undefined,
   };
-  const outcome = await settle(config, id, proc, attemptsUsed, record.reason);
+  // Whatever goes wrong while settling, the new generation must be released: a live claim whose owner
+  // (this healthy worker) keeps heartbeating would never be judged stale, and the task would be stuck.
+  const outcome = await settle(config, id, proc, attemptsUsed, record.reason).catch(
+    (err: unknown): Settled => ({ outcome: 'requeued', event: 'requeued', extra: { error: err instanceof Error ? err.message : String(err) } }),
+  );
   // A crash before the task file left the inbox leaves it there: releasing is all it needs.
   store.claims.release(id, gen, { ...record, ...outcome.extra, outcome: outcome.outcome, agentId: owner.agentId }, owner.agentId);
   store.claims.dropAgentLease(lease.agentId, id, lease.gen);

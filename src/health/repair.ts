@@ -1,11 +1,10 @@
 import type { RunOptions } from '../config/options.js';
 import type { PlEvent } from '../events/log.js';
 import { pruneWorktrees } from '../git/worktree.js';
-import { fileStem } from '../task/id.js';
-import { idFileName } from '../queue/inbox.js';
 import type { QueueStore } from '../queue/store.js';
 import type { Owner } from '../queue/take.js';
 import { Monitor } from './monitor.js';
+import { returnStranded } from './stranded.js';
 
 /**
  * Start-up repair, run by a supervisor before it forks workers: reclaim claims whose owner died on
@@ -25,19 +24,9 @@ export async function repairOnStart(
     repaired.push(what);
     emit({ type: 'repaired', what });
   };
+  for (const id of returnStranded(store, owner)) note(`returned ${id} from running/ to the queue (it had no live claim)`);
   const monitor = new Monitor({ store, options: { ...options, staleAfterMs: Number.POSITIVE_INFINITY }, owner, emit });
   for (const id of await monitor.pass()) note(`reclaimed ${id} from a worker that is no longer running`);
-
-  for (const file of store.taskFiles('running')) {
-    const id = fileStem(file);
-    if (store.claims.snapshot(id).live !== undefined) continue;
-    try {
-      store.move(file, 'running', 'inbox', idFileName(id, file));
-      note(`returned ${id} from running/ to the queue (it had no live claim)`);
-    } catch {
-      // Moved by someone else meanwhile.
-    }
-  }
   await pruneWorktrees(store.layout.repo, store.layout).catch(() => undefined);
   return repaired;
 }

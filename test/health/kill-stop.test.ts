@@ -141,6 +141,29 @@ describe('stale claims', () => {
     expect(store.claims.readRelease('a', 2)?.outcome).toBe('requeued');
   });
 
+  it('an owner that died after moving its task to done/ only missed the release: the task stays done', async () => {
+    const dead = await deadProcess();
+    const { store } = staleClaim({ pid: dead.pid, pidStart: dead.startTime });
+    store.move('a.json', 'running', 'done');
+    const monitor = new Monitor({ store, options: { staleAfterMs: 60_000, killGraceMs: 300, maxAttempts: 5, target: 'main', land: 'merge' }, owner: { agentId: 'agent-1', pid: process.pid, host: os.hostname() }, emit: () => undefined });
+    expect(await monitor.pass()).toEqual(['a']);
+    expect(store.taskFiles('done')).toEqual(['a.json']);
+    expect(store.taskFiles('inbox')).toEqual([]);
+    expect(store.claims.readRelease('a', 2)?.outcome).toBe('done');
+  });
+
+  it('a task file left in running/ without a live claim goes back to the queue under a claim of its own', async () => {
+    const dead = await deadProcess();
+    const { store } = staleClaim({ pid: dead.pid, pidStart: dead.startTime });
+    store.claims.release('a', 1, { outcome: 'retry', attempted: true }, 'agent-9');
+    const events: Array<{ type: string }> = [];
+    const monitor = new Monitor({ store, options: { staleAfterMs: 60_000, killGraceMs: 300, maxAttempts: 5, target: 'main', land: 'merge' }, owner: { agentId: 'agent-1', pid: process.pid, host: os.hostname() }, emit: (e) => events.push(e) });
+    expect(await monitor.pass()).toEqual(['a']);
+    expect(store.taskFiles('inbox')).toEqual(['a.json']);
+    expect(store.claims.readRelease('a', 2)).toMatchObject({ outcome: 'requeued', attempted: false });
+    expect(events.map((e) => e.type)).toEqual(['repaired']);
+  });
+
   it('monitors in four processes reclaim one stale claim: one wins, one new generation', async () => {
     const dead = await deadProcess();
     const { repo, store } = staleClaim({ pid: dead.pid, pidStart: dead.startTime });
