@@ -61,4 +61,9 @@ export class HeartbeatClock {
   forget(owner: string): void {
     this.seen.delete(owner);
   }
+
+  /** Forget every owner not in `owners` (their claims are gone), so a long run does not pile them up. */
+  retain(owners: ReadonlySet<string>): void {
+    for (const owner of this.seen.keys()) if (!owners.has(owner)) this.seen.delete(owner);
+  }
 }

@@ -45,7 +45,9 @@ export class Monitor {
     this.running = true;
     try {
       const reclaimed: string[] = [];
-      for (const lease of this.liveLeases()) {
+      const leases = this.liveLeases();
+      this.clock.retain(new Set(leases.map(ownerKey)));
+      for (const lease of leases) {
         const verdict = this.judge(lease);
         if (!verdict.stale) continue;
         if (await reclaim(this.config, lease, verdict)) reclaimed.push(lease.taskId);
@@ -87,12 +89,16 @@ export class Monitor {
     const hb = readJsonOrUndefined<{ beat: number; pid: number }>(file);
     // A heartbeat from another pid is a restarted worker under the same agent id, not the owner.
     const heartbeat = hb && hb.pid === lease.pid ? hb : undefined;
-    const owner = `${lease.agentId}:${lease.pid}:${lease.taskId}:${lease.gen}`;
     const now = this.now();
-    const unchangedSinceMs = this.clock.observe(owner, heartbeat ? String(heartbeat.beat) : 'none', now);
+    const unchangedSinceMs = this.clock.observe(ownerKey(lease), heartbeat ? String(heartbeat.beat) : 'none', now);
     return judgeOwner(
       { lease, heartbeat, unchangedSinceMs },
       { host: this.host, bootId: this.bootId, nowMs: now, staleAfterMs: this.config.options.staleAfterMs, isSameProcess },
     );
   }
+}
+
+/** One owner's hold on one generation: the heartbeat clock restarts when any part changes. */
+function ownerKey(lease: Lease): string {
+  return `${lease.agentId}:${lease.pid}:${lease.taskId}:${lease.gen}`;
 }
