@@ -34,17 +34,24 @@ export async function landStep(
           return verifyInWorktree(worktree, attempt.branch, merged, verifyCommand, { timeoutMs: (task.timeout ?? options.timeoutSec) * 1000 });
         }
       : undefined;
-  const result = await landAttempt({
-    repo,
-    target: options.target ?? 'main',
-    branch: attempt.branch,
-    base: attempt.base,
-    taskId: task.id,
-    title: task.title,
-    attempt: attempt.attempt,
-    verify,
-    dirtyPolicy: options.dirtyTarget,
-  });
+  let result: Awaited<ReturnType<typeof landAttempt>>;
+  try {
+    result = await landAttempt({
+      repo,
+      target: options.target ?? 'main',
+      branch: attempt.branch,
+      base: attempt.base,
+      taskId: task.id,
+      title: task.title,
+      attempt: attempt.attempt,
+      verify,
+      dirtyPolicy: options.dirtyTarget,
+    });
+  } catch (err) {
+    // The agent's work is committed on its branch; a landing that could not finish now (the target
+    // kept moving, git failed) is held and tried again later, without running the agent again.
+    return { status: 'held', reason: `landing did not finish: ${err instanceof Error ? err.message : String(err)}` };
+  }
   const landed = result.status === 'landed' || result.status === 'already-landed' || result.status === 'nothing-to-land';
   if (landed && options.cleanup) {
     await removeAttemptWorktree({ repo, layout: worker.layout, taskId: task.id, gen: attempt.gen, deleteBranch: true, mergedInto: `refs/heads/${options.target ?? 'main'}` }).catch(() => undefined);
