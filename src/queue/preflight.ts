@@ -5,12 +5,14 @@ import type { Layout } from './layout.js';
 
 /**
  * Refuse to start on a filesystem without hard links: claims are decided by link(2), and no copy
- * can stand in for it. Probes the state folder (where claims live) with a real link.
+ * can stand in for it. Probes with a real link from `dir` into `linkDir`, the way a lease in an
+ * agent's folder is linked into `claims/` (two folders on different filesystems fail with EXDEV).
  */
-export function checkHardLinks(dir: string): void {
+export function checkHardLinks(dir: string, linkDir: string = dir): void {
   fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(linkDir, { recursive: true });
   const probe = path.join(dir, `.link-probe.${process.pid}`);
-  const linked = `${probe}.link`;
+  const linked = path.join(linkDir, `.link-probe.${process.pid}.link`);
   try {
     fs.writeFileSync(probe, 'probe');
     fs.linkSync(probe, linked);
@@ -18,9 +20,10 @@ export function checkHardLinks(dir: string): void {
     if (nlink !== 2) throw Object.assign(new Error(`link count ${nlink} after link(2), expected 2`), { code: 'EIO' });
   } catch (err) {
     const code = errnoCode(err) ?? 'error';
+    const where = linkDir === dir ? `The filesystem of ${dir}` : `Linking from ${dir} into ${linkDir}`;
     throw new PlError(
       'NO_HARD_LINKS',
-      `The filesystem of ${dir} does not support hard links (${code}: ${(err as Error).message}). ` +
+      `${where} does not support hard links (${code}: ${(err as Error).message}). ` +
         'parallel-loop decides every claim with link(2) and will not fall back to copies. ' +
         'Put the state folder on a local filesystem such as ext4, xfs or apfs with --state <dir>.',
       { exitCode: EXIT.environment, cause: err },

@@ -34,7 +34,7 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
     await preflight(layout.repo, options);
     const store = new QueueStore(layout);
     store.init();
-    checkHardLinks(layout.state);
+    checkHardLinks(layout.agents, layout.claims);
     checkQueuePermissions(layout, argv.allowSharedQueue);
     await ensureStateIgnored(layout.repo, layout.state);
 
