@@ -1,5 +1,6 @@
-// Claiming under machine load, with real workers: thresholds set below what the machine uses now,
-// so the pause is certain. The pause reason is in the agent state; the queue still drains.
+// Claiming under machine load, with real workers: thresholds set on the command line (which the
+// test helper then leaves alone) below what the machine uses now, so the pause is certain. The
+// pause reason is in the agent state; the queue still drains.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,9 +31,9 @@ const heartbeat = (agent: string) => {
 describe('run: machine load', () => {
   it('pauses new claims above pauseMemoryPercent, says why in the agent state, and still drains one task at a time', async () => {
     repo = tmpRepo();
-    writeConfig(repo, { pauseCpuPercent: 100, pauseMemoryPercent: 1, stepDownMemoryPercent: 100 });
+    writeConfig(repo, { stepDownMemoryPercent: 100 });
     for (const id of ['m1', 'm2', 'm3']) writeTask(repo, id, { agent: 'shell', run: 'sleep 0.7' });
-    const run = startCli(repo, ['run', '--agents', '2', ...fast]);
+    const run = startCli(repo, ['run', '--agents', '2', '--pause-cpu-percent', '100', '--pause-memory-percent', '1', ...fast]);
     await waitFor(() => heartbeat('agent-2')?.phase === 'paused' || heartbeat('agent-1')?.phase === 'paused', 15_000);
     const paused = [heartbeat('agent-1'), heartbeat('agent-2')].find((h) => h?.phase === 'paused');
     expect(paused.note).toMatch(/^memory at \d+% in use is above pauseMemoryPercent 1%: /);
@@ -52,9 +53,8 @@ describe('run: machine load', () => {
 
   it('steps down to the lowest-numbered live agent above stepDownMemoryPercent', async () => {
     repo = tmpRepo();
-    writeConfig(repo, { pauseCpuPercent: 100, pauseMemoryPercent: 100, stepDownMemoryPercent: 1 });
     for (const id of ['s1', 's2', 's3']) writeTask(repo, id, { agent: 'shell', run: 'sleep 0.3' });
-    const result = await runCli(repo, ['run', '--agents', '3', ...fast]);
+    const result = await runCli(repo, ['run', '--agents', '3', '--pause-cpu-percent', '100', '--pause-memory-percent', '100', '--step-down-memory-percent', '1', ...fast]);
 
     expect(result.code, result.stdout + result.stderr).toBe(0);
     const starts = readEvents(repo).filter((e) => e.type === 'attempt-started');
