@@ -4,18 +4,17 @@ import { parseTaskFile } from '../task/parse.js';
 import { commitLeftovers } from '../git/commit.js';
 import { revParse } from '../git/repo.js';
 import { findLanding } from '../merge/land.js';
-import { killTree } from '../proc/kill-tree.js';
-import { RUN_ID_ENV } from '../agents/run-process.js';
 import type { AgentProcess, Lease, ReleaseOutcome } from '../queue/claims.js';
 import { attemptBranch, attemptWorktree } from '../queue/layout.js';
 import { idFileName } from '../queue/inbox.js';
 import { priorState } from '../worker/history.js';
 import type { MonitorConfig } from './monitor.js';
 import type { Verdict } from './judge.js';
+import { killAttempt } from './attempt-processes.js';
 
 /**
  * Reclaim a stale claim (docs/PROTOCOL.md, "Staleness"): claim the next generation over it (link(2):
- * one reclaimer wins), kill the old attempt's process tree when it ran on this host, commit what it
+ * one reclaimer wins), kill the old attempt's processes on this host, commit what it
  * left as a WIP commit on its branch, and return the task to the inbox so the next attempt resumes
  * from that branch; past maxAttempts, to failed/ with its history. An owner that died after landing,
  * or after moving the task file, only missed its release: the task goes to (or stays in) done/.
@@ -30,9 +29,8 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
   config.emit({ type: 'reclaimed', task: id, gen, from: lease.agentId, fromGen: lease.gen, reason: verdict.reason });
 
   const proc = store.claims.readProcess(id, lease.gen);
-  if (proc && proc.host === os.hostname()) {
-    await killTree(proc.pid, { startTime: proc.startTime, graceMs: config.options.killGraceMs, marker: proc.runId ? { name: RUN_ID_ENV, value: proc.runId } : undefined }).catch(() => undefined);
-  }
+  // Before the WIP commit, so that no process of the old attempt still writes in its worktree.
+  await killAttempt(id, lease.gen, proc && proc.host === os.hostname() ? proc : undefined, config.options.killGraceMs);
   const repo = store.layout.repo;
   const worktree = attemptWorktree(store.layout, id, lease.gen);
   const branch = attemptBranch(id, lease.gen);

@@ -141,6 +141,20 @@ describe('stale claims', () => {
     expect(store.claims.readRelease('a', 2)?.outcome).toBe('requeued');
   });
 
+  it('an agent its dead worker never got to record is found by its environment and killed', async () => {
+    const dead = await deadProcess();
+    const { store } = staleClaim({ pid: dead.pid, pidStart: dead.startTime });
+    // What a worker killed between spawning its agent and recording it leaves: an agent nobody knows.
+    const agent = spawn('sh', ['-c', 'sleep 60'], { stdio: 'ignore', detached: true, env: { ...process.env, PL_TASK_ID: 'a', PL_GEN: '1' } });
+    const other = spawn('sleep', ['60'], { stdio: 'ignore', env: { ...process.env, PL_TASK_ID: 'a', PL_GEN: '2' } });
+    cleanups.push(() => [agent, other].forEach((c) => c.kill('SIGKILL')));
+    await waitFor(() => fs.readFileSync(`/proc/${agent.pid}/environ`, 'latin1').includes('PL_GEN=1'));
+    const monitor = new Monitor({ store, options: { staleAfterMs: 60_000, killGraceMs: 300, maxAttempts: 5, target: 'main', land: 'merge' }, owner: { agentId: 'agent-1', pid: process.pid, host: os.hostname() }, emit: () => undefined });
+    expect(await monitor.pass()).toEqual(['a']);
+    expect(isRunning(agent.pid!)).toBe(false);
+    expect(isRunning(other.pid!)).toBe(true);
+  });
+
   it('an owner that died after moving its task to done/ only missed the release: the task stays done', async () => {
     const dead = await deadProcess();
     const { store } = staleClaim({ pid: dead.pid, pidStart: dead.startTime });
