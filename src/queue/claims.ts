@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { PlError, EXIT, errnoCode } from '../errors.js';
 import { writeJsonAtomic, readJsonOrUndefined } from '../util/atomic-write.js';
 
@@ -138,10 +139,16 @@ export class Claims {
   /** Mark a generation released. Idempotent: a second release keeps the first record. */
   release(taskId: string, gen: number, release: Omit<Release, 'at'>, agentId?: string): void {
     const record = { ...release, at: new Date().toISOString() } as Release;
+    // Written whole under a temp name, then linked into place: a process killed mid-write must not leave
+    // an empty `.released` (the generation released, its record lost), and link(2) keeps the first record.
+    const tmp = path.join(this.taskDir(taskId), `.${gen}.released.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    fs.writeFileSync(tmp, JSON.stringify(record, null, 2) + '\n', { flag: 'wx' });
     try {
-      fs.writeFileSync(path.join(this.taskDir(taskId), `${gen}.released`), JSON.stringify(record, null, 2) + '\n', { flag: 'wx' });
+      fs.linkSync(tmp, path.join(this.taskDir(taskId), `${gen}.released`));
     } catch (err) {
       if (errnoCode(err) !== 'EEXIST') throw err;
+    } finally {
+      fs.rmSync(tmp, { force: true });
     }
     // The agent's own lease name goes; the claim link keeps the lease content for history.
     if (agentId) fs.rmSync(this.leaseFile(agentId, taskId, gen), { force: true });
