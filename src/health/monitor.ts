@@ -76,9 +76,9 @@ export class Monitor {
     for (const agentId of agents) {
       for (const lease of store.claims.agentLeases(agentId)) {
         const snap = store.claims.snapshot(lease.taskId);
-        if (snap.live === lease.gen) live.push(lease);
+        if (snap.live === lease.gen && isTheClaim(lease, store.claims.readLease(lease.taskId, lease.gen))) live.push(lease);
         // A lease above the highest generation is a claim being made right now: leave it alone.
-        else if (snap.highest > lease.gen || snap.released.has(lease.gen)) store.claims.dropAgentLease(agentId, lease.taskId, lease.gen);
+        else if (snap.highest >= lease.gen) store.claims.dropAgentLease(agentId, lease.taskId, lease.gen);
       }
     }
     return live;
@@ -101,4 +101,14 @@ export class Monitor {
 /** One owner's hold on one generation: the heartbeat clock restarts when any part changes. */
 function ownerKey(lease: Lease): string {
   return `${lease.agentId}:${lease.pid}:${lease.taskId}:${lease.gen}`;
+}
+
+/**
+ * Whether an agent's lease file is the one linked as the claim. A process killed between writing its
+ * lease and linking it leaves a lease that never became a claim; once another process claims that
+ * generation, judging the dead writer would reclaim a healthy owner's task.
+ */
+function isTheClaim(lease: Lease, claimed: Lease | undefined): boolean {
+  if (!claimed) return true;
+  return claimed.agentId === lease.agentId && claimed.pid === lease.pid && claimed.claimedAt === lease.claimedAt;
 }

@@ -13,6 +13,7 @@ import { Monitor } from '../../src/health/monitor.js';
 import { layoutFor } from '../../src/queue/layout.js';
 import { QueueStore } from '../../src/queue/store.js';
 import { hostBootId } from '../../src/proc/start-time.js';
+import { readStat } from '../../src/proc/stat.js';
 import { deadProcess, eventsOf, expectDoneOnce, expectNothingRunning, FAST, heartbeats, repoWithTasks, slowOnFirst, targetFiles, workerRunning } from './fixture.js';
 
 const cleanups: Array<() => void> = [];
@@ -153,6 +154,19 @@ describe('stale claims', () => {
     expect(await monitor.pass()).toEqual(['a']);
     expect(isRunning(agent.pid!)).toBe(false);
     expect(isRunning(other.pid!)).toBe(true);
+  });
+
+  it('a lease its dead writer never linked does not make the live owner of that generation stale', async () => {
+    const { store } = staleClaim({ pid: process.pid, pidStart: readStat(process.pid)!.startTime });
+    // A worker killed between writing its lease and linking it: its lease names the same generation.
+    const dead = await deadProcess();
+    const orphan = path.join(store.layout.agents, 'agent-8', 'leases', 'a.1.json');
+    fs.mkdirSync(path.dirname(orphan), { recursive: true });
+    fs.writeFileSync(orphan, JSON.stringify({ taskId: 'a', gen: 1, agentId: 'agent-8', pid: dead.pid, pidStart: dead.startTime, host: os.hostname(), file: 'a.json', claimedAt: new Date().toISOString() }));
+    const monitor = new Monitor({ store, options: { staleAfterMs: 60_000, killGraceMs: 300, maxAttempts: 5, target: 'main', land: 'merge' }, owner: { agentId: 'agent-1', pid: process.pid, host: os.hostname() }, emit: () => undefined });
+    expect(await monitor.pass()).toEqual([]);
+    expect(fs.existsSync(orphan)).toBe(false);
+    expect(store.claims.snapshot('a').live).toBe(1);
   });
 
   it('an owner that died after moving its task to done/ only missed the release: the task stays done', async () => {
