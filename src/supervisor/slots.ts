@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Claims } from '../queue/claims.js';
 import type { Layout } from '../queue/layout.js';
 import { hostBootId, isSameProcess, processStartTime } from '../proc/start-time.js';
+import { readJsonOrUndefined } from '../util/atomic-write.js';
 
 /**
  * Agent slots (`agent-1`, `agent-2`, …) are claimed the way tasks are: a hard-linked lease per
@@ -16,8 +17,11 @@ export class Slots {
   private readonly host = os.hostname();
   private readonly bootId = hostBootId();
 
+  private readonly agentsDir: string;
+
   constructor(layout: Layout, readonly supervisorId: string) {
     this.claims = new Claims(path.join(layout.state, 'slots'), path.join(layout.state, 'supervisors'));
+    this.agentsDir = layout.agents;
   }
 
   /** Claim `count` free slots, lowest numbers first. Returns their agent ids and slot numbers. */
@@ -50,6 +54,14 @@ export class Slots {
       // Same host name but another boot: every process of that boot is gone.
       return lease.host === this.host;
     }
-    return !(lease.pidStart ? isSameProcess(lease.pid, lease.pidStart) : false);
+    if (lease.pidStart && isSameProcess(lease.pid, lease.pidStart)) return false;
+    // Workers outlive a killed supervisor to finish their task: a second worker under the same id
+    // would share that worker's heartbeat file, and monitors could take it for silent.
+    return !this.workerAlive(agentId);
+  }
+
+  private workerAlive(agentId: string): boolean {
+    const hb = readJsonOrUndefined<{ pid?: number; pidStart?: string; host?: string }>(path.join(this.agentsDir, agentId, 'heartbeat.json'));
+    return hb?.host === this.host && hb.pid !== undefined && hb.pidStart !== undefined && isSameProcess(hb.pid, hb.pidStart);
   }
 }

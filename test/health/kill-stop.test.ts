@@ -208,6 +208,23 @@ describe('stale claims', () => {
     expect(tasksIn(repo, 'inbox')).toEqual(['a.json']);
   });
 
+  it('a supervisor killed alone: its workers finish their tasks, and the next run works beside them under other agent ids', async () => {
+    const repo = track(repoWithTasks({ a: 'sleep 3; echo done > a.txt', b: 'echo done > b.txt' }));
+    const first = startCli(repo, ['run', '--agents', '1', ...FAST]);
+    const busy = await workerRunning(repo, 'a');
+    process.kill(first.child.pid!, 'SIGKILL');
+    const second = await runCli(repo, ['run', '--agents', '1', '--once', ...FAST]);
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    const spawned = eventsOf(repo, 'agent-spawned').slice(1).map((e) => e.agent);
+    expect(spawned).not.toContain(busy.agent);
+    // Sharing one heartbeat file, the old worker could have looked silent and been reclaimed.
+    expect(eventsOf(repo, 'reclaimed')).toEqual([]);
+    await waitFor(() => !isRunning(busy.pid), 10_000);
+    for (const id of ['a', 'b']) expectDoneOnce(repo, id);
+    expect(eventsOf(repo, 'done', 'a').map((e) => e.agent)).toEqual([busy.agent]);
+    expectNothingRunning(repo);
+  });
+
   it('a run killed outright (supervisor and workers) is repaired by the next run: every task done once', async () => {
     const repo = track(repoWithTasks({ a: slowOnFirst('a', 20), b: slowOnFirst('b', 20), c: 'echo done > c.txt' }));
     const first = startCli(repo, ['run', '--agents', '2', ...FAST]);
