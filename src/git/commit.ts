@@ -18,6 +18,8 @@ function oneLine(text: string): string {
 export interface CommitLeftoversOptions {
   /** Paths (relative to the worktree root) never committed, e.g. files copied in by prepareWorktree that git does not ignore. */
   exclude?: string[];
+  /** Folder whose git config gives the committer identity (the main repository: worktrees share its config). Default: the worktree. */
+  identityFrom?: string;
 }
 
 /**
@@ -31,7 +33,7 @@ export async function commitLeftovers(worktree: string, message: string, options
   await git(worktree, ['add', '-A', '--', ...pathspec]);
   const { exitCode } = await runGit(worktree, ['diff', '--cached', '--quiet'], { okCodes: [0, 1] });
   if (exitCode === 0) return undefined;
-  await git(worktree, [...(await identityArgs(worktree)), 'commit', '--quiet', '--no-verify', '-m', message]);
+  await git(worktree, [...(await identityArgs(options.identityFrom ?? worktree)), 'commit', '--quiet', '--no-verify', '-m', message]);
   return git(worktree, ['rev-parse', 'HEAD']);
 }
 

@@ -15,6 +15,18 @@ async function configured(cwd: string, key: string): Promise<boolean> {
  * Empty when the user's own identity is complete, so their name stays on their work.
  */
 export async function identityArgs(cwd: string): Promise<string[]> {
+  // Asked at most once a minute per folder: two git calls per commit add up over thousands of tasks.
+  const cached = cache.get(cwd);
+  if (cached && Date.now() - cached.at < CACHE_MS) return cached.args;
+  const args = await lookUp(cwd);
+  cache.set(cwd, { args, at: Date.now() });
+  return args;
+}
+
+const CACHE_MS = 60_000;
+const cache = new Map<string, { args: string[]; at: number }>();
+
+async function lookUp(cwd: string): Promise<string[]> {
   const env = process.env;
   const args: string[] = [];
   const hasName = (env.GIT_AUTHOR_NAME && env.GIT_COMMITTER_NAME) || (await configured(cwd, 'user.name'));

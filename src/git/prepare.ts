@@ -93,8 +93,19 @@ function copyOne(from: string, to: string): boolean {
  * `.worktreeinclude` from the main checkout, then run the `setup` command in the worktree.
  * A failing or timed-out setup throws PlError `SETUP_FAILED` with the tail of its output.
  */
+// The repository's top level does not move while a run lasts: asked once per process.
+const topLevels = new Map<string, string>();
+async function topLevel(repo: string): Promise<string> {
+  let root = topLevels.get(repo);
+  if (!root) {
+    root = canonicalPath(await git(repo, ['rev-parse', '--show-toplevel']));
+    topLevels.set(repo, root);
+  }
+  return root;
+}
+
 export async function prepareWorktree(options: PrepareOptions): Promise<PreparedWorktree> {
-  const root = canonicalPath(await git(options.repo, ['rev-parse', '--show-toplevel']));
+  const root = await topLevel(options.repo);
   const worktree = canonicalPath(options.worktree);
   const skip = [...stateFolders(root, worktree), ...(options.skip ?? []).map(canonicalPath)];
   const patterns = [...(options.copy ?? []), ...readIncludeFile(root)];

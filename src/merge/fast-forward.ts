@@ -15,8 +15,16 @@ export interface CheckoutReport {
 
 /** Where the checkout locks live when the caller names no folder: inside the repository's git dir, never in a checkout. */
 export async function defaultLockDir(repo: string): Promise<string> {
-  return path.resolve(repo, await git(repo, ['rev-parse', '--git-common-dir']), 'parallel-loop', 'locks');
+  let dir = lockDirs.get(repo);
+  if (!dir) {
+    dir = path.resolve(repo, await git(repo, ['rev-parse', '--git-common-dir']), 'parallel-loop', 'locks');
+    lockDirs.set(repo, dir);
+  }
+  return dir;
 }
+
+// A repository's git dir does not move while a run lasts: asked once per process.
+const lockDirs = new Map<string, string>();
 
 /**
  * Hold the locks of these checkouts while `fn` runs. Landings of several processes inspect, move and

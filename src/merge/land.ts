@@ -57,7 +57,8 @@ async function isAncestor(repo: string, a: string, b: string): Promise<boolean> 
 }
 
 async function resolve(repo: string, ref: string, code: string, what: string): Promise<string> {
-  const sha = (await revParse(repo, `refs/heads/${ref}`)) ?? (await revParse(repo, ref));
+  // A full commit id needs no branch lookup first (one git call fewer per landing).
+  const sha = /^[0-9a-f]{40}$/.test(ref) ? await revParse(repo, ref) : ((await revParse(repo, `refs/heads/${ref}`)) ?? (await revParse(repo, ref)));
   if (!sha) throw new PlError(code, `${what} "${ref}" does not exist in ${repo}.`, { exitCode: EXIT.notFound });
   return sha;
 }

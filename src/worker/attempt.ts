@@ -139,7 +139,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
   const leftoverCommit = await commitLeftovers(
     worktree,
     `${wip ? 'WIP' : 'parallel-loop'}: ${wip ? 'partial work' : 'leftover changes'} of task ${task.id} (attempt ${input.attempt})`,
-    { exclude: inPlace ? ownFolders(layout) : copied },
+    { exclude: inPlace ? ownFolders(layout) : copied, identityFrom: layout.repo },
   );
   if (leftoverCommit) input.fault('commit-made');
   const exit = { exitCode: run.exitCode ?? undefined, signal: run.signal ?? undefined };
