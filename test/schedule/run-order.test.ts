@@ -20,10 +20,13 @@ function setup(): string {
   return repo;
 }
 
-/** From attempt-started to the task's done or failed event, in ms since the epoch. */
+/**
+ * From attempt-started to attempt-finished (the agent's run), in ms since the epoch. Not to the done
+ * event: that is written after the file moved to done/, so the next task may already have started.
+ */
 function span(events: readonly PlEvent[], id: string): [number, number] {
   const start = events.find((e) => e.type === 'attempt-started' && e.task === id);
-  const end = events.find((e) => (e.type === 'done' || e.type === 'failed') && e.task === id);
+  const end = events.find((e) => e.type === 'attempt-finished' && e.task === id);
   expect(start && end, `events of ${id}`).toBeTruthy();
   return [Date.parse(start!.time), Date.parse(end!.time)];
 }
@@ -54,8 +57,8 @@ describe('run: scheduling across workers', () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     const events = readEvents(repo);
     const [one, two, free] = [span(events, 'one'), span(events, 'two'), span(events, 'free')];
-    expect(overlap(one, two)).toBe(false);
-    expect(overlap(free, one) || overlap(free, two)).toBe(true);
+    expect(overlap(one, two), JSON.stringify({ one, two, free })).toBe(false);
+    expect(overlap(free, one) || overlap(free, two), JSON.stringify({ one, two, free })).toBe(true);
   });
 
   it('keeps apart tasks whose prompts name the same file when they declare no touches', async () => {
