@@ -7,13 +7,16 @@ import type { AgentProcess } from '../queue/claims.js';
 
 /**
  * Pids of the processes on this host that belong to one attempt: the worker starts its set-up
- * command and its agent with PL_TASK_ID and PL_GEN in their environment, and every process they
- * start inherits both. Found this way even when the worker died before it could record the agent's
- * pid (a kill between spawn and record), or after the agent left its process group.
+ * command and its agent with PL_TASK_ID, PL_GEN and PL_WORKTREE in their environment, and every
+ * process they start inherits them. Found this way even when the worker died before it could record
+ * the agent's pid (a kill between spawn and record), or after the agent left its process group.
+ * `worktrees`: the folders the attempt may have worked in (its worktree, or the repository in place);
+ * without them, an attempt of a task of the same id in another repository would match too.
  */
-export function attemptProcesses(taskId: string, gen: number): number[] {
+export function attemptProcesses(taskId: string, gen: number, worktrees: string[]): number[] {
   const task = { name: 'PL_TASK_ID', value: taskId };
   const generation = { name: 'PL_GEN', value: String(gen) };
+  const places = worktrees.map((value) => ({ name: 'PL_WORKTREE', value }));
   const found: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
@@ -23,7 +26,7 @@ export function attemptProcesses(taskId: string, gen: number): number[] {
     } catch {
       continue;
     }
-    if (environHas(environ, task) && environHas(environ, generation)) found.push(Number(name));
+    if (environHas(environ, task) && environHas(environ, generation) && places.some((p) => environHas(environ, p))) found.push(Number(name));
   }
   return found;
 }
@@ -32,12 +35,12 @@ export function attemptProcesses(taskId: string, gen: number): number[] {
  * Stop everything an attempt left running on this host: the recorded agent tree (by pid, start time
  * and run id), then whatever else carries the attempt's marks. Never throws.
  */
-export async function killAttempt(taskId: string, gen: number, recorded: AgentProcess | undefined, graceMs: number): Promise<void> {
+export async function killAttempt(taskId: string, gen: number, worktrees: string[], recorded: AgentProcess | undefined, graceMs: number): Promise<void> {
   if (recorded) {
     const marker = recorded.runId ? { name: RUN_ID_ENV, value: recorded.runId } : undefined;
     await killTree(recorded.pid, { startTime: recorded.startTime, graceMs, marker }).catch(() => undefined);
   }
-  for (const pid of attemptProcesses(taskId, gen)) {
+  for (const pid of attemptProcesses(taskId, gen, worktrees)) {
     const startTime = readStat(pid)?.startTime;
     if (startTime) await killTree(pid, { startTime, graceMs }).catch(() => undefined);
   }

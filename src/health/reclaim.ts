@@ -29,10 +29,10 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
   config.emit({ type: 'reclaimed', task: id, gen, from: lease.agentId, fromGen: lease.gen, reason: verdict.reason });
 
   const proc = store.claims.readProcess(id, lease.gen);
-  // Before the WIP commit, so that no process of the old attempt still writes in its worktree.
-  await killAttempt(id, lease.gen, proc && proc.host === os.hostname() ? proc : undefined, config.options.killGraceMs);
   const repo = store.layout.repo;
   const worktree = attemptWorktree(store.layout, id, lease.gen);
+  // Before the WIP commit, so that no process of the old attempt still writes in its worktree.
+  await killAttempt(id, lease.gen, [worktree, repo], proc && proc.host === os.hostname() ? proc : undefined, config.options.killGraceMs);
   const branch = attemptBranch(id, lease.gen);
   if (fs.existsSync(worktree)) {
     await commitLeftovers(worktree, `WIP: partial work of task ${id} (generation ${lease.gen}, reclaimed)`).catch(() => undefined);
