@@ -23,6 +23,8 @@ const { values } = parseArgs({
     // Passed on to `run` when given; by default the run uses its own default, as a user's would.
     'rescan-ms': { type: 'string' },
     keep: { type: 'boolean', default: false },
+    // More options for `run`, e.g. --run-args="--pause-cpu-percent 100" to measure without the load governor.
+    'run-args': { type: 'string', default: '' },
     // Another build to measure, e.g. to compare before and after a change: the path of its dist/cli/main.js.
     cli: { type: 'string' },
   },
@@ -204,7 +206,8 @@ function breakdown(repo, run) {
 async function ours(n) {
   const repo = makeRepo(`n${n}`);
   writeTasks(repo);
-  const args = [CLI, 'run', '--agents', String(n), '--once', ...(RESCAN === undefined ? [] : ['--rescan-ms', String(RESCAN)])];
+  const extra = values['run-args'].split(/\s+/).filter(Boolean);
+  const args = [CLI, 'run', '--agents', String(n), '--once', ...(RESCAN === undefined ? [] : ['--rescan-ms', String(RESCAN)]), ...extra];
   const run = await timed(process.execPath, args, repo);
   // Written after the run, so it is never in a landing's way; read it when a run is kept.
   fs.writeFileSync(path.join(repo, 'bench-run-output.txt'), run.output);
