@@ -12,6 +12,7 @@ export { DEFAULTS, type RunOptions } from './config/options.js';
 export { Supervisor } from './supervisor/supervisor.js';
 export { Worker } from './worker/loop.js';
 export { Monitor } from './health/monitor.js';
+export { clean, type CleanReport } from './health/clean.js';
 export { landAttempt } from './merge/land.js';
 export { undoTask } from './merge/undo.js';
 export { getAdapter, adapterNames } from './agents/registry.js';
