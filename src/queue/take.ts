@@ -21,6 +21,9 @@ export type TakeResult =
  * Every way out after step 1 releases the generation, so no claim is left without an owner at work.
  */
 export function takeTask(store: QueueStore, entry: InboxEntry, owner: Owner, fault: (step: string) => void = () => undefined): TakeResult {
+  // Cheap look first: an index entry whose file another worker already took would otherwise cost a
+  // whole claim (lease, link, release) and a wasted generation. The checks after the claim still decide.
+  if (!store.stat('inbox', entry.file)) return { ok: false, reason: 'lost' };
   const claim = store.claims.claim(entry.id, { ...owner, file: entry.file });
   if (!claim.ok) return { ok: false, reason: claim.reason === 'live' ? 'live' : 'lost', gen: claim.gen };
   fault('claim-written');
