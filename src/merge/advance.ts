@@ -1,4 +1,3 @@
-import { revParse } from '../git/repo.js';
 import { compareAndSwapRef } from './cas.js';
 import { inspectCheckout, targetCheckouts, type CheckoutState } from './checkout.js';
 import { defaultLockDir, moveCheckout, withCheckoutLocks, type CheckoutReport } from './fast-forward.js';
@@ -20,6 +19,8 @@ export interface AdvanceInput {
   dirtyPolicy: DirtyPolicy;
   /** Folder for the per-checkout locks. Default `<git common dir>/parallel-loop/locks`. */
   lockDir?: string;
+  /** The tree of `old`, when the caller read it with the tip: a checkout whose index holds it needs no look at older tips. */
+  oldTree?: string;
 }
 
 export type Advance =
@@ -58,9 +59,9 @@ export async function advanceTarget(input: AdvanceInput): Promise<Advance> {
   if (worktrees.length === 0) return (await cas()) ? { kind: 'moved', checkouts: [] } : { kind: 'raced' };
   const lockDir = input.lockDir ?? (await defaultLockDir(input.repo));
   return withCheckoutLocks(worktrees, lockDir, async (): Promise<Advance> => {
-    // The tip moved while we merged or waited for the lock: the race is lost, no need to look at checkouts.
-    if ((await revParse(input.repo, ref)) !== input.old) return { kind: 'raced' };
-    const states = await Promise.all(worktrees.map((w) => inspectCheckout(w, input.next)));
+    // No re-read of the tip here: if it moved while we merged or waited for the lock, the compare-and-swap
+    // below fails and nothing is touched; the look at the checkouts is then only wasted, never acted on.
+    const states = await Promise.all(worktrees.map((w) => inspectCheckout(w, input.next, { knownTipTrees: input.oldTree ? [input.oldTree] : [] })));
     const blocked = states.filter((s): s is CheckoutState & { state: 'blocked' } => s.state === 'blocked');
     if (blocked[0] && input.dirtyPolicy === 'hold') {
       return { kind: 'held', reason: heldReason(input.target, blocked[0]), worktree: blocked[0].worktree };

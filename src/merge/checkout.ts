@@ -56,13 +56,43 @@ async function pathsInTheWay(worktree: string, from: string, to: string): Promis
 }
 
 /**
+ * The git dir of a checkout, read the way git finds it: `<worktree>/.git` is that folder, or a file
+ * `gitdir: <path>` naming it (a linked worktree). Asks git only when neither reads plainly.
+ */
+async function checkoutGitDir(worktree: string): Promise<string> {
+  const dotGit = path.join(worktree, '.git');
+  try {
+    const stat = fs.lstatSync(dotGit);
+    if (stat.isDirectory()) return dotGit;
+    if (stat.isFile()) {
+      const match = /^gitdir: (.+?)\r?\n?$/.exec(fs.readFileSync(dotGit, 'utf8'));
+      if (match?.[1]) {
+        const dir = path.resolve(worktree, match[1]);
+        if (fs.statSync(dir).isDirectory()) return dir;
+      }
+    }
+  } catch {
+    // Unusual layout: let git say.
+  }
+  return gitDir(worktree);
+}
+
+export interface InspectOptions {
+  /** How many first-parent tips of the checkout's branch an index may equal. Default 1000. */
+  recentTips?: number;
+  /** Trees known to be among those tips (e.g. the tip's own, read with it): an index holding one needs no history walk. */
+  knownTipTrees?: string[];
+}
+
+/**
  * Whether the checkout `worktree` (on the target, at its tip or behind it) can be fast-forwarded to `next`
  * without losing anything of the user's: no operation in progress, an index equal to one of the target's
  * recent tips (nothing staged), no unstaged changes to tracked files, and no untracked file where `next` adds one.
  * Reads only; never writes the index (`--no-optional-locks` stops git status/diff refreshing it).
  */
-export async function inspectCheckout(worktree: string, next: string, recentTips = 1000): Promise<CheckoutState> {
-  const dir = await gitDir(worktree);
+export async function inspectCheckout(worktree: string, next: string, options: InspectOptions | number = {}): Promise<CheckoutState> {
+  const { recentTips = 1000, knownTipTrees = [] } = typeof options === 'number' ? { recentTips: options } : options;
+  const dir = await checkoutGitDir(worktree);
   for (const [file, what] of OPERATIONS) {
     if (fs.existsSync(path.join(dir, file))) return { worktree, state: 'blocked', reason: `${what} is in progress there` };
   }
@@ -70,8 +100,10 @@ export async function inspectCheckout(worktree: string, next: string, recentTips
   if (!tree) return { worktree, state: 'blocked', reason: 'its index has unresolved conflicts' };
   // Recent tips of the branch as it is now (HEAD names it), not just the newest: a `land-ref` landing or a lost
   // fast-forward leaves the index some tips behind, yet still holding nothing of the user's.
-  const tips = (await git(worktree, ['log', '--first-parent', `-n${recentTips}`, '--format=%T', 'HEAD'])).split('\n');
-  if (!tips.includes(tree)) return { worktree, state: 'blocked', reason: 'it has staged changes' };
+  if (!knownTipTrees.includes(tree)) {
+    const tips = (await git(worktree, ['log', '--first-parent', `-n${recentTips}`, '--format=%T', 'HEAD'])).split('\n');
+    if (!tips.includes(tree)) return { worktree, state: 'blocked', reason: 'it has staged changes' };
+  }
   const unstaged = await runGit(worktree, ['--no-optional-locks', 'diff', '--no-ext-diff', '--quiet'], { okCodes: [0, 1] });
   if (unstaged.exitCode === 1) return { worktree, state: 'blocked', reason: 'it has unstaged changes to tracked files' };
   const inTheWay = await pathsInTheWay(worktree, tree, next);

@@ -40,14 +40,21 @@ export async function withCheckoutLocks<T>(worktrees: string[], lockDir: string,
 
 async function readTreeWithRetry(worktree: string, from: string, to: string): Promise<{ ok: boolean; stderr: string }> {
   let stderr = '';
+  let refresh = false;
   for (let i = 0; i < 5; i++) {
-    // Stale stat data would make read-tree call clean files "not uptodate".
-    await runGit(worktree, ['update-index', '-q', '--refresh'], { okCodes: [0, 1, 128] });
+    // Stale stat data would make read-tree call clean files "not uptodate": refreshed only when read-tree says so
+    // (the index our own last fast-forward wrote is fresh, so the common case needs one git call, not two).
+    if (refresh) await runGit(worktree, ['update-index', '-q', '--refresh'], { okCodes: [0, 1, 128] });
     const result = await runGit(worktree, ['read-tree', '-m', '-u', from, to], { okCodes: [0, 128] });
     if (result.exitCode === 0) return { ok: true, stderr: '' };
     stderr = result.stderr.trim();
+    if (/not uptodate/i.test(stderr) && !refresh) {
+      refresh = true;
+      continue;
+    }
     // The user's own git (or an editor's) may hold index.lock for a moment.
     if (!stderr.includes('index.lock')) break;
+    refresh = true;
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
   }
   return { ok: false, stderr };

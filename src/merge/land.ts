@@ -39,7 +39,7 @@ export interface LandOptions {
 }
 
 export type LandResult =
-  | { status: 'landed'; commit: string; previous: string; tries: number; backupRef?: string; checkouts: CheckoutReport[] }
+  | { status: 'landed'; commit: string; previous: string; tries: number; backupRef?: string; checkouts: CheckoutReport[]; branchTip: string }
   | { status: 'already-landed'; commit: string }
   | { status: 'conflict'; files: string[]; details: string; tip: string }
   | { status: 'verify-failed'; output: string; commit: string }
@@ -53,7 +53,15 @@ export async function findLanding(repo: string, base: string, tip: string, taskI
 }
 
 async function isAncestor(repo: string, a: string, b: string): Promise<boolean> {
+  if (a === b) return true;
   return (await runGit(repo, ['merge-base', '--is-ancestor', a, b], { okCodes: [0, 1] })).exitCode === 0;
+}
+
+/** Whether `commit` is one of `others` or an ancestor of one of them (`merge-base --independent` drops exactly those). */
+async function containedInAny(repo: string, commit: string, others: string[]): Promise<boolean> {
+  if (others.includes(commit)) return true;
+  const independent = (await git(repo, ['merge-base', '--independent', commit, ...others])).split('\n');
+  return !independent.includes(commit);
 }
 
 async function resolve(repo: string, ref: string, code: string, what: string): Promise<string> {
@@ -61,6 +69,33 @@ async function resolve(repo: string, ref: string, code: string, what: string): P
   const sha = /^[0-9a-f]{40}$/.test(ref) ? await revParse(repo, ref) : ((await revParse(repo, `refs/heads/${ref}`)) ?? (await revParse(repo, ref)));
   if (!sha) throw new PlError(code, `${what} "${ref}" does not exist in ${repo}.`, { exitCode: EXIT.notFound });
   return sha;
+}
+
+/**
+ * Commits named as `resolve` names them (a branch before any other ref of that name), all in one git call:
+ * undefined for a name that names no commit. Falls back to one call per name for names that cannot go on a line.
+ */
+async function resolveAll(repo: string, refs: string[]): Promise<Array<string | undefined>> {
+  if (refs.some((r) => /[\n\r\0]/.test(r) || r.trim() !== r || r === '')) {
+    return Promise.all(refs.map((r) => (/^[0-9a-f]{40}$/.test(r) ? revParse(repo, r) : revParse(repo, `refs/heads/${r}`).then((s) => s ?? revParse(repo, r)))));
+  }
+  const names = refs.flatMap((r) => (/^[0-9a-f]{40}$/.test(r) ? [r] : [`refs/heads/${r}`, r]));
+  const { stdout } = await runGit(repo, ['cat-file', '--batch-check=%(objectname)'], { input: names.map((n) => `${n}^{commit}\n`).join('') });
+  const found = new Map<string, string | undefined>();
+  stdout.split('\n').slice(0, names.length).forEach((line, i) => found.set(names[i] as string, /^[0-9a-f]{40}$/.test(line) ? line : undefined));
+  return refs.map((r) => (/^[0-9a-f]{40}$/.test(r) ? found.get(r) : (found.get(`refs/heads/${r}`) ?? found.get(r))));
+}
+
+/** The target's tip and its tree, read at one instant (one call); the tree spares the checkout inspection a history walk. */
+async function readTip(repo: string, target: string): Promise<{ tip: string; tree?: string }> {
+  const { stdout, exitCode } = await runGit(repo, ['log', '-1', '--format=%H %T', '--end-of-options', `refs/heads/${target}`, '--'], { okCodes: [0, 128] });
+  const [tip, tree] = stdout.trim().split(' ');
+  if (exitCode === 0 && tip && tree && /^[0-9a-f]{40}$/.test(tip)) return { tip, tree };
+  return { tip: await resolve(repo, target, 'TARGET_NOT_FOUND', 'The target branch') };
+}
+
+function notFound(code: string, what: string, ref: string, repo: string): PlError {
+  return new PlError(code, `${what} "${ref}" does not exist in ${repo}.`, { exitCode: EXIT.notFound });
 }
 
 type Step = LandResult | { status: 'raced'; tip: string };
@@ -82,10 +117,11 @@ async function mergeOnto(a: Landing, tip: string): Promise<{ commit: string } | 
 /** One try, from reading the tip to the compare-and-swap. `verified` is a commit already verified on the tip it names. */
 async function tryOnce(a: Landing, searchFrom: string, tries: number, verified?: { tip: string; commit: string }): Promise<Step> {
   const { repo, target, taskId } = a.options;
-  const tip = await resolve(repo, target, 'TARGET_NOT_FOUND', 'The target branch');
+  const { tip, tree } = await readTip(repo, target);
   if (verified && verified.tip !== tip) return { status: 'raced', tip: verified.tip };
-  // With a verified commit, base..tip was searched when it was made; an empty range costs one cheap call.
-  const landed = await findLanding(repo, verified?.tip ?? searchFrom, tip, taskId);
+  // With a verified commit, base..tip was searched when it was made. An empty range needs no search at all.
+  const from = verified?.tip ?? searchFrom;
+  const landed = from === tip ? undefined : await findLanding(repo, from, tip, taskId);
   if (landed) return { status: 'already-landed', commit: landed };
   const merged = verified ?? (await mergeOnto(a, tip));
   if ('status' in merged) return merged;
@@ -99,17 +135,18 @@ async function tryOnce(a: Landing, searchFrom: string, tries: number, verified?:
     backupRef,
     dirtyPolicy: a.options.dirtyPolicy ?? 'hold',
     lockDir: a.options.lockDir,
+    oldTree: tree,
   });
   if (step.kind === 'held') return { status: 'held', reason: step.reason, worktree: step.worktree };
   if (step.kind === 'raced') return { status: 'raced', tip };
-  return { status: 'landed', commit: merged.commit, previous: tip, tries, backupRef, checkouts: step.checkouts };
+  return { status: 'landed', commit: merged.commit, previous: tip, tries, backupRef, checkouts: step.checkouts, branchTip: a.branchTip };
 }
 
 /** Verify before taking turns: the check may take minutes, and no other lander waits for it. */
 async function verifyOutside(a: Landing, searchFrom: string): Promise<LandResult | { tip: string; commit: string }> {
   const { repo, target, taskId } = a.options;
   const tip = await resolve(repo, target, 'TARGET_NOT_FOUND', 'The target branch');
-  const landed = await findLanding(repo, searchFrom, tip, taskId);
+  const landed = searchFrom === tip ? undefined : await findLanding(repo, searchFrom, tip, taskId);
   if (landed) return { status: 'already-landed', commit: landed };
   const merged = await mergeOnto(a, tip);
   if ('status' in merged) return merged;
@@ -128,11 +165,15 @@ export async function landAttempt(options: LandOptions): Promise<LandResult> {
   const { repo, target, taskId } = options;
   assertTrailerSafe(taskId);
   const maxTries = triesOption(options.maxTries);
-  const branchTip = await resolve(repo, options.branch, 'BRANCH_NOT_FOUND', 'The attempt branch');
-  const base = await resolve(repo, options.base, 'BAD_BASE', 'The base commit');
-  if (await isAncestor(repo, branchTip, base)) return { status: 'nothing-to-land' };
-  const firstTip = await resolve(repo, target, 'TARGET_NOT_FOUND', 'The target branch');
-  if (await isAncestor(repo, branchTip, firstTip)) {
+  // Branch, base and target in one call; errors in the order the checks below need them.
+  const [branchTip, base, firstTip] = await resolveAll(repo, [options.branch, options.base, target]);
+  if (!branchTip) throw notFound('BRANCH_NOT_FOUND', 'The attempt branch', options.branch, repo);
+  if (!base) throw notFound('BAD_BASE', 'The base commit', options.base, repo);
+  // One walk answers "contained in neither base nor target", the common case; only otherwise does the base need asking alone.
+  const contained = firstTip ? await containedInAny(repo, branchTip, [base, firstTip]) : true;
+  if (contained && (await isAncestor(repo, branchTip, base))) return { status: 'nothing-to-land' };
+  if (!firstTip) throw notFound('TARGET_NOT_FOUND', 'The target branch', target, repo);
+  if (contained) {
     // Landed already, by this task's trailer or another way (e.g. the user merged the branch by hand).
     return { status: 'already-landed', commit: (await findLanding(repo, base, firstTip, taskId)) ?? branchTip };
   }
