@@ -62,6 +62,12 @@ export async function addAttemptWorktree(options: AttemptWorktreeOptions & { bas
   return lockWorktrees(
     layout,
     async () => {
+      // The common case, a fresh attempt from a full commit id with nothing left of an earlier try at `dir`: one git
+      // call. git refuses when the branch exists or `dir` is still registered, and then the careful path below runs.
+      if (/^[0-9a-f]{40}$/.test(base) && !fs.existsSync(dir)) {
+        const added = await runGit(repo, ['worktree', 'add', '--quiet', '--no-track', '-b', branch, dir, base], { okCodes: [0, 128] });
+        if (added.exitCode === 0) return { path: dir, branch, head: base, reused: 'new' as const };
+      }
       let entry = findWorktree(await listWorktrees(repo), dir);
       if (entry && isCrashedAdd(entry)) {
         await discardCrashedAdd(repo, dir);
