@@ -160,6 +160,37 @@ export async function removeAttemptWorktree(options: RemoveWorktreeOptions): Pro
   );
 }
 
+/**
+ * Cleanup right after this process landed the attempt: its leftovers were committed and `branchTip` was just merged
+ * into `target`, whose tip is `landedAt`. Then one forced `worktree remove` (nothing uncommitted is left to lose) and
+ * one ref transaction that deletes the branch only while it still points at `branchTip` and the target still points at
+ * `landedAt` (so the target contains it): two git calls instead of six. Anything unexpected (the worktree locked, gone
+ * or moved on, the branch or the target moved) falls back to removeAttemptWorktree with its checks.
+ */
+export async function removeLandedWorktree(options: AttemptWorktreeOptions & { target: string; landedAt: string; branchTip: string }): Promise<RemovedWorktree> {
+  const { repo, layout, taskId, gen } = options;
+  const dir = attemptWorktree(layout, taskId, gen);
+  const branch = attemptBranch(taskId, gen);
+  const fast = await lockWorktrees(
+    layout,
+    async () => {
+      if (!fs.existsSync(path.join(dir, '.git'))) return 'no';
+      // Without a second --force, git refuses a locked worktree, and it refuses a folder that is no worktree.
+      const removed = await runGit(repo, ['worktree', 'remove', '--force', dir], { okCodes: [0, 128] });
+      if (removed.exitCode !== 0) return 'no';
+      const deleted = await runGit(repo, ['update-ref', '--stdin'], {
+        input: `verify refs/heads/${options.target} ${options.landedAt}\ndelete refs/heads/${branch} ${options.branchTip}\n`,
+        okCodes: [0, 1, 128],
+      });
+      return deleted.exitCode === 0 ? 'both' : 'worktree';
+    },
+    options.lock,
+  );
+  if (fast === 'both') return { worktreeRemoved: true, branchDeleted: true };
+  const slow = await removeAttemptWorktree({ ...options, deleteBranch: true, mergedInto: `refs/heads/${options.target}` });
+  return fast === 'worktree' ? { ...slow, worktreeRemoved: true } : slow;
+}
+
 async function refuseDirty(dir: string): Promise<void> {
   const status = await git(dir, ['--no-optional-locks', 'status', '--porcelain', '-z', '--untracked-files=no']);
   if (status !== '') {

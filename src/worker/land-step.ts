@@ -1,6 +1,6 @@
 import type { Task } from '../task/types.js';
 import { landAttempt } from '../merge/land.js';
-import { removeAttemptWorktree } from '../git/worktree.js';
+import { removeAttemptWorktree, removeLandedWorktree } from '../git/worktree.js';
 import type { Worker } from './loop.js';
 import { verifyInWorktree } from './verify.js';
 
@@ -54,7 +54,13 @@ export async function landStep(
   }
   const landed = result.status === 'landed' || result.status === 'already-landed' || result.status === 'nothing-to-land';
   if (landed && options.cleanup) {
-    await removeAttemptWorktree({ repo, layout: worker.layout, taskId: task.id, gen: attempt.gen, deleteBranch: true, mergedInto: `refs/heads/${options.target ?? 'main'}` }).catch(() => undefined);
+    const target = options.target ?? 'main';
+    const cleanup =
+      // The fast path is for an attempt this process ran and committed just now (its worktree is the attempt's own).
+      result.status === 'landed' && worktree
+        ? removeLandedWorktree({ repo, layout: worker.layout, taskId: task.id, gen: attempt.gen, target, landedAt: result.commit, branchTip: result.branchTip })
+        : removeAttemptWorktree({ repo, layout: worker.layout, taskId: task.id, gen: attempt.gen, deleteBranch: true, mergedInto: `refs/heads/${target}` });
+    await cleanup.catch(() => undefined);
   }
   return result as LandOutcome;
 }
