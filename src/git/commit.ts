@@ -1,4 +1,5 @@
 import { identityArgs } from './identity.js';
+import { PlError } from '../errors.js';
 import { git, runGit } from './repo.js';
 
 /** Message of the commit that saves what an agent left uncommitted when its attempt finished. */
@@ -31,9 +32,16 @@ export interface CommitLeftoversOptions {
 export async function commitLeftovers(worktree: string, message: string, options: CommitLeftoversOptions = {}): Promise<string | undefined> {
   const pathspec = ['.', ...(await notIgnored(worktree, options.exclude ?? [])).map((p) => `:(exclude,literal)${p}`)];
   await git(worktree, ['add', '-A', '--', ...pathspec]);
-  const { exitCode } = await runGit(worktree, ['diff', '--cached', '--quiet'], { okCodes: [0, 1] });
-  if (exitCode === 0) return undefined;
-  await git(worktree, [...(await identityArgs(options.identityFrom ?? worktree)), 'commit', '--quiet', '--no-verify', '-m', message]);
+  // Straight to the commit: an agent almost always leaves something, and git says itself when nothing is staged
+  // (exit 1). Only then is the index asked, so a commit that failed for another reason is not taken for "nothing".
+  const committed = await runGit(worktree, [...(await identityArgs(options.identityFrom ?? worktree)), 'commit', '--quiet', '--no-verify', '-m', message], { okCodes: [0, 1] });
+  if (committed.exitCode === 1) {
+    const { exitCode } = await runGit(worktree, ['diff', '--cached', '--quiet'], { okCodes: [0, 1] });
+    if (exitCode === 0) return undefined;
+    throw new PlError('GIT_FAILED', `git commit failed in ${worktree} (exit 1): ${(committed.stderr || committed.stdout).trim()}`, {
+      details: { cwd: worktree, exitCode: 1, stderr: committed.stderr },
+    });
+  }
   return git(worktree, ['rev-parse', 'HEAD']);
 }
 
