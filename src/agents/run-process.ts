@@ -1,7 +1,7 @@
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 import { EXIT, PlError } from '../errors.js';
 import { checkInteger } from '../proc/check-option.js';
 import { killGroupOnExit } from '../proc/kill-on-exit.js';
@@ -99,10 +99,10 @@ export async function runAgentProcess(options: RunAgentProcessOptions): Promise<
   // what is left of its group, its descendants and anything carrying its run id.
   const leftovers = (await killTree(pid, killOptions)).killed;
   // Something we could not kill (another user's process) may still hold the pipes.
-  if (!(await settlesWithin(child, killGraceMs + 1000))) {
+  if (!(await settlesWithin(child.closed, killGraceMs + 1000))) {
     child.stdout.destroy();
     child.stderr.destroy();
-    await child;
+    await child.closed;
   }
   releaseExitKill();
   output.end();
@@ -112,26 +112,41 @@ export async function runAgentProcess(options: RunAgentProcessOptions): Promise<
   return { exitCode, signal: exitSignal, timedOut, aborted, durationMs, tailLines, pid, runId, leftovers, ...(logError ? { logError } : {}) };
 }
 
-function spawnAgent({ invocation, cwd, env, extendEnv = true }: RunAgentProcessOptions, runId: string) {
-  return execa(invocation.file, invocation.args, {
-    cwd,
-    env: { ...env, ...invocation.env, [RUN_ID_ENV]: runId },
-    extendEnv,
-    // Own process group, so that one signal reaches everything the agent starts in it.
-    detached: true,
-    cleanup: false,
-    reject: false,
-    buffer: false,
-    ...(invocation.input === undefined ? { stdin: 'ignore' as const } : { input: invocation.input }),
+type AgentChild = ChildProcessByStdio<Writable | null, Readable, Readable> & {
+  /** Settles once the process exited and both output streams ended (or were destroyed). */
+  closed: Promise<void>;
+  /** Set when the program could not be started. */
+  failed: Promise<Error>;
+};
+
+// node:child_process rather than a wrapper library: nothing here needs more, and a worker starts faster without one.
+function spawnAgent({ invocation, cwd, env, extendEnv = true }: RunAgentProcessOptions, runId: string): AgentChild {
+  const childEnv = { ...(extendEnv ? process.env : {}), ...env, ...invocation.env, [RUN_ID_ENV]: runId };
+  const withInput = invocation.input !== undefined;
+  // Own process group (detached), so that one signal reaches everything the agent starts in it.
+  const child = spawn(invocation.file, invocation.args, { cwd, env: childEnv, detached: true, stdio: [withInput ? 'pipe' : 'ignore', 'pipe', 'pipe'] }) as AgentChild;
+  // Listened to for the process's whole life: an 'error' without a listener would end the worker.
+  child.failed = new Promise<Error>((resolve) => child.on('error', resolve));
+  child.closed = new Promise<void>((resolve) => {
+    child.once('close', () => resolve());
+    // A spawn failure emits 'error' and may never emit 'close'.
+    child.on('error', () => (child.pid === undefined ? resolve() : undefined));
   });
+  if (withInput && child.stdin) {
+    // The agent may exit without reading all of it (EPIPE); its exit code tells what happened.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(invocation.input);
+  }
+  return child;
 }
 
-async function spawnFailure(child: ReturnType<typeof spawnAgent>, log: OutputLog, { invocation, cwd }: RunAgentProcessOptions): Promise<PlError> {
-  const failure = await child;
+async function spawnFailure(child: AgentChild, log: OutputLog, { invocation, cwd }: RunAgentProcessOptions): Promise<PlError> {
+  const cause = await child.failed;
   await log.close();
-  return new PlError('AGENT_SPAWN_FAILED', `Could not start the agent \`${invocation.file}\` in ${cwd}: ${failure.shortMessage}`, {
+  const command = [invocation.file, ...invocation.args].join(' ');
+  return new PlError('AGENT_SPAWN_FAILED', `Could not start the agent \`${invocation.file}\` in ${cwd}: Command failed with ${(cause as NodeJS.ErrnoException).code ?? 'an error'}: ${command}\n${cause.message}`, {
     exitCode: EXIT.environment,
-    cause: failure.cause,
+    cause,
   });
 }
 

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import type { RunOptions } from '../config/options.js';
 import { appendEvent, type PlEvent } from '../events/log.js';
 import { layoutFor, type Layout } from '../queue/layout.js';
@@ -46,6 +46,8 @@ export class Worker {
   private current: { id: string; abort: AbortController } | undefined;
   private wake: (() => void) | undefined;
   private watcher: FSWatcher | undefined;
+  private watcherStarting: Promise<void> | undefined;
+  private ended = false;
   private lastRescan = 0;
   private readonly gate: ClaimGate;
   readonly counts = { done: 0, failed: 0 };
@@ -137,6 +139,8 @@ export class Worker {
     } finally {
       clearInterval(heartbeat);
       clearInterval(monitorTimer);
+      this.ended = true;
+      await this.watcherStarting;
       await this.watcher?.close();
       this.state.clearTask('stopping');
     }
@@ -193,13 +197,20 @@ export class Worker {
   }
 
   // The watcher only wakes an idle worker early; the periodic rescan is what guarantees a file is seen.
+  // chokidar is loaded in the background, so the first claim does not wait for it.
   private startWatcher(): void {
-    try {
-      this.watcher = watch(this.layout.queue, { depth: 0, ignoreInitial: true, persistent: false });
-      this.watcher.on('add', () => this.wake?.());
-      this.watcher.on('error', () => undefined);
-    } catch {
-      this.watcher = undefined;
-    }
+    this.watcherStarting = import('chokidar').then(
+      ({ watch }) => {
+        if (this.ended) return;
+        try {
+          this.watcher = watch(this.layout.queue, { depth: 0, ignoreInitial: true, persistent: false });
+          this.watcher.on('add', () => this.wake?.());
+          this.watcher.on('error', () => undefined);
+        } catch {
+          this.watcher = undefined;
+        }
+      },
+      () => undefined,
+    );
   }
 }

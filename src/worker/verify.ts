@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { git } from '../git/repo.js';
 
 /**
@@ -14,6 +13,8 @@ export async function verifyInWorktree(
   options: { timeoutMs: number },
 ): Promise<{ ok: boolean; output: string }> {
   await git(worktree, ['checkout', '--quiet', '--detach', merged]);
+  // Loaded when a task has a verify command, not when every worker starts.
+  const { execa } = await import('execa');
   try {
     // Detached, like git: a Ctrl-C meant as "finish and land" must not fail the check (`run --single`).
     const run = await execa('/bin/sh', ['-c', command], { cwd: worktree, all: true, reject: false, timeout: options.timeoutMs, env: { PL_VERIFY: '1' }, detached: true });
