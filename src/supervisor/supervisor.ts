@@ -32,6 +32,37 @@ interface SlotState {
 
 const workerEntry = fileURLToPath(new URL('../worker/entry.js', import.meta.url));
 
+// Own process group: a terminal's Ctrl-C goes to the whole foreground group, and would kill the git
+// commands a worker runs while it finishes and lands. Signals reach workers only as messages from here.
+function forkWorker(): ChildProcess {
+  return fork(workerEntry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env, detached: true });
+}
+
+/** Workers forked before their slots are known: a worker takes ~100-200 ms to load, time the run's checks can cover. */
+const prewarmed: ChildProcess[] = [];
+
+/** Fork `count` workers now, to be given their slots by the next Supervisor.run. They do nothing until told to start. */
+export function prewarmWorkers(count: number): void {
+  for (let i = 0; i < count; i++) prewarmed.push(forkWorker());
+}
+
+/** End the prewarmed workers no slot took (they never started anything). */
+export function discardPrewarmed(): void {
+  for (const child of prewarmed.splice(0)) {
+    child.kill('SIGKILL');
+    if (child.connected) child.disconnect();
+  }
+}
+
+function takeWorker(): ChildProcess {
+  for (let child = prewarmed.shift(); child; child = prewarmed.shift()) {
+    // A child that already exited would never report its exit to the handlers attached now.
+    if (child.connected && child.exitCode === null && child.signalCode === null) return child;
+    child.kill('SIGKILL');
+  }
+  return forkWorker();
+}
+
 /**
  * Keeps N workers alive. Workers coordinate only through files; the supervisor forks them, restarts
  * crashed ones with back-off, and turns signals into stop (finish and land) and kill (requeue).
@@ -69,6 +100,7 @@ export class Supervisor {
         this.checkAllFinished();
       });
     } finally {
+      discardPrewarmed();
       this.slots.releaseAll();
     }
     return { errored: this.states.filter((s) => s.errored).map((s) => `${s.agentId}: ${s.errored}`) };
@@ -112,9 +144,7 @@ export class Supervisor {
   }
 
   private spawn(state: SlotState): void {
-    // Own process group: a terminal's Ctrl-C goes to the whole foreground group, and would kill the git
-    // commands a worker runs while it finishes and lands. Signals reach workers only as messages from here.
-    const child = fork(workerEntry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env, detached: true });
+    const child = takeWorker();
     state.child = child;
     let idleExit = false;
     let killed = false;

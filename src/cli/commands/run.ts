@@ -9,7 +9,7 @@ import { QueueStore } from '../../queue/store.js';
 import { checkHardLinks, checkQueuePermissions } from '../../queue/preflight.js';
 import { currentBranch, requireGit, revParse } from '../../git/repo.js';
 import { ensureStateIgnored } from '../../git/worktree.js';
-import { Supervisor } from '../../supervisor/supervisor.js';
+import { discardPrewarmed, prewarmWorkers, Supervisor } from '../../supervisor/supervisor.js';
 import { progressLine } from '../../supervisor/progress.js';
 import { formatSummary, summarize } from '../../supervisor/summary.js';
 import { appendEvent, type PlEvent } from '../../events/log.js';
@@ -31,53 +31,63 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
   handler: async (argv) => {
     const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
     const options = resolveOptions(loadConfigFile(layout.config), cliRunOptions(argv));
-    await preflight(layout.repo, options);
-    const store = new QueueStore(layout);
-    store.init();
-    checkHardLinks(layout.agents, layout.claims);
-    checkQueuePermissions(layout, argv.allowSharedQueue);
-    await ensureStateIgnored(layout.repo, layout.state);
-
-    const events: PlEvent[] = [];
-    const say = (line: string) => (argv.json ? process.stderr : process.stdout).write(line + '\n');
-    const supervisor = new Supervisor({
-      repo: layout.repo,
-      queue: argv.queue,
-      state: argv.state,
-      options,
-      allowSharedQueue: argv.allowSharedQueue,
-      onEvent: (event) => {
-        events.push(event);
-        const line = argv.json ? undefined : progressLine(event);
-        if (line) say(line);
-      },
-      say,
-    });
-    const repaired = await repairOnStart(store, options, { agentId: supervisor.id, pid: process.pid, host: os.hostname() }, (e) => appendEvent(layout.events, { agent: supervisor.id, ...e }));
-    for (const line of repaired) say(`repaired: ${line}`);
-    let signals = 0;
-    const onSignal = () => {
-      signals++;
-      supervisor.signal();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    const started = Date.now();
-    const mode = options.inPlace ? 'in place' : options.single ? 'single agent, no fork' : `${options.agents} agents`;
-    if (!argv.json) say(`parallel-loop: ${mode}, target ${options.target}, land ${options.land}, queue ${layout.queue}${options.once ? ', until the queue is empty' : ''}`);
-    const { errored } = await supervisor.run();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-
-    const summary = summarize(events, Date.now() - started, store.countTasks());
-    // Spending stops a run like a failure does (exit 1): work is left that was not attempted.
-    const budgetStop = runStoppedByBudget(layout, options, summary.queue.inbox ?? 0);
-    if (argv.json) printJson({ ...summary, errored, interrupted: signals > 0, ...(budgetStop ? { budgetStop } : {}) });
-    else printLines([...formatSummary(summary), ...errored.map((e) => `Errored slot: ${e}`), ...(budgetStop ? [`Stopped: ${budgetStop}`] : [])]);
-    if (signals > 0) process.exitCode = EXIT.interrupted;
-    else if (summary.failed.length > 0 || summary.held.length > 0 || errored.length > 0 || budgetStop) process.exitCode = EXIT.failure;
+    // Workers load while the checks below run; any that no slot takes are ended.
+    if (!options.single) prewarmWorkers(options.agents);
+    try {
+      await runChecked(argv, layout, options);
+    } finally {
+      discardPrewarmed();
+    }
   },
 };
+
+async function runChecked(argv: CommonArgs & RunArgs, layout: ReturnType<typeof layoutFor>, options: RunOptions): Promise<void> {
+  await preflight(layout.repo, options);
+  const store = new QueueStore(layout);
+  store.init();
+  checkHardLinks(layout.agents, layout.claims);
+  checkQueuePermissions(layout, argv.allowSharedQueue);
+  await ensureStateIgnored(layout.repo, layout.state);
+
+  const events: PlEvent[] = [];
+  const say = (line: string) => (argv.json ? process.stderr : process.stdout).write(line + '\n');
+  const supervisor = new Supervisor({
+    repo: layout.repo,
+    queue: argv.queue,
+    state: argv.state,
+    options,
+    allowSharedQueue: argv.allowSharedQueue,
+    onEvent: (event) => {
+      events.push(event);
+      const line = argv.json ? undefined : progressLine(event);
+      if (line) say(line);
+    },
+    say,
+  });
+  const repaired = await repairOnStart(store, options, { agentId: supervisor.id, pid: process.pid, host: os.hostname() }, (e) => appendEvent(layout.events, { agent: supervisor.id, ...e }));
+  for (const line of repaired) say(`repaired: ${line}`);
+  let signals = 0;
+  const onSignal = () => {
+    signals++;
+    supervisor.signal();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const started = Date.now();
+  const mode = options.inPlace ? 'in place' : options.single ? 'single agent, no fork' : `${options.agents} agents`;
+  if (!argv.json) say(`parallel-loop: ${mode}, target ${options.target}, land ${options.land}, queue ${layout.queue}${options.once ? ', until the queue is empty' : ''}`);
+  const { errored } = await supervisor.run();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+
+  const summary = summarize(events, Date.now() - started, store.countTasks());
+  // Spending stops a run like a failure does (exit 1): work is left that was not attempted.
+  const budgetStop = runStoppedByBudget(layout, options, summary.queue.inbox ?? 0);
+  if (argv.json) printJson({ ...summary, errored, interrupted: signals > 0, ...(budgetStop ? { budgetStop } : {}) });
+  else printLines([...formatSummary(summary), ...errored.map((e) => `Errored slot: ${e}`), ...(budgetStop ? [`Stopped: ${budgetStop}`] : [])]);
+  if (signals > 0) process.exitCode = EXIT.interrupted;
+  else if (summary.failed.length > 0 || summary.held.length > 0 || errored.length > 0 || budgetStop) process.exitCode = EXIT.failure;
+}
 
 /** Refuse early, with the fix, when the repository cannot be worked in. Fills in the target branch. */
 async function preflight(repo: string, options: RunOptions): Promise<void> {
