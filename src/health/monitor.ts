@@ -50,6 +50,7 @@ export class Monitor {
       for (const lease of leases) {
         const verdict = this.judge(lease);
         if (!verdict.stale) continue;
+        this.config.emit({ type: 'heartbeat-missed', task: lease.taskId, gen: lease.gen, owner: lease.agentId, reason: verdict.reason });
         if (await reclaim(this.config, lease, verdict)) reclaimed.push(lease.taskId);
       }
       // Not left to start-up repair alone: a `run --once` waits for running/ to empty.

@@ -128,6 +128,7 @@ function settleLanding(worker: Worker, held: Held, task: Task, landing: LandOutc
     case 'nothing-to-land':
     case 'kept': {
       if (!finish(store, held, 'done', { ...record, landing })) return 'superseded';
+      if (landing.status === 'landed') worker.emit({ type: 'landed', task: task.id, gen: held.gen, attempt, commit: landing.commit, target: options.target });
       worker.emit({ type: landing.status === 'already-landed' ? 'already-landed' : 'done', task: task.id, gen: held.gen, attempt, landing });
       return 'done';
     }

@@ -127,6 +127,7 @@ export class Worker {
           continue;
         }
         fault('task-moved');
+        this.emit({ type: 'claimed', task: taken.task.id, gen: taken.gen, file: taken.file });
         // One controller per task, so `parallel-loop cancel` stops this attempt and not the worker.
         this.current = { id: taken.task.id, abort: new AbortController() };
         this.checkCancel();
