@@ -28,22 +28,37 @@ export async function treeUsage(pid: number): Promise<TreeUsage> {
   const table = readProcTable();
   if (!isPid(pid) || !table.some((p) => p.pid === pid)) return { cpu: 0, memory: 0, pids: [] };
   const pids = [pid, ...descendantsIn(table, [pid])];
-  let stats: Record<string, PidStat | undefined>;
+  // Memory comes straight from /proc, so a memory limit never waits on the CPU sampler; CPU from
+  // pidusage, given a bounded time (a sampler that never answers must not stop the next sample).
+  const memory = new Map<number, number>();
+  for (const p of pids) {
+    const rss = residentBytes(p);
+    if (rss !== undefined) memory.set(p, rss);
+  }
+  let stats: Record<string, PidStat | undefined> = {};
   try {
-    stats = await pidusage(pids);
+    stats = await Promise.race([pidusage([...memory.keys()]), new Promise<Record<string, PidStat | undefined>>((resolve) => setTimeout(() => resolve({}), 2000).unref())]);
   } catch {
     // With several pids pidusage drops the ones that fail; with one it rejects: that one has exited.
-    return { cpu: 0, memory: 0, pids: [] };
   }
   const usage: TreeUsage = { cpu: 0, memory: 0, pids: [] };
-  for (const p of pids) {
-    const s = stats[p];
-    if (!s) continue;
-    usage.cpu += s.cpu;
-    usage.memory += s.memory;
+  for (const [p, rss] of memory) {
+    usage.cpu += stats[p]?.cpu ?? 0;
+    usage.memory += rss;
     usage.pids.push(p);
   }
   return usage;
+}
+
+/** Resident memory of one process from `/proc/<pid>/status` (VmRSS, in kB there); undefined when it is gone. */
+export function residentBytes(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    // A zombie or kernel thread has no VmRSS line: it holds no user memory.
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Cumulative CPU time counters from the first line of `/proc/stat` (clock ticks). */
