@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import { EXIT, PlError, errnoCode } from '../errors.js';
+import { EXIT, PlError } from '../errors.js';
 import { adapterNames } from '../agents/registry.js';
 import type { RunOptions } from './options.js';
 import { OPTION_KINDS, checkOption, resolveOptions, validateConfig } from './validate.js';
@@ -25,25 +24,6 @@ export function parseValue(text: string): unknown {
   } catch (err) {
     throw new PlError('BAD_CONFIG_VALUE', `The value \`${text}\` looks like JSON but is not valid JSON (${(err as Error).message}); quote it for the shell, e.g. '["a","b"]'.`, { exitCode: EXIT.usage });
   }
-}
-
-/** The file's settings as written (not validated), or {} when there is no file. */
-export function readRawConfig(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return {};
-    throw err;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new PlError('BAD_CONFIG', `${file}: not valid JSON (${(err as Error).message}). Fix it by hand; it was not changed.`, { exitCode: EXIT.invalidInput });
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new PlError('BAD_CONFIG', `${file}: expected an object of settings; it was not changed.`, { exitCode: EXIT.invalidInput });
-  return raw as Record<string, unknown>;
 }
 
 /** Every setting with its effective value and source: defaults, then the file. Pure. */

@@ -4,8 +4,8 @@ import { writeJsonAtomic } from '../util/atomic-write.js';
 import type { RunOptions } from './options.js';
 import { validateConfig } from './validate.js';
 
-/** Read the repository's config file (`.parallel-loop.json`); missing → {}. Bad content → PlError naming the file and fields. */
-export function loadConfigFile(file: string): Partial<RunOptions> {
+/** The file's settings as written (not validated), or {} when there is no file. Not JSON, or not an object → PlError naming the file. */
+export function readRawConfig(file: string): Record<string, unknown> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -17,9 +17,15 @@ export function loadConfigFile(file: string): Partial<RunOptions> {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new PlError('BAD_CONFIG', `${file}: not valid JSON (${(err as Error).message}). Fix the file or remove it.`, { exitCode: EXIT.invalidInput });
+    throw new PlError('BAD_CONFIG', `${file}: not valid JSON (${(err as Error).message}). Fix it by hand or remove it; it was not changed.`, { exitCode: EXIT.invalidInput });
   }
-  const { options, problems } = validateConfig(raw);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new PlError('BAD_CONFIG', `${file}: expected an object of settings; it was not changed.`, { exitCode: EXIT.invalidInput });
+  return raw as Record<string, unknown>;
+}
+
+/** Read the repository's config file (`.parallel-loop.json`); missing → {}. Bad content → PlError naming the file and fields. */
+export function loadConfigFile(file: string): Partial<RunOptions> {
+  const { options, problems } = validateConfig(readRawConfig(file));
   if (problems.length > 0) {
     throw new PlError('BAD_CONFIG', `${file} has problems:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`, {
       exitCode: EXIT.invalidInput,

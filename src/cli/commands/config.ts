@@ -4,7 +4,8 @@ import { withCommonOptions, type CommonArgs } from '../common-options.js';
 import { layoutFor } from '../../queue/layout.js';
 import { saveConfigFile } from '../../config/load.js';
 import { validateConfig } from '../../config/validate.js';
-import { effectiveSettings, otherProblems, parseValue, readRawConfig, splitKey, withSetting, withoutSetting, type Effective } from '../../config/edit.js';
+import { effectiveSettings, otherProblems, parseValue, splitKey, withSetting, withoutSetting, type Effective } from '../../config/edit.js';
+import { readRawConfig } from '../../config/load.js';
 import { printJson, printLines, warn } from '../output.js';
 
 interface ConfigArgs extends CommonArgs {
