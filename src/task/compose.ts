@@ -4,10 +4,10 @@ import { stringify } from 'yaml';
 export interface ComposeInput {
   id?: string;
   title?: string;
-  priority?: number;
+  priority?: number | string;
   agent?: string;
   timeout?: string | number;
-  maxAttempts?: number;
+  maxAttempts?: number | string;
   touches?: string[];
   dependsOn?: string[];
   verify?: string;

@@ -17,10 +17,10 @@ interface AddArgs extends CommonArgs {
   what: string;
   id?: string;
   title?: string;
-  priority?: number;
+  priority?: string;
   agent?: string;
   timeout?: string;
-  maxAttempts?: number;
+  maxAttempts?: string;
   touches?: string[];
   dependsOn?: string[];
   verify?: string;
@@ -37,10 +37,10 @@ export const addCommand: CommandModule<object, AddArgs> = {
       .positional('what', { type: 'string', demandOption: true, describe: 'The prompt, or the path of a .md/.json task file' })
       .option('id', { type: 'string', describe: 'Task id [default: from the prompt, or the file name]' })
       .option('title', { type: 'string', describe: 'Short title [default: first line of the prompt]' })
-      .option('priority', { type: 'number', describe: 'Higher runs first [default 0]' })
+      .option('priority', { type: 'string', describe: 'Higher runs first [default 0]' })
       .option('agent', { type: 'string', describe: 'Adapter for this task (claude, codex, aider, command, shell, demo)' })
       .option('timeout', { type: 'string', describe: 'Time limit per attempt, e.g. 600, 15m, 1h' })
-      .option('max-attempts', { type: 'number', describe: 'Attempts before the task fails' })
+      .option('max-attempts', { type: 'string', describe: 'Attempts before the task fails' })
       .option('touches', { type: 'string', array: true, describe: 'Globs of paths the task changes (tasks that overlap never run together)' })
       .option('depends-on', { type: 'string', array: true, describe: 'Ids of tasks that must be done first' })
       .option('verify', { type: 'string', describe: 'Command that must pass on the merged result before landing' })
@@ -97,10 +97,10 @@ function fromPrompt(argv: AddArgs, store: QueueStore): { fileName: string; conte
   const text = composeTaskFile(argv.what, {
     id: argv.id,
     title: argv.title,
-    priority: argv.priority,
+    priority: numberOrText(argv.priority),
     agent: argv.agent,
     timeout: argv.timeout,
-    maxAttempts: argv.maxAttempts,
+    maxAttempts: numberOrText(argv.maxAttempts),
     touches: argv.touches,
     dependsOn: argv.dependsOn,
     verify: argv.verify,
@@ -109,6 +109,12 @@ function fromPrompt(argv: AddArgs, store: QueueStore): { fileName: string; conte
     env: Object.keys(env).length > 0 ? env : undefined,
   });
   return { fileName: `${id}.md`, content: Buffer.from(text) };
+}
+
+// Options are taken as text so that a wrong value reaches the task validator as written (`"high"`),
+// which names it in its message, rather than as the NaN a number option would make of it.
+function numberOrText(value: string | undefined): number | string | undefined {
+  return value !== undefined && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
 }
 
 function taken(store: QueueStore, id: string): boolean {

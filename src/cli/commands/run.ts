@@ -91,7 +91,8 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: ReturnType<typeof 
 
 /** Refuse early, with the fix, when the repository cannot be worked in. Fills in the target branch. */
 async function preflight(repo: string, options: RunOptions): Promise<void> {
-  if (!(await revParse(repo, 'HEAD'))) {
+  // Outside a repository git exits 128: that is this refusal, not an unexpected error.
+  if (!(await revParse(repo, 'HEAD').catch(() => undefined))) {
     throw new PlError('NOT_A_REPO', `${repo} is not a git repository with a commit. Run \`git init\` and commit once, or pass --repo <dir>.`, { exitCode: EXIT.environment });
   }
   if (options.land === 'merge' && !options.inPlace) await requireGit('2.38');
