@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claudeAdapter } from '../../src/agents/claude.js';
 import type { AgentContext, AgentEvent } from '../../src/agents/types.js';
 import { sumUsage } from '../../src/agents/usage.js';
-import { claudeBin } from '../helpers/claude-bin.js';
+import { claudeBin, fakeClaudeEnv } from '../helpers/claude-bin.js';
 import { tmpDir, tmpRepo } from '../helpers/tmp.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic.mjs';
 
@@ -38,13 +38,7 @@ async function runClaude(repo: string, prompt: string, extraEnv: Record<string, 
     extendEnv: false,
     env: {
       PATH: process.env.PATH ?? '',
-      HOME: tmpDir('pl-claude-home-'),
-      ANTHROPIC_BASE_URL: api.url,
-      ANTHROPIC_API_KEY: 'test-key',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_AUTOUPDATER: '1',
-      // Lets bypassPermissions run as root (as in CI containers); the test is its own sandbox.
-      IS_SANDBOX: '1',
+      ...fakeClaudeEnv(api.url, tmpDir('pl-claude-home-')),
       ...extraEnv,
     },
   });

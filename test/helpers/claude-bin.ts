@@ -29,3 +29,19 @@ export function claudeBin(): string {
   if (isNativeBinary(platform)) return platform;
   throw new Error(`No Claude Code binary: neither ${wrapper} nor ${platform} is the native CLI. Run npm install.`);
 }
+
+/**
+ * Environment for the real CLI against the fake Messages API at `apiUrl`: its own HOME, no
+ * non-essential traffic or updates, and IS_SANDBOX so bypassPermissions runs as root (as in CI
+ * containers; the test is its own sandbox).
+ */
+export function fakeClaudeEnv(apiUrl: string, home: string): Record<string, string> {
+  return {
+    HOME: home,
+    ANTHROPIC_BASE_URL: apiUrl,
+    ANTHROPIC_API_KEY: 'test-key',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_AUTOUPDATER: '1',
+    IS_SANDBOX: '1',
+  };
+}

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { claudeBin } from '../helpers/claude-bin.js';
+import { claudeBin, fakeClaudeEnv } from '../helpers/claude-bin.js';
 import { tmpDir, tmpRepo } from '../helpers/tmp.js';
 import { git, killProcessesIn, readEvents, runCli, tasksIn, writeConfig, writeTask } from '../helpers/run-cli.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../fixtures/fake-anthropic.mjs';
@@ -32,13 +32,7 @@ describe('run with the real Claude Code CLI', () => {
     const files = { alpha: 'alpha.txt', beta: 'beta.txt', gamma: 'gamma.txt' };
     for (const [id, file] of Object.entries(files)) writeTask(repo, id, { agent: 'claude' }, `WRITE_FILE: ${file} CONTENT: written by ${id}`);
     const env = {
-      HOME: tmpDir('pl-claude-home-'),
-      ANTHROPIC_BASE_URL: api.url,
-      ANTHROPIC_API_KEY: 'test-key',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_AUTOUPDATER: '1',
-      // Lets bypassPermissions run as root (as in CI containers); the test is its own sandbox.
-      IS_SANDBOX: '1',
+      ...fakeClaudeEnv(api.url, tmpDir('pl-claude-home-')),
       CLAUDE_CODE_MAX_RETRIES: '0',
     };
     const run = await runCli(repo, ['run', '--agents', '2', '--once', '--land', 'branch', '--max-attempts', '1', '--rescan-ms', '100', '--timeout', '50'], env);
