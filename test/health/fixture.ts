@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { tmpRepo } from '../helpers/tmp.js';
-import { git, processesIn, readEvents, tasksIn, writeConfig, writeTask } from '../helpers/run-cli.js';
+import { git, killProcessesIn, processesIn, readEvents, tasksIn, writeConfig, writeTask } from '../helpers/run-cli.js';
 import { readStat } from '../../src/proc/stat.js';
 import { waitFor } from '../proc/processes.js';
 
@@ -90,4 +90,16 @@ export async function deadProcess(): Promise<{ pid: number; startTime: string }>
   const startTime = readStat(pid)!.startTime;
   await new Promise((resolve) => child.on('exit', resolve));
   return { pid, startTime };
+}
+
+/** Run after each test, first to last (`unshift` for what must run before the rest). */
+export const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+/** Kill whatever a test left running in `repo` once the test ends; returns `repo`. */
+export function track(repo: string): string {
+  cleanups.push(() => killProcessesIn(repo));
+  return repo;
 }

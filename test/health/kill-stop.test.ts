@@ -2,19 +2,11 @@
 // again: each time every task lands once and nothing is left running.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { killProcessesIn, runCli, startCli, writeTask } from '../helpers/run-cli.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, startCli, writeTask } from '../helpers/run-cli.js';
 import { isRunning, waitFor } from '../proc/processes.js';
-import { eventsOf, expectDoneOnce, expectNothingRunning, FAST, heartbeats, repoWithTasks, slowOnFirst, targetFiles, workerRunning } from './fixture.js';
+import { eventsOf, expectDoneOnce, expectNothingRunning, FAST, heartbeats, repoWithTasks, slowOnFirst, targetFiles, workerRunning, track, cleanups } from './fixture.js';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-function track(repo: string): string {
-  cleanups.push(() => killProcessesIn(repo));
-  return repo;
-}
 
 describe('workers killed and stopped mid-task', () => {
   it('SIGKILL: another worker reclaims at once and the task lands once with the partial work', async () => {

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
-import { killProcessesIn, tasksIn, writeTask } from '../helpers/run-cli.js';
+import { describe, expect, it } from 'vitest';
+import { tasksIn, writeTask } from '../helpers/run-cli.js';
 import { tmpRepo } from '../helpers/tmp.js';
 import { isRunning, waitFor } from '../proc/processes.js';
 import { Monitor } from '../../src/health/monitor.js';
@@ -14,16 +14,8 @@ import { layoutFor } from '../../src/queue/layout.js';
 import { QueueStore } from '../../src/queue/store.js';
 import { hostBootId } from '../../src/proc/start-time.js';
 import { readStat } from '../../src/proc/stat.js';
-import { deadProcess, eventsOf } from './fixture.js';
+import { deadProcess, eventsOf, track, cleanups } from './fixture.js';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-function track(repo: string): string {
-  cleanups.push(() => killProcessesIn(repo));
-  return repo;
-}
 
 /** A task file in running/ with a live claim at generation 1 held by `owner`: what a crashed worker leaves. */
 function staleClaim(owner: { pid: number; pidStart: string }): { repo: string; store: QueueStore } {
