@@ -90,12 +90,14 @@ describe('run: scheduling across workers', () => {
       return readEvents(repo).filter((e) => e.type === 'attempt-started').map((e) => e.task);
     };
     // First held when holdA ends (y1 overtakes it then) and promoted 300 ms later: from then on nothing
-    // else starts in src/a.ts or src/b.ts, so it runs as soon as y1 ends, before the rest of the stream.
+    // else starts in src/a.ts or src/b.ts, so it runs once y1 and holdB have ended, before the rest of the stream.
     const promoted = await startOrder(300);
     expect(promoted.slice(0, 4)).toEqual(expect.arrayContaining(['holdA', 'holdB', 'y1', 'wide']));
     expect(fs.readdirSync(path.join(repo, '.parallel-loop/held'))).toEqual([]);
-    // Out of reach of promotion, the stream keeps overtaking it.
-    expect((await startOrder(600_000)).at(-1)).toBe('wide');
+    // Out of reach of promotion, the stream keeps overtaking it: besides y1, whichever of y1 and holdB
+    // ends first frees a file that the next stream task (y2 or x2) takes while wide still waits for the other.
+    const overtaken = await startOrder(600_000);
+    expect(overtaken.indexOf('wide'), overtaken.join(' ')).toBeGreaterThanOrEqual(4);
   });
 
   it('fails the dependents of a failed task, each with a record naming the dependency', async () => {
