@@ -7,7 +7,10 @@ import { errnoCode } from '../errors.js';
  * Shared by every worker, because starvation promotion only works when all of them agree: a
  * worker that never looked past its own pick would otherwise start work in a promoted task's area.
  * The first worker to see a task held creates the file (O_EXCL, so the earliest time stays); the
- * worker that starts the task, or fails it, removes it.
+ * worker that starts the task, or fails it, removes it. A worker that judged a task held on a view
+ * taken just before another worker took it could otherwise leave a mark behind for good: so the
+ * taker removes it again once the task has left the inbox, and a marker that then finds the task
+ * gone from the inbox removes its own mark. Whichever of the two comes last sees the other's step.
  */
 export class HeldSince {
   private readonly times = new Map<string, number>();
@@ -29,8 +32,11 @@ export class HeldSince {
     return this.times;
   }
 
-  /** Record that `id` is held back now, unless some worker recorded it earlier. */
-  mark(id: string, now: number): void {
+  /**
+   * Record that `id` is held back now, unless some worker recorded it earlier. `waiting` tells
+   * whether the task is still in the inbox; asked after the mark is written, and false undoes it.
+   */
+  mark(id: string, now: number, waiting: () => boolean): void {
     if (this.times.has(id)) return;
     try {
       fs.mkdirSync(this.dir, { recursive: true });
@@ -38,7 +44,9 @@ export class HeldSince {
       this.times.set(id, now);
     } catch (err) {
       if (errnoCode(err) === 'EEXIST') this.read(id);
+      return;
     }
+    if (!waiting()) this.forget(id);
   }
 
   /** The task started or left the queue: it is held by nothing any more. */

@@ -8,6 +8,7 @@ import { InboxIndex, type InboxEntry } from '../queue/inbox.js';
 import { takeTask, type Owner } from '../queue/take.js';
 import { hostBootId, processStartTime } from '../proc/start-time.js';
 import { AgentStateWriter } from './agent-state.js';
+import { heldSinceFor } from './held-since.js';
 import { selectTask } from './select.js';
 import { handleTask } from './handle-task.js';
 import { faultInjector } from './fault.js';
@@ -127,6 +128,8 @@ export class Worker {
           continue;
         }
         fault('task-moved');
+        // Out of the inbox now: a hold mark another worker wrote meanwhile goes (see HeldSince).
+        heldSinceFor(this.store.layout.state).forget(taken.task.id);
         this.emit({ type: 'claimed', task: taken.task.id, gen: taken.gen, file: taken.file });
         // One controller per task, so `parallel-loop cancel` stops this attempt and not the worker.
         this.current = { id: taken.task.id, abort: new AbortController() };

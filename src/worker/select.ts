@@ -128,7 +128,9 @@ export function selectTask(host: SelectHost, index: InboxIndex, now: number): In
     const result = pickNext(window.list, { running: busy, done, failed, now, firstSeen, starveAfterMs: host.config.options.starveAfterMs });
     if (result.task === undefined && !window.complete) continue;
     for (const hold of result.blocked) {
-      if (hold.kind === 'conflict' || hold.kind === 'reserved') held.mark(hold.id, now);
+      if (hold.kind !== 'conflict' && hold.kind !== 'reserved') continue;
+      const file = window.list.find((c) => c.id === hold.id)!.entry.file;
+      held.mark(hold.id, now, () => store.stat('inbox', file) !== undefined);
     }
     const failing = result.blocked.filter((h) => h.fail);
     const failingIds = new Set(failing.map((h) => h.id));

@@ -98,6 +98,7 @@ describe('run: scheduling across workers', () => {
     // ends first frees a file that the next stream task (y2 or x2) takes while wide still waits for the other.
     const overtaken = await startOrder(600_000);
     expect(overtaken.indexOf('wide'), overtaken.join(' ')).toBeGreaterThanOrEqual(4);
+    expect(fs.readdirSync(path.join(repo, '.parallel-loop/held'))).toEqual([]);
   });
 
   it('fails the dependents of a failed task, each with a record naming the dependency', async () => {
