@@ -127,16 +127,17 @@ export function selectTask(host: SelectHost, index: InboxIndex, now: number): In
     if (window.list.length === 0) return undefined;
     const result = pickNext(window.list, { running: busy, done, failed, now, firstSeen, starveAfterMs: host.config.options.starveAfterMs });
     if (result.task === undefined && !window.complete) continue;
+    const entryOf = (id: string) => window.list.find((c) => c.id === id)!.entry;
     for (const hold of result.blocked) {
       if (hold.kind !== 'conflict' && hold.kind !== 'reserved') continue;
-      const file = window.list.find((c) => c.id === hold.id)!.entry.file;
+      const { file } = entryOf(hold.id);
       held.mark(hold.id, now, () => store.stat('inbox', file) !== undefined);
     }
     const failing = result.blocked.filter((h) => h.fail);
     const failingIds = new Set(failing.map((h) => h.id));
     for (const hold of failing) {
       held.forget(hold.id);
-      const entry = window.list.find((c) => c.id === hold.id)!.entry;
+      const entry = entryOf(hold.id);
       const deps = entry.task.dependsOn;
       failDependent(host, index, entry, deps.find((d) => failed.has(d)) ?? deps.find((d) => failingIds.has(d)) ?? deps[0]!);
     }
