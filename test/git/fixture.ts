@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { initRepo } from '../helpers/tmp.js';
 
 /** Run git synchronously in a test repo and return its output without the final newline. */
 export function g(cwd: string, ...args: string[]): string {
@@ -14,13 +15,7 @@ export function makeRepo(prefix = 'pl-git-'): { dir: string; repo: string; clean
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
   const repo = path.join(dir, 'repo');
   fs.mkdirSync(repo);
-  g(repo, 'init', '-q', '-b', 'main');
-  g(repo, 'config', 'user.name', 'Test User');
-  g(repo, 'config', 'user.email', 'test@example.com');
-  fs.writeFileSync(path.join(repo, 'README.md'), '# test\n');
-  fs.writeFileSync(path.join(repo, 'shared.txt'), 'one\ntwo\nthree\n');
-  g(repo, 'add', '.');
-  g(repo, 'commit', '-q', '-m', 'initial');
+  initRepo(repo, { 'README.md': '# test\n', 'shared.txt': 'one\ntwo\nthree\n' });
   return { dir, repo, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 

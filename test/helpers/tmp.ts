@@ -15,7 +15,11 @@ export function tmpDir(prefix = 'pl-test-'): string {
 
 /** A fresh git repository with one commit on `main`, removed after the test. */
 export function tmpRepo(files: Record<string, string> = { 'README.md': '# test repo\n' }): string {
-  const dir = tmpDir('pl-repo-');
+  return initRepo(tmpDir('pl-repo-'), files);
+}
+
+/** Make `dir` a git repository on `main` whose one commit ("initial") holds `files`; returns `dir`. */
+export function initRepo(dir: string, files: Record<string, string> = { 'README.md': '# test repo\n' }): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
   git('init', '-q', '-b', 'main');
   git('config', 'user.name', 'Test');

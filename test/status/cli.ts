@@ -1,22 +1,15 @@
 // Run the built CLI in a test repository and drop task files into its queue.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { initRepo } from '../helpers/tmp.js';
 
 // Starting the CLI is the shared helper's job; this file adds what the status tests share.
 export { cliPath, runCli, startCli } from '../helpers/run-cli.js';
 
 /** A git repository with one commit on main that lives until `remove()`, for a run shared by several tests. */
 export function sharedRepo(): { dir: string; remove: () => void } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-status-shared-'));
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.name', 'Test');
-  git('config', 'user.email', 'test@example.com');
-  fs.writeFileSync(path.join(dir, 'README.md'), '# test repo\n');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'initial');
+  const dir = initRepo(fs.mkdtempSync(path.join(os.tmpdir(), 'pl-status-shared-')));
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
