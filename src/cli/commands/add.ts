@@ -10,6 +10,7 @@ import { parseTaskFile } from '../../task/parse.js';
 import { formatWarnings, rejectionFor } from '../../task/rejection.js';
 import { composeTaskFile, slugFromPrompt } from '../../task/compose.js';
 import type { Problem, Task } from '../../task/types.js';
+import { adapterNames } from '../../agents/registry.js';
 import { checkNewTaskDependencies } from './add-deps.js';
 import { printJson, printLines } from '../output.js';
 
@@ -38,7 +39,7 @@ export const addCommand: CommandModule<object, AddArgs> = {
       .option('id', { type: 'string', describe: 'Task id [default: from the prompt, or the file name]' })
       .option('title', { type: 'string', describe: 'Short title [default: first line of the prompt]' })
       .option('priority', { type: 'string', describe: 'Higher runs first [default 0]' })
-      .option('agent', { type: 'string', describe: 'Adapter for this task (claude, codex, aider, command, shell, demo)' })
+      .option('agent', { type: 'string', describe: `Adapter for this task (${adapterNames.join(', ')})` })
       .option('timeout', { type: 'string', describe: 'Time limit per attempt, e.g. 600, 15m, 1h' })
       .option('max-attempts', { type: 'string', describe: 'Attempts before the task fails' })
       .option('touches', { type: 'string', array: true, describe: 'Globs of paths the task changes (tasks that overlap never run together)' })

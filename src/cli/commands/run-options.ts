@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import type { RunOptions } from '../../config/options.js';
+import { adapterNames } from '../../agents/registry.js';
 
 /** Command-line options of `run`; each maps to a RunOptions field (config file keys have the same names). */
 export interface RunArgs {
@@ -38,7 +39,7 @@ export function runOptionsBuilder<T>(y: Argv<T>): Argv<T & RunArgs> {
     .option('once', { type: 'boolean', describe: 'Drain the queue, then exit (0 if every task landed, 1 if any failed)' })
     .option('single', { type: 'boolean', describe: 'One agent in this process, no fork' })
     .option('in-place', { type: 'boolean', describe: 'No worktrees: work and commit in the current checkout (implies --single)' })
-    .option('agent', { type: 'string', describe: 'Adapter for tasks that name none: claude, codex, aider, command, shell, demo [default claude]' })
+    .option('agent', { type: 'string', describe: `Adapter for tasks that name none: ${adapterNames.join(', ')} [default claude]` })
     .option('timeout', { type: 'number', describe: 'Seconds an attempt may run before its process tree is killed [default 1800]' })
     .option('max-attempts', { type: 'number', describe: 'Attempts per task before it goes to failed/ [default 3]' })
     .option('target', { type: 'string', describe: 'Branch to land on [default: the branch checked out]' })
