@@ -66,8 +66,7 @@ export function lowestLiveSlot(stateDir: string): number | undefined {
     const agentId = `agent-${n}`;
     const beat = readJsonOrUndefined<AgentState>(path.join(agentsDir, agentId, 'heartbeat.json'));
     if (beat && beat.host === host && beat.phase !== 'stopping' && isRunning(beat.pid, beat.pidStart)) return n;
-    const live = slots.snapshot(agentId).live;
-    const lease = live === undefined ? undefined : slots.readLease(agentId, live);
+    const lease = slots.liveLease(agentId);
     if (!lease || lease.host !== host || !isRunning(lease.pid, lease.pidStart)) continue;
     if (!beat || Date.parse(beat.startedAt) < Date.parse(lease.claimedAt)) return n;
   }

@@ -172,6 +172,12 @@ export class Claims {
     return readJsonOrUndefined<Lease>(path.join(this.taskDir(taskId), String(gen)));
   }
 
+  /** The lease of the live (unreleased) generation, if there is one: who holds the task now. */
+  liveLease(taskId: string): Lease | undefined {
+    const live = this.snapshot(taskId).live;
+    return live === undefined ? undefined : this.readLease(taskId, live);
+  }
+
   readRelease(taskId: string, gen: number): Release | undefined {
     return readJsonOrUndefined<Release>(path.join(this.taskDir(taskId), `${gen}.released`));
   }

@@ -60,10 +60,7 @@ async function cancel(store: QueueStore, id: string, waitMs: number): Promise<Ca
   const first = locateTask(store, id);
   if (!first) throw new PlError('TASK_NOT_FOUND', `No task \`${id}\` in ${store.layout.queue} (inbox, running/, done/ or failed/).`, { exitCode: EXIT.notFound });
   const was = first.state;
-  const owner = () => {
-    const live = store.claims.snapshot(id).live;
-    return live !== undefined ? store.claims.readLease(id, live)?.agentId : undefined;
-  };
+  const owner = () => store.claims.liveLease(id)?.agentId;
   const agent = was === 'running' ? owner() : undefined;
   const report = (state: string, cancelled: boolean, message: string): CancelReport => ({ task: id, cancelled, state, was, agent, message });
   if (was === 'done') return report('done', false, `${id} is done already; nothing to cancel (\`parallel-loop undo ${id}\` reverts its landing)`);

@@ -55,8 +55,7 @@ function targets(store: QueueStore, target: string): AgentView[] {
   if (ids.includes(target)) return [readAgent(store.layout, target) ?? notFound(store, target, ids)];
   if (checkTaskId(target)) return notFound(store, target, ids);
   // A task id: the agent that holds its live claim.
-  const live = store.claims.snapshot(target).live;
-  const holder = live !== undefined ? store.claims.readLease(target, live)?.agentId : undefined;
+  const holder = store.claims.liveLease(target)?.agentId;
   const agent = holder ? readAgent(store.layout, holder) : undefined;
   if (agent && agent.heartbeat.task === target) return [agent];
   return notFound(store, target, ids);
