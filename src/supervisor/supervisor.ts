@@ -1,6 +1,5 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { RunOptions } from '../config/options.js';
 import { appendEvent, type PlEvent } from '../events/log.js';
 import { layoutFor, type Layout } from '../queue/layout.js';
@@ -8,6 +7,9 @@ import type { FromWorker, ToWorker } from '../worker/messages.js';
 import { Worker } from '../worker/loop.js';
 import { Slots } from './slots.js';
 import { restartDecision } from './restart-policy.js';
+import { discardPrewarmed, sendToWorker, takeWorker } from './worker-process.js';
+
+export { discardPrewarmed, prewarmWorkers } from './worker-process.js';
 
 export interface SupervisorConfig {
   repo: string;
@@ -28,39 +30,6 @@ interface SlotState {
   restarts: number[];
   finished: boolean;
   errored?: string;
-}
-
-const workerEntry = fileURLToPath(new URL('../worker/entry.js', import.meta.url));
-
-// Own process group: a terminal's Ctrl-C goes to the whole foreground group, and would kill the git
-// commands a worker runs while it finishes and lands. Signals reach workers only as messages from here.
-function forkWorker(): ChildProcess {
-  return fork(workerEntry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: process.env, detached: true });
-}
-
-/** Workers forked before their slots are known: a worker takes ~100-200 ms to load, time the run's checks can cover. */
-const prewarmed: ChildProcess[] = [];
-
-/** Fork `count` workers now, to be given their slots by the next Supervisor.run. They do nothing until told to start. */
-export function prewarmWorkers(count: number): void {
-  for (let i = 0; i < count; i++) prewarmed.push(forkWorker());
-}
-
-/** End the prewarmed workers no slot took (they never started anything). */
-export function discardPrewarmed(): void {
-  for (const child of prewarmed.splice(0)) {
-    child.kill('SIGKILL');
-    if (child.connected) child.disconnect();
-  }
-}
-
-function takeWorker(): ChildProcess {
-  for (let child = prewarmed.shift(); child; child = prewarmed.shift()) {
-    // A child that already exited would never report its exit to the handlers attached now.
-    if (child.connected && child.exitCode === null && child.signalCode === null) return child;
-    child.kill('SIGKILL');
-  }
-  return forkWorker();
 }
 
 /**
@@ -130,7 +99,8 @@ export class Supervisor {
   }
 
   private broadcast(message: ToWorker): void {
-    for (const s of this.states) if (s.child?.connected) s.child.send(message);
+    // A worker that died meanwhile is already on its way to a restart (or not, when stopping).
+    for (const s of this.states) if (s.child) sendToWorker(s.child, message);
   }
 
   private record(event: PlEvent): void {
@@ -185,7 +155,10 @@ export class Supervisor {
       options: this.config.options,
       allowSharedQueue: this.config.allowSharedQueue,
     };
-    child.send(start);
+    // The worker may die before it reads this (killed right after fork, or a spare that died meanwhile):
+    // make sure it is gone, so its exit runs the restart path above instead of leaving the slot waiting.
+    const started = sendToWorker(child, start, () => child.kill('SIGKILL'));
+    if (!started) child.kill('SIGKILL');
     this.emit({ type: 'agent-spawned', agent: state.agentId, pid: child.pid });
   }
 

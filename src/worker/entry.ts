@@ -2,16 +2,40 @@
 // `stop` lets the current task finish and land; `kill` stops the agent's process tree and requeues.
 import { Worker } from './loop.js';
 import type { FromWorker, ToWorker } from './messages.js';
+import { faultInjector } from './fault.js';
 
+// Start-up steps for fault injection (see fault.ts): dead before reading its start message, or just after.
+faultInjector('')('forked');
+
+// The supervisor may be gone at any moment: a write to a closed channel fails with EPIPE or
+// ERR_IPC_CHANNEL_CLOSED, which would end this worker mid-task if it were thrown or emitted.
+// A worker without its supervisor carries on (see 'disconnect' below), so a lost message is dropped.
 function send(message: FromWorker): void {
-  if (process.connected) process.send?.(message);
+  if (!process.connected || !process.send) return;
+  try {
+    process.send(message, undefined, undefined, () => undefined);
+  } catch {
+    // Closed between the check and the write.
+  }
 }
+
+function disconnect(): void {
+  try {
+    if (process.connected) process.disconnect?.();
+  } catch {
+    // Already closed.
+  }
+}
+
+// Output goes to the supervisor's terminal or pipe; a closed pipe must not end a worker that is landing.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
 let worker: Worker | undefined;
 let killedBySignal = false;
 
 process.on('message', (message: ToWorker) => {
   if (message.type === 'start' && !worker) {
+    faultInjector(message.agentId)('start-received');
     worker = new Worker({
       repo: message.repo,
       queue: message.queue,
@@ -27,14 +51,13 @@ process.on('message', (message: ToWorker) => {
     worker.run().then(
       (counts) => {
         send(killedBySignal ? { type: 'killed' } : { type: 'idle-exit', ...counts });
-        // After the supervisor died the channel is gone, and disconnect() would throw on the way out.
-        if (process.connected) process.disconnect?.();
+        disconnect();
         process.exitCode = 0;
       },
       (err: unknown) => {
         process.stderr.write(`worker ${message.agentId}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
         process.exitCode = 1;
-        if (process.connected) process.disconnect?.();
+        disconnect();
       },
     );
   } else if (message.type === 'stop') worker?.stop();
