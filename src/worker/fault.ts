@@ -1,7 +1,9 @@
 /**
  * Fault injection for recovery tests: with PL_FAULT=<step> (optionally PL_FAULT_AGENT=<agent id>) the
- * worker exits at once, without any clean-up, when it reaches that protocol step. Steps:
- * claim-written, task-moved, worktree-created, agent-running, commit-made, before-release.
+ * worker exits at once, without any clean-up, when it reaches that protocol step. Start-up steps:
+ * forked (loaded, start message not read; PL_FAULT_AGENT cannot name it yet), start-received,
+ * before-first-claim. Task steps: claim-written, task-moved, worktree-created, agent-running,
+ * commit-made, before-release.
  * PL_FAULT_ONCE=<file>: only the first process to reach the step dies (it creates the file).
  */
 import fs from 'node:fs';

@@ -100,6 +100,7 @@ export class Worker {
     const fault = faultInjector(this.config.agentId);
     try {
       this.state.set({ phase: 'idle' });
+      fault('before-first-claim');
       while (!this.stopping) {
         const entry = this.next();
         if (!entry) {
