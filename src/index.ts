@@ -18,3 +18,4 @@ export { undoTask } from './merge/undo.js';
 export { getAdapter, adapterNames } from './agents/registry.js';
 export { makePlan } from './schedule/plan.js';
 export { readEvents, type PlEvent } from './events/log.js';
+export { auditLandings, auditFrom, countLandings, type AuditViolation } from './merge/audit.js';
