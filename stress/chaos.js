@@ -7,15 +7,20 @@
 //
 // Chaos lasts until every task is done or --minutes have passed; then the run finishes in peace.
 // Needs `npm run build` first (runs ../dist/cli/main.js).
-import { spawn, execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+//
+//   npm run stress:chaos -- --kill-any [--iterations 30]   many short runs, any worker or spare killed (chaos-kill-any.js)
+if (process.argv.includes('--kill-any')) {
+  await import('./chaos-kill-any.js');
+  process.exit();
+}
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { checkRun, figures, leftoverProcesses } from './chaos-check.js';
+import { makeChaosRepo } from './chaos-repo.js';
 
 const { values } = parseArgs({
   options: { tasks: { type: 'string', default: '300' }, workers: { type: 'string', default: '6' }, minutes: { type: 'string', default: '5' }, keep: { type: 'boolean', default: false } },
@@ -24,35 +29,8 @@ const TASKS = Number(values.tasks);
 const WORKERS = Number(values.workers);
 const CHAOS_MS = Number(values.minutes) * 60_000;
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-const marker = `chaos-${randomBytes(4).toString('hex')}`;
 const rand = (lo, hi) => lo + Math.random() * (hi - lo);
 const log = (line) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-const git = (repo, ...args) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-const ids = Array.from({ length: TASKS }, (_, i) => `t${String(i).padStart(3, '0')}`);
-
-function makeRepo() {
-  // The repository sits in its own temp folder, next to the run logs.
-  const repo = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pl-chaos-')), 'repo');
-  fs.mkdirSync(repo);
-  git(repo, 'init', '-q', '-b', 'main');
-  git(repo, 'config', 'user.name', 'Chaos');
-  git(repo, 'config', 'user.email', 'chaos@example.com');
-  fs.writeFileSync(path.join(repo, 'README.md'), '# chaos\n');
-  git(repo, 'add', '-A');
-  git(repo, 'commit', '-q', '-m', 'initial');
-  // Attempts are lost to kills, so allow many; slots must survive many crashes; machine load must not pause claims.
-  const config = { maxAttempts: 10, restartBackoffMs: 200, restartBackoffMaxMs: 1000, maxRestarts: 10_000, pauseCpuPercent: 100, pauseMemoryPercent: 100, stepDownMemoryPercent: 100 };
-  fs.writeFileSync(path.join(repo, '.parallel-loop.json'), JSON.stringify(config, null, 2));
-  const queue = path.join(repo, 'queue');
-  fs.mkdirSync(path.join(queue, '.tmp'), { recursive: true });
-  for (const id of ids) {
-    const run = `echo started > ${id}.part; sleep ${rand(0.2, 1).toFixed(2)}; echo ${id} > ${id}.txt; rm ${id}.part`;
-    const tmp = path.join(queue, '.tmp', `${id}.json`);
-    fs.writeFileSync(tmp, JSON.stringify({ agent: 'shell', run, env: { CHAOS_MARKER: marker }, prompt: `Write ${id}.txt` }));
-    fs.renameSync(tmp, path.join(queue, `${id}.json`));
-  }
-  return repo;
-}
 
 const FAST = ['--rescan-ms', '300', '--monitor-ms', '500', '--stale-after-ms', '3000', '--kill-grace-ms', '500', '--retry-backoff-ms', '100'];
 
@@ -99,7 +77,7 @@ function signal(pid, sig) {
 }
 
 async function main() {
-  const repo = makeRepo();
+  const { repo, ids, marker } = makeChaosRepo({ tasks: TASKS });
   log(`repo ${repo}: ${TASKS} tasks, ${WORKERS} workers, chaos for up to ${values.minutes} min`);
   const started = Date.now();
   let runs = 1;
@@ -151,6 +129,9 @@ async function main() {
   await new Promise((resolve) => clean.on('exit', resolve));
 
   const violations = checkRun(repo, ids, { finalExit, marker });
+  // The promise of done/: each task there has its trailer on main once, and each trailer's task is there.
+  const { auditLandings, QueueStore, layoutFor } = await import(pathToFileURL(path.join(path.dirname(cli), '..', 'index.js')).href);
+  for (const a of await auditLandings(new QueueStore(layoutFor(repo)), 'main')) violations.push(`invariant: ${a.message}`);
   const f = figures(repo, kills);
   log(`tasks: ${TASKS} in ${(wallMs / 1000).toFixed(0)} s (${runs} runs, supervisor killed ${supervisorKills.length}x)`);
   log(`worker signals: ${f.sigkill} SIGKILL, ${f.sigstop} SIGSTOP (${f.withTask} while holding a task)`);
