@@ -3,29 +3,13 @@
 import { Worker } from './loop.js';
 import type { FromWorker, ToWorker } from './messages.js';
 import { faultInjector } from './fault.js';
+import { disconnectFromSupervisor, sendToSupervisor } from './channel.js';
 
 // Start-up steps for fault injection (see fault.ts): dead before reading its start message, or just after.
 faultInjector('')('forked');
 
-// The supervisor may be gone at any moment: a write to a closed channel fails with EPIPE or
-// ERR_IPC_CHANNEL_CLOSED, which would end this worker mid-task if it were thrown or emitted.
-// A worker without its supervisor carries on (see 'disconnect' below), so a lost message is dropped.
-function send(message: FromWorker): void {
-  if (!process.connected || !process.send) return;
-  try {
-    process.send(message, undefined, undefined, () => undefined);
-  } catch {
-    // Closed between the check and the write.
-  }
-}
-
-function disconnect(): void {
-  try {
-    if (process.connected) process.disconnect?.();
-  } catch {
-    // Already closed.
-  }
-}
+const send = sendToSupervisor;
+const disconnect = disconnectFromSupervisor;
 
 // Output goes to the supervisor's terminal or pipe; a closed pipe must not end a worker that is landing.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
