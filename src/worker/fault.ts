@@ -4,7 +4,8 @@
  * forked (loaded, start message not read; PL_FAULT_AGENT cannot name it yet), start-received,
  * before-first-claim. Task steps: claim-written, task-moved, worktree-created, agent-running,
  * commit-made, before-release.
- * PL_FAULT_ONCE=<file>: only the first process to reach the step dies (it creates the file).
+ * PL_FAULT_ONCE=<file>: only the first process to reach the step dies (it creates the file);
+ * with PL_FAULT_TIMES=<n> as well, the first n do (they create <file>, <file>.2, … <file>.n).
  */
 import fs from 'node:fs';
 
@@ -14,13 +15,20 @@ export function faultInjector(agentId: string, env: NodeJS.ProcessEnv = process.
   return (step) => {
     if (step !== wanted) return;
     if (env.PL_FAULT_AGENT && env.PL_FAULT_AGENT !== agentId) return;
-    if (env.PL_FAULT_ONCE) {
-      try {
-        fs.writeFileSync(env.PL_FAULT_ONCE, `${agentId} ${process.pid} ${step}\n`, { flag: 'wx' });
-      } catch {
-        return;
-      }
-    }
+    if (env.PL_FAULT_ONCE && !takeTurn(env.PL_FAULT_ONCE, Number(env.PL_FAULT_TIMES ?? 1), `${agentId} ${process.pid} ${step}\n`)) return;
     process.kill(process.pid, 'SIGKILL');
   };
+}
+
+/** Whether this process is one of the first `times` to get here: it created one of the turn files. */
+function takeTurn(file: string, times: number, content: string): boolean {
+  for (let i = 1; i <= times; i++) {
+    try {
+      fs.writeFileSync(i === 1 ? file : `${file}.${i}`, content, { flag: 'wx' });
+      return true;
+    } catch {
+      // Taken by an earlier process.
+    }
+  }
+  return false;
 }
