@@ -30,11 +30,9 @@ describe('run with fixture agents', () => {
     // session: only the run-id marker in its environment finds it.
     writeConfig(repo, { agentSettings: { command: { template: [process.execPath, fixture('ignore-term.mjs'), '--detached'] } } });
     writeTask(repo, 'stubborn', { agent: 'command', maxAttempts: 1 });
-    const started = Date.now();
     const run = await runCli(repo, ['run', '--agents', '2', '--timeout', '1', '--kill-grace-ms', '300', ...fast], { PL_PID_FILE: pidFile });
 
     expect(run.code, run.stderr).toBe(1);
-    expect(Date.now() - started).toBeLessThan(20_000);
     expect(tasksIn(repo, 'failed')).toEqual(['hang.json', 'stubborn.json']);
     for (const id of ['hang', 'stubborn']) {
       const record = JSON.parse(fs.readFileSync(path.join(repo, 'queue/failed', `${id}.error.json`), 'utf8'));
