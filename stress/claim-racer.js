@@ -1,6 +1,7 @@
-// One racing claimer: waits for a start signal, then claims every task it can from the inbox,
-// finishing each at once (running/ → done/, generation released). Prints one JSON line of results.
-// Used by test/queue/contention.test.ts, stress/contention.js and bench/claim.js.
+// One racing claimer: indexes the inbox, writes its ready file, waits for the start file, then claims
+// every task it can from the inbox, finishing each at once (running/ → done/, generation released).
+// Prints one JSON line of results. Used by test/queue/contention.test.ts and stress/contention.js.
+//   node stress/claim-racer.js <repo> <agentId> <startFile> <readyFile>
 import fs from 'node:fs';
 import os from 'node:os';
 import { layoutFor } from '../dist/queue/layout.js';
@@ -8,11 +9,13 @@ import { QueueStore } from '../dist/queue/store.js';
 import { InboxIndex } from '../dist/queue/inbox.js';
 import { takeTask } from '../dist/queue/take.js';
 
-const [repo, agentId, startFile] = process.argv.slice(2);
+const [repo, agentId, startFile, readyFile] = process.argv.slice(2);
 const store = new QueueStore(layoutFor(repo));
 store.init();
 const index = new InboxIndex(store);
 index.refresh();
+// Ready only once indexed: the caller starts the race when every racer has said so, so they really race.
+fs.writeFileSync(readyFile, '');
 
 while (!fs.existsSync(startFile)) await new Promise((r) => setTimeout(r, 2));
 

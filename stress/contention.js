@@ -12,9 +12,9 @@ const { values } = parseArgs({ options: { procs: { type: 'string', default: '16'
 const procs = Number(values.procs), tasks = Number(values.tasks), rounds = Number(values.rounds);
 const racer = fileURLToPath(new URL('./claim-racer.js', import.meta.url));
 
-function race(repo, agentId, startFile) {
+function race(repo, agentId, startFile, readyFile) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [racer, repo, agentId, startFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [racer, repo, agentId, startFile, readyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`${agentId} exited ${code}`))));
@@ -28,11 +28,13 @@ for (let round = 1; round <= rounds; round++) {
   fs.mkdirSync(queue);
   for (let i = 0; i < tasks; i++) fs.writeFileSync(path.join(queue, `t${String(i).padStart(5, '0')}.md`), `task ${i}\n`);
   const startFile = path.join(repo, 'go');
-  const runs = Array.from({ length: procs }, (_, i) => race(repo, `agent-${i + 1}`, startFile));
-  await new Promise((r) => setTimeout(r, 300 + procs * 60));
+  const readyFiles = Array.from({ length: procs }, (_, i) => path.join(repo, `ready-${i + 1}`));
+  const runs = Promise.all(readyFiles.map((ready, i) => race(repo, `agent-${i + 1}`, startFile, ready)));
+  // Start once every racer has indexed the inbox, so they really race and the clock measures claiming alone.
+  while (!readyFiles.every((f) => fs.existsSync(f))) await Promise.race([new Promise((r) => setTimeout(r, 10)), runs]);
   const t0 = process.hrtime.bigint();
   fs.writeFileSync(startFile, '');
-  const results = await Promise.all(runs);
+  const results = await runs;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const seen = new Map();
   for (const r of results) for (const id of r.claimed) seen.set(id, (seen.get(id) ?? 0) + 1);

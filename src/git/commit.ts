@@ -2,20 +2,6 @@ import { identityArgs } from './identity.js';
 import { PlError } from '../errors.js';
 import { git, runGit } from './repo.js';
 
-/** Message of the commit that saves what an agent left uncommitted when its attempt finished. */
-export function leftoverMessage(taskId: string, attempt: number): string {
-  return `parallel-loop: leftover changes of task ${oneLine(taskId)} (attempt ${attempt})`;
-}
-
-/** Message of the commit that saves the work of an interrupted attempt, so the next attempt resumes it. */
-export function wipMessage(taskId: string, attempt: number): string {
-  return `WIP parallel-loop: unfinished work of task ${oneLine(taskId)} (attempt ${attempt})`;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
 export interface CommitLeftoversOptions {
   /** Paths (relative to the worktree root) never committed, e.g. files copied in by prepareWorktree that git does not ignore. */
   exclude?: string[];

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { withRepoLock } from '../git/lock.js';
-import { currentBranch, git, runGit } from '../git/repo.js';
+import { git, runGit } from '../git/repo.js';
 import { canonicalPath } from '../git/worktree-list.js';
-import { inspectCheckout } from './checkout.js';
 
 /** What happened to one checkout of the target after its ref moved. */
 export interface CheckoutReport {
@@ -70,19 +69,4 @@ async function readTreeWithRetry(worktree: string, from: string, to: string): Pr
 export async function moveCheckout(worktree: string, indexTree: string, next: string): Promise<CheckoutReport> {
   const result = await readTreeWithRetry(worktree, indexTree, next);
   return result.ok ? { worktree, state: 'updated' } : { worktree, state: 'behind', reason: `git read-tree refused: ${result.stderr}` };
-}
-
-/** Bring a clean checkout of `target` up to the commit its ref points at now. The caller holds its lock. */
-export async function syncCheckout(worktree: string, target: string): Promise<CheckoutReport> {
-  if ((await currentBranch(worktree)) !== target) return { worktree, state: 'skipped', reason: `it is no longer on ${target}` };
-  const head = await git(worktree, ['rev-parse', 'HEAD']);
-  const state = await inspectCheckout(worktree, head);
-  if (state.state === 'blocked') return { worktree, state: 'behind', reason: state.reason };
-  if (state.indexTree === (await git(worktree, ['rev-parse', `${head}^{tree}`]))) return { worktree, state: 'up-to-date' };
-  return moveCheckout(worktree, state.indexTree, head);
-}
-
-/** syncCheckout under the checkout's lock, for a caller that moved the ref itself (or a checkout left behind earlier). */
-export async function fastForwardCheckout(worktree: string, target: string, lockDir: string): Promise<CheckoutReport> {
-  return withCheckoutLocks([worktree], lockDir, () => syncCheckout(worktree, target));
 }

@@ -93,30 +93,3 @@ export function parseMemoryUsed(meminfo: string): number | undefined {
   if (!(total > 0) || !Number.isFinite(available)) return undefined;
   return Math.min(1, Math.max(0, 1 - available / total));
 }
-
-export interface SystemLoad {
-  /** Fraction of all CPUs busy since the previous sample (since boot for the first). */
-  cpu: number;
-  /** Fraction of memory in use (not available to new programs). */
-  memory: number;
-}
-
-/** Samples machine-wide load. CPU is a delta, so each consumer keeps its own meter. */
-export class SystemLoadMeter {
-  private last: CpuTimes = { idle: 0, total: 0 };
-
-  sample(): SystemLoad {
-    const now = parseCpuTimes(readFileSync('/proc/stat', 'utf8')) ?? this.last;
-    const cpu = busyFraction(this.last, now);
-    this.last = now;
-    return { cpu, memory: parseMemoryUsed(readFileSync('/proc/meminfo', 'utf8')) ?? 0 };
-  }
-}
-
-let shared: SystemLoadMeter | undefined;
-
-/** Machine-wide CPU and memory load, CPU measured since the previous call of this function. */
-export function systemLoad(): SystemLoad {
-  shared ??= new SystemLoadMeter();
-  return shared.sample();
-}

@@ -45,7 +45,6 @@ export class Supervisor {
   private killing = false;
   private resolveAll: (() => void) | undefined;
   private single: Worker | undefined;
-  readonly counts = { done: 0, failed: 0 };
 
   constructor(private readonly config: SupervisorConfig) {
     this.layout = layoutFor(config.repo, { queue: config.queue, state: config.state });
@@ -92,9 +91,7 @@ export class Supervisor {
 
   private async runSingle(slot: { agentId: string; slot: number }): Promise<{ errored: string[] }> {
     this.single = new Worker({ ...this.config, agentId: slot.agentId, slot: slot.slot, onEvent: (e) => this.record(e) });
-    const counts = await this.single.run();
-    this.counts.done += counts.done;
-    this.counts.failed += counts.failed;
+    await this.single.run();
     return { errored: [] };
   }
 
@@ -104,8 +101,6 @@ export class Supervisor {
   }
 
   private record(event: PlEvent): void {
-    if (event.type === 'done' || event.type === 'already-landed') this.counts.done++;
-    if (event.type === 'failed') this.counts.failed++;
     this.config.onEvent?.(event);
   }
 

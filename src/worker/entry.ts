@@ -31,7 +31,6 @@ process.on('message', (message: ToWorker) => {
       supervisorPid: process.ppid,
       onEvent: (event) => send({ type: 'event', event }),
     });
-    send({ type: 'ready' });
     worker.run().then(
       (counts) => {
         send(killedBySignal ? { type: 'killed' } : { type: 'idle-exit', ...counts });

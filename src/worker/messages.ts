@@ -20,7 +20,6 @@ export type ToWorker = WorkerStart | { type: 'stop' } | { type: 'kill' };
 /** Worker → supervisor: every event it records, so the supervisor can show live progress. */
 export type FromWorker =
   | { type: 'event'; event: PlEvent }
-  | { type: 'ready' }
   | { type: 'idle-exit'; failed: number; done: number }
   /** Stopped by SIGTERM (`parallel-loop kill`): this agent only, so the supervisor starts a fresh worker. */
   | { type: 'killed' };

@@ -59,11 +59,12 @@ describe('runAgentProcess', () => {
   });
 
   it.each([[[]], [['--detached']]])('force-kills a tree that ignores SIGTERM after the grace (%j)', async (args) => {
-    const { result, lines, pids } = run('ignore-term.mjs', args, { timeoutMs: 1000 });
+    // Stopped once both processes ignore SIGTERM, not at a fixed time: a loaded machine may take longer to start them.
+    const controller = new AbortController();
+    const { result, pids } = run('ignore-term.mjs', args, { timeoutMs: 0, signal: controller.signal, onLine: (line) => line === 'ready' && controller.abort() });
     const r = await result;
-    expect(lines.map(([l]) => l)).toContain('ready');
-    expect(r).toMatchObject({ signal: 'SIGKILL', timedOut: true });
-    expect(r.durationMs).toBeGreaterThanOrEqual(1300);
+    expect(r).toMatchObject({ signal: 'SIGKILL', aborted: true });
+    expect(r.durationMs).toBeGreaterThanOrEqual(300);
     expect(pids()).toHaveLength(2);
     await expectAllGone(pids());
   });
@@ -89,8 +90,8 @@ describe('runAgentProcess', () => {
     const r = await result;
     expect(r).toMatchObject({ exitCode: 0, timedOut: false });
     const grandchildren = pids().slice(1);
+    // The grandchildren sleep forever, one holding stdout: the run returned, so it did not wait for them.
     expect(r.leftovers.sort()).toEqual([...grandchildren].sort());
-    expect(r.durationMs).toBeLessThan(3000);
     await expectAllGone(pids());
   });
 

@@ -31,10 +31,9 @@ describe('retry', () => {
     expect(JSON.parse(fs.readFileSync(path.join(claims, '2.released'), 'utf8'))).toMatchObject({ outcome: 'retry', resetAttempts: true, attempted: false });
 
     fs.writeFileSync(marker, '');
-    const started = Date.now();
+    // The back-off is ten minutes, far past the test's timeout: landing at all shows the retry skipped it.
     const second = await runCli(repo, runArgs);
     expect(second.code, second.stdout + second.stderr).toBe(0);
-    expect(Date.now() - started).toBeLessThan(30_000);
     expect(tasksIn(repo, 'done')).toEqual(['flaky.json']);
     expect(git(repo, 'show', 'main:ok.txt')).toBe('ok');
     const attempts = readEvents(repo).filter((e) => e.type === 'attempt-started').map((e) => [e.gen, e.attempt]);

@@ -5,6 +5,7 @@ import { ensureStateIgnored, excludePattern } from '../../src/git/exclude.js';
 import { parseIncludeFile, prepareWorktree } from '../../src/git/prepare.js';
 import { addAttemptWorktree } from '../../src/git/worktree.js';
 import { layoutFor, type Layout } from '../../src/queue/layout.js';
+import { expectAllGone } from '../proc/processes.js';
 import { g, makeRepo } from './fixture.js';
 
 let repo: string;
@@ -104,10 +105,13 @@ describe('prepareWorktree', () => {
 
   it('kills a setup command that runs past its timeout, children included', async () => {
     const wt = await worktree();
-    const started = Date.now();
-    const err = await prepareWorktree({ worktree: wt, repo, setup: 'sleep 30 & sleep 30; wait', setupTimeoutMs: 300 }).catch((e: unknown) => e);
+    const pidFile = path.join(wt, '..', 'setup-pids');
+    const setup = `echo $$ > '${pidFile}'; sleep 30 & echo $! >> '${pidFile}'; sleep 30 & echo $! >> '${pidFile}'; wait`;
+    const err = await prepareWorktree({ worktree: wt, repo, setup, setupTimeoutMs: 300 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'SETUP_FAILED' });
     expect((err as Error).message).toContain('timed out after 300 ms');
-    expect(Date.now() - started).toBeLessThan(5000);
+    const pids = fs.readFileSync(pidFile, 'utf8').trim().split('\n').map(Number);
+    expect(pids).toHaveLength(3);
+    await expectAllGone(pids);
   });
 });

@@ -6,9 +6,9 @@ import { tmpDir } from '../helpers/tmp.js';
 
 const racer = path.resolve('stress/claim-racer.js');
 
-function runRacer(repo: string, agentId: string, startFile: string): Promise<{ claimed: string[]; racesLost: number }> {
+function runRacer(repo: string, agentId: string, startFile: string, readyFile: string): Promise<{ claimed: string[]; racesLost: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [racer, repo, agentId, startFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [racer, repo, agentId, startFile, readyFile], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);
@@ -23,11 +23,13 @@ describe('claims under contention', () => {
     fs.mkdirSync(queue, { recursive: true });
     for (let i = 0; i < 200; i++) fs.writeFileSync(path.join(queue, `task-${String(i).padStart(3, '0')}.md`), `Do thing ${i}\n`);
     const startFile = path.join(repo, 'go');
-    const racers = Array.from({ length: 10 }, (_, i) => runRacer(repo, `agent-${i + 1}`, startFile));
-    // Let every racer index the inbox before the start signal, so they really race.
-    await new Promise((r) => setTimeout(r, 1500));
+    const readyFiles = Array.from({ length: 10 }, (_, i) => path.join(repo, `ready-${i + 1}`));
+    const racers = Promise.all(readyFiles.map((ready, i) => runRacer(repo, `agent-${i + 1}`, startFile, ready)));
+    // Start the race once every racer has indexed the inbox, however long that takes on a busy machine;
+    // a racer that dies before it is ready fails the test here instead of leaving it waiting.
+    while (!readyFiles.every((f) => fs.existsSync(f))) await Promise.race([new Promise((r) => setTimeout(r, 10)), racers]);
     fs.writeFileSync(startFile, '');
-    const results = await Promise.all(racers);
+    const results = await racers;
 
     const all = results.flatMap((r) => r.claimed);
     const counts = new Map<string, number>();

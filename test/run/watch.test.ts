@@ -1,5 +1,5 @@
-// An idle worker picks up a dropped file within a second through the watcher, even when the periodic
-// rescan (the source of truth when events are lost) is a minute away.
+// An idle worker picks up a dropped file through the watcher, even when the periodic rescan (the source
+// of truth when events are lost) is an hour away.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,19 +12,17 @@ afterEach(() => killProcessesIn(repo));
 describe('run: the inbox watcher', () => {
   it('wakes an idle worker for a new task well before the next rescan', async () => {
     repo = tmpRepo();
-    const run = startCli(repo, ['run', '--agents', '1', '--rescan-ms', '60000']);
+    const run = startCli(repo, ['run', '--agents', '1', '--rescan-ms', '3600000']);
     try {
       await run.waitForOutput('started (pid');
-      // Let the worker go idle: its first look at the empty inbox starts its minute-long sleep.
+      // Let the worker go idle: its first look at the empty inbox starts its hour-long sleep.
       await new Promise((r) => setTimeout(r, 1500));
       const dropped = Date.now();
       writeTask(repo, 'late', { agent: 'shell', run: 'echo late > late.txt' });
-      await run.waitForOutput('working on late', 10_000);
+      // With the rescan an hour away, a start within the test's time can only have been the watcher's.
+      await run.waitForOutput('working on late', 40_000);
       const started = readEvents(repo).find((e) => e.type === 'attempt-started' && e.task === 'late')!;
-      // The bound is loose on purpose (a busy machine must not flake this); the point is it is not the rescan.
-      const latency = Date.parse(started.time) - dropped;
-      console.log(`dropped file picked up after ${latency} ms (rescan every 60000 ms)`);
-      expect(latency).toBeLessThan(10_000);
+      console.log(`dropped file picked up after ${Date.parse(started.time) - dropped} ms (rescan every 3600000 ms)`);
       await run.waitForOutput('done late', 20_000);
       expect(fs.existsSync(path.join(repo, 'queue', 'done', 'late.json'))).toBe(true);
     } finally {
