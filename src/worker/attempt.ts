@@ -80,7 +80,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     input.fault('worktree-created');
     state.set({ phase: 'setup' });
     // The queue and state folders are never copied: `--copy '*.json'` would otherwise bring tasks and claims along.
-    const prepared = await prepareWorktree({ worktree, repo: layout.repo, copy: options.copy, setup: options.setup, env, skip: [layout.queue, layout.state] });
+    const prepared = await prepareWorktree({ worktree, repo: layout.repo, copy: options.copy, setup: options.setup, env, killGraceMs: options.killGraceMs, skip: [layout.queue, layout.state] });
     // Copied files (.env and the like) are the user's local set-up, not the task's work: never committed.
     copied = [...prepared.copied, ...prepared.existing];
   }
