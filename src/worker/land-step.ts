@@ -43,7 +43,9 @@ export async function landStep(
       base: attempt.base,
       taskId: task.id,
       title: task.title,
+      prompt: task.prompt,
       attempt: attempt.attempt,
+      style: options.landStyle,
       verify,
       dirtyPolicy: options.dirtyTarget,
     });
