@@ -1,4 +1,5 @@
 import type { AgentSettings } from '../agents/types.js';
+import type { LandStyle } from '../merge/land.js';
 
 /** How a finished attempt reaches the target branch. */
 export type LandMode = 'merge' | 'branch' | 'none';
@@ -53,6 +54,8 @@ export interface RunOptions {
   /** Branch work lands on. Default: the branch checked out where `run` started. */
   target?: string;
   land: LandMode;
+  /** With `land: merge`, how each task reaches the target: a merge commit of its branch, or `squash`: one commit (title, first paragraph of the prompt, trailers) with the target tip as only parent. Default `merge`. */
+  landStyle: LandStyle;
   /** When the target is checked out in a dirty worktree: hold the task, or move the ref anyway. Default hold. */
   dirtyTarget: 'hold' | 'land-ref';
   /** Remove an attempt's worktree and branch after it landed. Default true. */
@@ -102,6 +105,7 @@ export const DEFAULTS: RunOptions = {
   portBase: 20000,
   portBlock: 10,
   land: 'merge',
+  landStyle: 'merge',
   dirtyTarget: 'hold',
   cleanup: true,
   resourceSampleMs: 2000,

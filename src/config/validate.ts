@@ -29,6 +29,7 @@ export const OPTION_KINDS: Record<keyof RunOptions, Kind> = {
   portBlock: 'count',
   target: 'string',
   land: 'string',
+  landStyle: 'string',
   dirtyTarget: 'string',
   cleanup: 'boolean',
   verify: 'string',
@@ -45,6 +46,7 @@ export const OPTION_KINDS: Record<keyof RunOptions, Kind> = {
 
 const ENUMS: Partial<Record<keyof RunOptions, readonly string[]>> = {
   land: ['merge', 'branch', 'none'],
+  landStyle: ['merge', 'squash'],
   dirtyTarget: ['hold', 'land-ref'],
 };
 

@@ -1,6 +1,30 @@
 import { identityArgs } from './identity.js';
 import { PlError } from '../errors.js';
 import { git, runGit } from './repo.js';
+import { attemptTrailer } from '../merge/trailers.js';
+
+export interface AgentCommitInput {
+  taskId: string;
+  /** The task's title: the subject, so the history reads as the work it holds. */
+  title: string;
+  attempt: number;
+  /** `leftover`: what a finished agent left uncommitted. `wip`: the work of an interrupted or failed attempt, for the next one to resume. */
+  kind: 'leftover' | 'wip';
+}
+
+/**
+ * Message of a commit made for an agent: the task's title as subject, and the task and attempt in a
+ * `Parallel-Loop-Attempt` trailer. Never the `Parallel-Loop-Task` trailer: that one marks a landing.
+ */
+export function agentCommitMessage({ taskId, title, attempt, kind }: AgentCommitInput): string {
+  const subject = oneLine(title) || oneLine(taskId);
+  const body = kind === 'wip' ? `Unfinished work of attempt ${attempt}, kept for the next attempt to resume.` : `What the agent of attempt ${attempt} left uncommitted.`;
+  return `${kind === 'wip' ? `WIP: ${subject}` : subject}\n\n${body}\n\n${attemptTrailer(taskId, attempt)}\n`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
 
 export interface CommitLeftoversOptions {
   /** Paths (relative to the worktree root) never committed, e.g. files copied in by prepareWorktree that git does not ignore. */

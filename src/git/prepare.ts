@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PlError, EXIT, errnoCode } from '../errors.js';
 import { git } from './repo.js';
 import { canonicalPath } from './worktree-list.js';
-import { runSetup } from './setup-command.js';
+import { runShellLine } from '../proc/run-shell.js';
 
 /** File in the repository root listing untracked files to copy into every worktree, one gitignore-style pattern a line. */
 export const WORKTREE_INCLUDE_FILE = '.worktreeinclude';
@@ -19,8 +19,10 @@ export interface PrepareOptions {
   setup?: string;
   /** Extra environment for the setup command. */
   env?: NodeJS.ProcessEnv;
-  /** The setup command is killed after this long. Default 600,000 ms. */
+  /** The setup command's whole process tree is killed after this long. Default 600,000 ms. */
   setupTimeoutMs?: number;
+  /** Milliseconds from SIGTERM to SIGKILL when the setup command's tree is killed. Default 5000. */
+  killGraceMs?: number;
   /**
    * Folders never copied from. Always skipped as well: the folder holding the worktrees and, when it is not
    * the repository root, the folder holding that (the state folder in the standard layout: its logs and
@@ -123,7 +125,7 @@ export async function prepareWorktree(options: PrepareOptions): Promise<Prepared
       exitCode: EXIT.usage,
     });
   }
-  const result = await runSetup(options.setup, worktree, options.env ?? {}, timeout);
+  const result = await runShellLine(options.setup, { cwd: worktree, env: options.env, timeoutMs: timeout, killGraceMs: options.killGraceMs });
   if (!result.ok) {
     throw new PlError('SETUP_FAILED', `The setup command \`${options.setup}\` ${result.why} in ${worktree}. Last output:\n${tail(result.output)}`, {
       details: { worktree, setup: options.setup, output: result.output },

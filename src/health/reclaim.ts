@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { parseTaskFile } from '../task/parse.js';
-import { commitLeftovers } from '../git/commit.js';
+import { agentCommitMessage, commitLeftovers } from '../git/commit.js';
+import type { Task } from '../task/types.js';
 import { revParse } from '../git/repo.js';
 import { findLanding } from '../merge/land.js';
 import type { AgentProcess, Lease, ReleaseOutcome } from '../queue/claims.js';
@@ -34,13 +35,15 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
   // Before the WIP commit, so that no process of the old attempt still writes in its worktree.
   await killAttempt(id, lease.gen, [worktree, repo], proc && proc.host === os.hostname() ? proc : undefined, config.options.killGraceMs);
   const branch = attemptBranch(id, lease.gen);
-  if (fs.existsSync(worktree)) {
-    await commitLeftovers(worktree, `WIP: partial work of task ${id} (generation ${lease.gen}, reclaimed)`).catch(() => undefined);
-  }
   const hasBranch = (await revParse(repo, `refs/heads/${branch}`).catch(() => undefined)) !== undefined;
   const attempted = proc !== undefined || hasBranch;
   const prior = priorState(store.claims.history(id).filter((h) => h.gen < lease.gen));
   const attemptsUsed = prior.attemptsUsed + (attempted ? 1 : 0);
+  if (fs.existsSync(worktree)) {
+    const running = store.findById(id, ['running']);
+    const title = (running && readTask(store, running.file)?.title) ?? id;
+    await commitLeftovers(worktree, agentCommitMessage({ taskId: id, title, attempt: attemptsUsed, kind: 'wip' })).catch(() => undefined);
+  }
   const record = {
     attempted,
     attempt: attemptsUsed,
@@ -82,7 +85,7 @@ async function settle(config: MonitorConfig, id: string, proc: AgentProcess | un
     store.move(where.file, 'running', 'done');
     return { outcome: 'done', event: 'already-landed', extra: { landing: { status: 'already-landed', commit: landing } } };
   }
-  const exhausted = attemptsUsed >= (readMaxAttempts(store, where.file) ?? config.options.maxAttempts);
+  const exhausted = attemptsUsed >= (readTask(store, where.file)?.maxAttempts ?? config.options.maxAttempts);
   if (!exhausted) {
     store.move(where.file, 'running', 'inbox', idFileName(id, where.file));
     return { outcome: 'requeued', event: 'requeued' };
@@ -103,7 +106,12 @@ async function landedAt(config: MonitorConfig, id: string, base: string | undefi
   return findLanding(repo, base, tip, id).catch(() => undefined);
 }
 
-function readMaxAttempts(store: MonitorConfig['store'], file: string): number | undefined {
-  const parsed = parseTaskFile(file, store.read('running', file));
-  return parsed.ok ? parsed.task.maxAttempts : undefined;
+function readTask(store: MonitorConfig['store'], file: string): Task | undefined {
+  try {
+    const parsed = parseTaskFile(file, store.read('running', file));
+    return parsed.ok ? parsed.task : undefined;
+  } catch {
+    // Moved on meanwhile: the caller does without it.
+    return undefined;
+  }
 }

@@ -7,7 +7,7 @@ import { advanceTarget, type DirtyPolicy } from './advance.js';
 import { backoff, triesOption } from './cas.js';
 import { defaultLockDir, type CheckoutReport } from './fast-forward.js';
 import { mergeTrees } from './merge-tree.js';
-import { assertTrailerSafe, hasTrailer, landingMessage, LOG_FORMAT, parseLog, TASK_TRAILER } from './trailers.js';
+import { assertTrailerSafe, hasTrailer, landingMessage, LOG_FORMAT, parseLog, squashMessage, TASK_TRAILER } from './trailers.js';
 
 export interface LandOptions {
   repo: string;
@@ -19,7 +19,11 @@ export interface LandOptions {
   base: string;
   taskId: string;
   title?: string;
+  /** The task's prompt: a squash landing's commit body is its first paragraph. */
+  prompt?: string;
   attempt: number;
+  /** `merge`: a merge commit of the target tip and the branch. `squash`: one commit with the merged tree and the tip as its only parent. Default `merge`. */
+  style?: LandStyle;
   /** Checks the merged commit before the ref moves; runs again on each retry (each retry merges onto a new tip). */
   verify?: (mergedCommit: string) => Promise<{ ok: boolean; output: string }>;
   /** Tries when other landings keep moving the tip. Default 20. */
@@ -46,9 +50,16 @@ export type LandResult =
   | { status: 'nothing-to-land' }
   | { status: 'held'; reason: string; worktree: string };
 
-/** The commit in `base..tip` that landed the task (by its trailer), if any. Every path is searched, not just first parents, so a landing merged in from elsewhere counts too. */
+/** How a landing commit is made. */
+export type LandStyle = 'merge' | 'squash';
+
+/**
+ * The commit in `base..tip` that landed the task (by its trailer), if any. Only the first-parent line is
+ * searched, where landings go: commits on a branch merged in (an agent's own, whatever their messages say)
+ * cannot pass for a landing.
+ */
 export async function findLanding(repo: string, base: string, tip: string, taskId: string): Promise<string | undefined> {
-  const log = await git(repo, ['log', '-z', LOG_FORMAT, `${base}..${tip}`]);
+  const log = await git(repo, ['log', '-z', '--first-parent', LOG_FORMAT, `${base}..${tip}`]);
   return parseLog(log).find((r) => hasTrailer(r.body, TASK_TRAILER, taskId))?.sha;
 }
 
@@ -107,11 +118,12 @@ interface Landing {
   message: string;
 }
 
-/** Merge `branchTip` onto `tip` in the object store and commit it; a conflict ends the landing. */
+/** Merge `branchTip` onto `tip` in the object store and commit it (a squash has `tip` as its only parent); a conflict ends the landing. */
 async function mergeOnto(a: Landing, tip: string): Promise<{ commit: string } | LandResult> {
   const merge = await mergeTrees(a.options.repo, tip, a.branchTip);
   if (!merge.clean) return { status: 'conflict', files: merge.files, details: merge.messages.join('\n'), tip };
-  return { commit: await git(a.options.repo, [...a.ident, 'commit-tree', merge.tree, '-p', tip, '-p', a.branchTip, '-m', a.message]) };
+  const parents = a.options.style === 'squash' ? ['-p', tip] : ['-p', tip, '-p', a.branchTip];
+  return { commit: await git(a.options.repo, [...a.ident, 'commit-tree', merge.tree, ...parents, '-m', a.message]) };
 }
 
 /** One try, from reading the tip to the compare-and-swap. `verified` is a commit already verified on the tip it names. */
@@ -179,7 +191,8 @@ export async function landAttempt(options: LandOptions): Promise<LandResult> {
   }
   // Everything that does not depend on the tip is done once: the fewer git calls between reading the tip
   // and the compare-and-swap, the fewer races are lost.
-  const message = landingMessage({ taskId, title: options.title, attempt: options.attempt, branch: options.branch });
+  const input = { taskId, title: options.title, attempt: options.attempt, branch: options.branch, prompt: options.prompt };
+  const message = options.style === 'squash' ? squashMessage(input) : landingMessage(input);
   const a: Landing = { options, branchTip, ident: await identityArgs(repo), message };
   const turns = options.serialize === false ? undefined : (options.lockDir ?? (await defaultLockDir(repo)));
   let searchFrom = base;

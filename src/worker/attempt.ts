@@ -8,7 +8,7 @@ import { getAdapter } from '../agents/registry.js';
 import { runAgentProcess } from '../agents/run-process.js';
 import { sumUsage } from '../agents/usage.js';
 import { addAttemptWorktree, prepareWorktree } from '../git/worktree.js';
-import { commitLeftovers } from '../git/commit.js';
+import { agentCommitMessage, commitLeftovers } from '../git/commit.js';
 import { attemptBranch, attemptWorktree, type Layout } from '../queue/layout.js';
 import type { AgentStateWriter } from './agent-state.js';
 import type { Claims } from '../queue/claims.js';
@@ -80,7 +80,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     input.fault('worktree-created');
     state.set({ phase: 'setup' });
     // The queue and state folders are never copied: `--copy '*.json'` would otherwise bring tasks and claims along.
-    const prepared = await prepareWorktree({ worktree, repo: layout.repo, copy: options.copy, setup: options.setup, env, skip: [layout.queue, layout.state] });
+    const prepared = await prepareWorktree({ worktree, repo: layout.repo, copy: options.copy, setup: options.setup, env, killGraceMs: options.killGraceMs, skip: [layout.queue, layout.state] });
     // Copied files (.env and the like) are the user's local set-up, not the task's work: never committed.
     copied = [...prepared.copied, ...prepared.existing];
   }
@@ -138,7 +138,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
   const wip = next.action !== 'land';
   const leftoverCommit = await commitLeftovers(
     worktree,
-    `${wip ? 'WIP' : 'parallel-loop'}: ${wip ? 'partial work' : 'leftover changes'} of task ${task.id} (attempt ${input.attempt})`,
+    agentCommitMessage({ taskId: task.id, title: task.title, attempt: input.attempt, kind: wip ? 'wip' : 'leftover' }),
     { exclude: inPlace ? ownFolders(layout) : copied, identityFrom: layout.repo },
   );
   if (leftoverCommit) input.fault('commit-made');

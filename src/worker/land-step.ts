@@ -31,7 +31,7 @@ export async function landStep(
     verifyCommand && worktree
       ? async (merged: string) => {
           worker.state.set({ phase: 'verifying' });
-          return verifyInWorktree(worktree, attempt.branch, merged, verifyCommand, { timeoutMs: (task.timeout ?? options.timeoutSec) * 1000 });
+          return verifyInWorktree(worktree, attempt.branch, merged, verifyCommand, { timeoutMs: (task.timeout ?? options.timeoutSec) * 1000, killGraceMs: options.killGraceMs });
         }
       : undefined;
   let result: Awaited<ReturnType<typeof landAttempt>>;
@@ -43,7 +43,9 @@ export async function landStep(
       base: attempt.base,
       taskId: task.id,
       title: task.title,
+      prompt: task.prompt,
       attempt: attempt.attempt,
+      style: options.landStyle,
       verify,
       dirtyPolicy: options.dirtyTarget,
     });

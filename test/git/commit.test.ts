@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commitLeftovers, hasCommitsSince } from '../../src/git/commit.js';
+import { agentCommitMessage, commitLeftovers, hasCommitsSince } from '../../src/git/commit.js';
 import { g, makeRepo } from './fixture.js';
 
 let repo: string;
@@ -19,9 +19,12 @@ describe('commitLeftovers', () => {
     fs.writeFileSync(path.join(repo, 'new.txt'), 'new');
     fs.appendFileSync(path.join(repo, 'README.md'), 'more\n');
     fs.rmSync(path.join(repo, 'shared.txt'));
-    const sha = await commitLeftovers(repo, 'leftover changes of fix login');
+    const message = agentCommitMessage({ taskId: 'fix login', title: 'Fix the\nlogin page', attempt: 2, kind: 'leftover' });
+    const sha = await commitLeftovers(repo, message);
     expect(sha).toBe(g(repo, 'rev-parse', 'HEAD'));
-    expect(g(repo, 'log', '-1', '--format=%s')).toBe('leftover changes of fix login');
+    // The task's title as subject; the attempt as a trailer, never the landing trailer.
+    expect(g(repo, 'log', '-1', '--format=%s')).toBe('Fix the login page');
+    expect(g(repo, 'log', '-1', '--format=%(trailers:only,unfold)').trim()).toBe('Parallel-Loop-Attempt: fix login/2');
     expect(g(repo, 'status', '--porcelain')).toBe('');
     expect(await hasCommitsSince(repo, base)).toBe(true);
     expect(await hasCommitsSince(repo, 'HEAD')).toBe(false);
@@ -31,9 +34,9 @@ describe('commitLeftovers', () => {
     fs.writeFileSync(path.join(repo, '.git', 'hooks', 'pre-commit'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
     fs.writeFileSync(path.join(repo, 'work.txt'), 'work');
     fs.writeFileSync(path.join(repo, 'copied.env'), 'SECRET');
-    expect(await commitLeftovers(repo, 'unfinished work of t', { exclude: ['copied.env'] })).toBeDefined();
+    expect(await commitLeftovers(repo, agentCommitMessage({ taskId: 't', title: 'Tidy up', attempt: 1, kind: 'wip' }), { exclude: ['copied.env'] })).toBeDefined();
     expect(g(repo, 'show', '--name-only', '--format=', 'HEAD')).toBe('work.txt');
-    expect(g(repo, 'log', '-1', '--format=%s')).toBe('unfinished work of t');
+    expect(g(repo, 'log', '-1', '--format=%s')).toBe('WIP: Tidy up');
   });
 
   it('falls back to the parallel-loop identity when none is configured', async () => {

@@ -5,7 +5,7 @@ import { ensureStateIgnored, excludePattern } from '../../src/git/exclude.js';
 import { parseIncludeFile, prepareWorktree } from '../../src/git/prepare.js';
 import { addAttemptWorktree } from '../../src/git/worktree.js';
 import { layoutFor, type Layout } from '../../src/queue/layout.js';
-import { expectAllGone } from '../proc/processes.js';
+import { expectAllGone, readPids } from '../proc/processes.js';
 import { g, makeRepo } from './fixture.js';
 
 let repo: string;
@@ -113,5 +113,14 @@ describe('prepareWorktree', () => {
     const pids = fs.readFileSync(pidFile, 'utf8').trim().split('\n').map(Number);
     expect(pids).toHaveLength(3);
     await expectAllGone(pids);
+  });
+
+  it('at its timeout also kills what the setup command moved out of its process group', async () => {
+    const wt = await worktree();
+    const pidFile = path.join(path.dirname(repo), 'pids');
+    const setup = `setsid sleep 300 & echo $! > ${pidFile}; wait`;
+    const err = await prepareWorktree({ worktree: wt, repo, setup, setupTimeoutMs: 500, killGraceMs: 500 }).catch((e: unknown) => e);
+    expect((err as Error).message).toContain('timed out after 500 ms');
+    await expectAllGone(readPids(pidFile));
   });
 });

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killProcessesIn, runCli } from '../helpers/run-cli.js';
+import { git, killProcessesIn, runCli } from '../helpers/run-cli.js';
 import { eventsOf, expectDoneOnce, expectNothingRunning, FAST, repoWithTasks, slowOnFirst, targetFiles } from './fixture.js';
 
 // `keeps`: the step comes after the first attempt's agent wrote p-a-1.txt, so that file must land.
@@ -38,6 +38,17 @@ describe('a worker killed at each protocol step', () => {
     if (keeps) expect(targetFiles(repo)).toContain('p-a-1.txt');
     // Nothing was counted as a failure on the way.
     expect(eventsOf(repo, 'failed')).toEqual([]);
+    expectNothingRunning(repo);
+  });
+
+  it('before-release with landStyle squash: the reclaimer finds the squash landing and nothing lands twice', async () => {
+    const repo = repoWithTasks({ a: 'echo done > a.txt' });
+    repos.push(repo);
+    const run = await runCli(repo, ['run', '--agents', '2', '--once', '--land-style', 'squash', ...FAST], { PL_FAULT: 'before-release', PL_FAULT_ONCE: path.join(repo, '.fault') });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expectDoneOnce(repo, 'a');
+    expect(eventsOf(repo, 'attempt-started', 'a')).toHaveLength(1);
+    expect(git(repo, 'rev-list', '--merges', 'main')).toBe('');
     expectNothingRunning(repo);
   });
 

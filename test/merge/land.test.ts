@@ -146,3 +146,56 @@ describe('landAttempt', () => {
     }
   });
 });
+
+describe('landAttempt with style squash', () => {
+  const squash = (id: string, extra: Partial<LandOptions> = {}) =>
+    opts(id, { style: 'squash', prompt: `# Title of ${id}\n\nWhy ${id} matters,\nin two lines.\n\nDetails nobody needs in the log.`, ...extra });
+
+  it('lands each task as one commit on the tip: title as subject, first paragraph as body, trailers, the merged tree', async () => {
+    for (const id of ['a', 'b', 'c']) branchWithFiles(repo, `pl/${id}/1`, base, { [`${id}.txt`]: id, [`${id}-2.txt`]: id });
+    for (const id of ['a', 'b', 'c']) {
+      const tip = g(repo, 'rev-parse', 'main');
+      const merged = g(repo, 'merge-tree', '--write-tree', tip, `pl/${id}/1`);
+      const result = await landAttempt(squash(id));
+      expect(result).toMatchObject({ status: 'landed', previous: tip });
+      expect(g(repo, 'rev-list', '--parents', '-1', 'main')).toBe(`${g(repo, 'rev-parse', 'main')} ${tip}`);
+      expect(g(repo, 'rev-parse', 'main^{tree}')).toBe(merged);
+      expect(g(repo, 'log', '-1', '--format=%B', 'main')).toBe(`Title of ${id}\n\nWhy ${id} matters,\nin two lines.\n\nParallel-Loop-Task: ${id}\nParallel-Loop-Attempt: ${id}/1\n`);
+    }
+    expect(g(repo, 'rev-list', '--count', `${base}..main`)).toBe('3');
+    expect(g(repo, 'log', '--format=%s', `${base}..main`).split('\n')).toEqual(['Title of c', 'Title of b', 'Title of a']);
+    expect(files()).toEqual(['README.md', 'a-2.txt', 'a.txt', 'b-2.txt', 'b.txt', 'c-2.txt', 'c.txt', 'shared.txt']);
+    for (const id of ['a', 'b', 'c']) expect(g(repo, 'branch', '--contains', `pl/${id}/1`, '--list', 'main')).toBe('');
+  });
+
+  it('lands an attempt once: the same landing again, or a later attempt of the task, finds the trailer', async () => {
+    branchWithFiles(repo, 'pl/a/1', base, { 'a.txt': 'a' });
+    const first = await landAttempt(squash('a'));
+    if (first.status !== 'landed') throw new Error(first.status);
+    branchWithFiles(repo, 'pl/other/1', base, { 'other.txt': 'o' });
+    await landAttempt(squash('other'));
+    expect(await landAttempt(squash('a'))).toEqual({ status: 'already-landed', commit: first.commit });
+    branchWithFiles(repo, 'pl/a/2', g(repo, 'rev-parse', 'pl/a/1'), { 'a.txt': 'a again' });
+    expect(await landAttempt(squash('a', { branch: 'pl/a/2', attempt: 2 }))).toEqual({ status: 'already-landed', commit: first.commit });
+    expect(trailerCount(repo, 'main', 'Parallel-Loop-Task: a')).toBe(1);
+    expect(g(repo, 'show', 'main:a.txt')).toBe('a');
+  });
+});
+
+describe('landing detection', () => {
+  it('is not fooled by a landing trailer in a commit of a merged branch', async () => {
+    // An agent's own commit on task b's branch claims to land task a.
+    branchWithFiles(repo, 'pl/b/1', base, { 'b.txt': 'b' }, 'b work\n\nParallel-Loop-Task: a');
+    expect((await landAttempt(opts('b'))).status).toBe('landed');
+    branchWithFiles(repo, 'pl/a/1', base, { 'a.txt': 'a' });
+    expect(await landAttempt(opts('a'))).toMatchObject({ status: 'landed' });
+    expect(g(repo, 'show', 'main:a.txt')).toBe('a');
+  });
+
+  it('is not fooled by a trailer-like line in the body of a landing of another task', async () => {
+    branchWithFiles(repo, 'pl/b/1', base, { 'b.txt': 'b' });
+    expect((await landAttempt(opts('b', { style: 'squash', prompt: 'Parallel-Loop-Task: a\n\nrest' }))).status).toBe('landed');
+    branchWithFiles(repo, 'pl/a/1', base, { 'a.txt': 'a' });
+    expect(await landAttempt(opts('a', { style: 'squash' }))).toMatchObject({ status: 'landed' });
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseMergeTree } from '../../src/merge/merge-tree.js';
-import { assertTrailerSafe, hasTrailer, landingMessage, parseLog, revertMessage } from '../../src/merge/trailers.js';
+import { assertTrailerSafe, hasTrailer, landingMessage, parseLog, revertMessage, squashMessage } from '../../src/merge/trailers.js';
 import { findUndoable } from '../../src/merge/undo.js';
 
 const TREE = 'cfaae29cfdac1736e6a73f5b626d9270ce4ed49b';
@@ -31,7 +31,19 @@ describe('trailers', () => {
   it('ends a landing message with the task and attempt trailers', () => {
     const msg = landingMessage({ taskId: 'réparer le bug', title: 'Fix the\nlogin  page', attempt: 2, branch: 'pl/x/2' });
     expect(msg.split('\n')[0]).toBe('Land task réparer le bug: Fix the login page');
-    expect(msg.trimEnd().split('\n').slice(-2)).toEqual(['Parallel-Loop-Task: réparer le bug', 'Parallel-Loop-Attempt: 2']);
+    expect(msg.trimEnd().split('\n').slice(-2)).toEqual(['Parallel-Loop-Task: réparer le bug', 'Parallel-Loop-Attempt: réparer le bug/2']);
+  });
+
+  it('makes a squash message of the title, the first paragraph of the prompt and the trailers', () => {
+    const prompt = '# Fix the login page\n\nThe login form\nloses its state.\n\nMore detail below.\n';
+    const msg = squashMessage({ taskId: 'fix', title: 'Fix the login page', attempt: 1, branch: 'pl/fix/1', prompt });
+    expect(msg).toBe('Fix the login page\n\nThe login form\nloses its state.\n\nParallel-Loop-Task: fix\nParallel-Loop-Attempt: fix/1\n');
+  });
+
+  it('counts only the trailer block: a trailer-like line quoted in the body is none', () => {
+    const msg = squashMessage({ taskId: 'a', title: 'A', attempt: 1, branch: 'b', prompt: 'Parallel-Loop-Task: other\n\nrest' });
+    expect(hasTrailer(msg, 'Parallel-Loop-Task', 'a')).toBe(true);
+    expect(hasTrailer(msg, 'Parallel-Loop-Task', 'other')).toBe(false);
   });
 
   it('matches the trailer line exactly: no prefix, suffix or substring hits', () => {

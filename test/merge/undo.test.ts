@@ -14,14 +14,26 @@ beforeEach(() => {
 });
 afterEach(() => cleanup());
 
-async function land(id: string, files: Record<string, string>): Promise<string> {
+async function land(id: string, files: Record<string, string>, style: 'merge' | 'squash' = 'merge'): Promise<string> {
   branchWithFiles(repo, `pl/${id}/1`, base, files);
-  const result = await landAttempt({ repo, target: 'main', branch: `pl/${id}/1`, base, taskId: id, attempt: 1 });
+  const result = await landAttempt({ repo, target: 'main', branch: `pl/${id}/1`, base, taskId: id, attempt: 1, style });
   if (result.status !== 'landed') throw new Error(`landing ${id}: ${result.status}`);
   return result.commit;
 }
 
 describe('undoTask', () => {
+  it('reverts a squash landing, keeping the landings around it', async () => {
+    await land('a', { 'a.txt': 'a\n' }, 'squash');
+    const landing = await land('b', { 'b.txt': 'b\n', 'shared.txt': 'ONE\ntwo\nthree\n' }, 'squash');
+    await land('c', { 'c.txt': 'c\n' }, 'squash');
+    const result = await undoTask({ repo, target: 'main', taskId: 'b' });
+    expect(result).toMatchObject({ status: 'reverted', landing });
+    expect(g(repo, 'ls-tree', '-r', '--name-only', 'main').split('\n').sort()).toEqual(['README.md', 'a.txt', 'c.txt', 'shared.txt']);
+    expect(g(repo, 'show', 'main:shared.txt')).toBe('one\ntwo\nthree');
+    expect(trailerCount(repo, 'main', 'Parallel-Loop-Revert: b')).toBe(1);
+    await expect(undoTask({ repo, target: 'main', taskId: 'b' })).rejects.toMatchObject({ code: 'NOT_LANDED' });
+  });
+
   it('reverts one landed task, keeping later work, and fast-forwards the clean checkout', async () => {
     const landing = await land('a', { 'a.txt': 'a\n', 'shared.txt': 'ONE\ntwo\nthree\n' });
     await land('b', { 'b.txt': 'b\n' });

@@ -66,3 +66,37 @@ describe('run: landing', () => {
     expect(trailers).toHaveLength(1);
   });
 });
+
+describe('run: landed history', () => {
+  const fast = ['--agents', '2', '--once', '--rescan-ms', '100', '--retry-backoff-ms', '50'];
+  const tasks = (ids: string[]) => {
+    for (const id of ids) writeTask(repo, id, { agent: 'shell', run: `echo ${id} > ${id}.txt` }, `# Add ${id}\n\nWrite ${id}.txt for the ${id} feature.\n\nMore notes.`);
+  };
+
+  it('landStyle squash lands N tasks as N single-parent commits, titles as subjects, with the trailer', async () => {
+    repo = tmpRepo();
+    tasks(['one', 'two', 'three']);
+    const result = await startCli(repo, ['run', ...fast, '--land-style', 'squash']).done;
+
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const commits = git(repo, 'rev-list', '--parents', 'main').split('\n').slice(0, -1);
+    expect(commits.map((c) => c.split(' ').length)).toEqual([2, 2, 2]);
+    expect(git(repo, 'log', '--format=%s', 'main').split('\n').slice(0, -1).sort()).toEqual(['Add one', 'Add three', 'Add two']);
+    const bodies = git(repo, 'log', '--format=%B%x00', 'main').split('\0').map((b) => b.trim());
+    for (const id of ['one', 'two', 'three']) {
+      expect(bodies).toContain(`Add ${id}\n\nWrite ${id}.txt for the ${id} feature.\n\nParallel-Loop-Task: ${id}\nParallel-Loop-Attempt: ${id}/1`);
+      expect(git(repo, 'show', `main:${id}.txt`)).toBe(id);
+    }
+  });
+
+  it('merge style: the agent commits under each landing merge carry the task title', async () => {
+    repo = tmpRepo();
+    tasks(['one', 'two']);
+    const result = await startCli(repo, ['run', ...fast]).done;
+
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(git(repo, 'log', '--first-parent', '--format=%s', 'main').split('\n').slice(0, -1).sort()).toEqual(['Land task one: Add one', 'Land task two: Add two']);
+    expect(git(repo, 'log', '--no-merges', '--format=%s', 'main').split('\n').slice(0, -1).sort()).toEqual(['Add one', 'Add two']);
+    expect(git(repo, 'log', '--no-merges', '--format=%B', 'main')).not.toContain('Parallel-Loop-Task:');
+  });
+});

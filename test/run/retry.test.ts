@@ -26,7 +26,7 @@ describe('run: retries', () => {
     const started = readEvents(repo).filter((e) => e.type === 'attempt-started');
     expect(started.map((e) => [e.attempt, e.gen])).toEqual([[1, 1], [2, 2]]);
     // Attempt 2's worktree started at attempt 1's branch tip: its WIP commit of left.txt.
-    expect(git(repo, 'log', '-1', '--format=%s', String(started[1]!.base))).toBe('WIP: partial work of task resume (attempt 1)');
+    expect(git(repo, 'log', '-1', '--format=%s', String(started[1]!.base))).toBe('WIP: Task resume');
     for (const [file, text] of [['one.txt', 'one'], ['left.txt', 'left'], ['two.txt', 'two']]) {
       expect(fs.readFileSync(path.join(repo, file!), 'utf8')).toBe(`${text}\n`);
       expect(git(repo, 'show', `main:${file}`)).toBe(text);

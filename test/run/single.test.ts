@@ -72,8 +72,8 @@ describe('run --single', () => {
     expect(git(repo, 'branch', '--format=%(refname:short)')).toBe('main');
     // Both commits are on the checked-out branch, hold only the tasks' files, and the checkout is clean.
     expect(git(repo, 'log', '--format=%s', 'main').split('\n')).toEqual([
-      'parallel-loop: leftover changes of task second (attempt 1)',
-      'parallel-loop: leftover changes of task first (attempt 1)',
+      'Task second',
+      'Task first',
       'initial',
     ]);
     expect(git(repo, 'show', '--name-only', '--format=', 'main~1')).toBe('first.txt');

@@ -13,6 +13,7 @@ export interface RunArgs {
   maxAttempts?: number;
   target?: string;
   land?: 'merge' | 'branch' | 'none';
+  landStyle?: 'merge' | 'squash';
   dirtyTarget?: 'hold' | 'land-ref';
   setup?: string;
   copy?: string[];
@@ -44,6 +45,7 @@ export function runOptionsBuilder<T>(y: Argv<T>): Argv<T & RunArgs> {
     .option('max-attempts', { type: 'number', describe: 'Attempts per task before it goes to failed/ [default 3]' })
     .option('target', { type: 'string', describe: 'Branch to land on [default: the branch checked out]' })
     .option('land', { choices: ['merge', 'branch', 'none'] as const, describe: 'merge onto the target, or keep each branch for your own review [default merge]' })
+    .option('land-style', { choices: ['merge', 'squash'] as const, describe: 'merge: a merge commit per task; squash: one commit per task with its title as subject [default merge]' })
     .option('dirty-target', { choices: ['hold', 'land-ref'] as const, describe: 'Target checked out with uncommitted changes: hold tasks, or move the ref only [default hold]' })
     .option('setup', { type: 'string', describe: 'Command run in each new worktree, e.g. "npm ci"' })
     .option('copy', { type: 'string', array: true, describe: 'Untracked files copied into each worktree, e.g. .env (also read from .worktreeinclude)' })
@@ -76,6 +78,7 @@ export function cliRunOptions(argv: RunArgs): Partial<RunOptions> {
     maxAttempts: argv.maxAttempts,
     target: argv.target,
     land: argv.land,
+    landStyle: argv.landStyle,
     dirtyTarget: argv.dirtyTarget,
     setup: argv.setup,
     copy: argv.copy,

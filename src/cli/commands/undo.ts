@@ -21,7 +21,7 @@ export const undoCommand: CommandModule<object, UndoArgs> = {
       .positional('task', { type: 'string', demandOption: true, describe: 'Id of a landed task' })
       .option('target', { type: 'string', describe: 'Branch the task landed on [default: config, else the current branch]' })
       .option('dirty-target', { choices: ['hold', 'land-ref'] as const, describe: 'When the target is checked out with uncommitted changes [default hold: do nothing]' })
-      .example([['$0 undo fix-login', 'finds the merge with trailer Parallel-Loop-Task: fix-login and reverts it']]),
+      .example([['$0 undo fix-login', 'finds the landing commit with trailer Parallel-Loop-Task: fix-login (merge or squash) and reverts it']]),
   handler: async (argv) => {
     const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
     const config = loadConfigFile(layout.config);
