@@ -20,6 +20,8 @@ import { runOptionsBuilder, cliRunOptions, type RunArgs } from './run-options.js
 import { runStoppedByBudget } from '../../governance/budget-checks.js';
 import { claudeRootRefusal, startsClaude } from '../../agents/claude-root.js';
 import { queuedTasks } from '../../queue/queued-tasks.js';
+import { openBreaker, resetBreaker } from '../../governance/breaker-file.js';
+import { breakerMessage } from '../../governance/breaker.js';
 
 export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
   command: 'run',
@@ -70,6 +72,8 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: ReturnType<typeof 
   });
   const repaired = await repairOnStart(store, options, { agentId: supervisor.id, pid: process.pid, host: os.hostname() }, (e) => appendEvent(layout.events, { agent: supervisor.id, ...e }));
   for (const line of repaired) say(`repaired: ${line}`);
+  // Whatever broke the agents' environment last time may have been fixed since.
+  resetBreaker(layout.breaker, os.hostname());
   let signals = 0;
   const onSignal = () => {
     signals++;
@@ -87,9 +91,14 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: ReturnType<typeof 
   const summary = summarize(events, Date.now() - started, store.countTasks());
   // Spending stops a run like a failure does (exit 1): work is left that was not attempted.
   const budgetStop = runStoppedByBudget(layout, options, summary.queue.inbox ?? 0);
-  if (argv.json) printJson({ ...summary, errored, interrupted: signals > 0, ...(budgetStop ? { budgetStop } : {}) });
+  const broken = openBreaker(layout.breaker, os.hostname());
+  if (argv.json) printJson({ ...summary, errored, interrupted: signals > 0, ...(budgetStop ? { budgetStop } : {}), ...(broken ? { breaker: broken } : {}) });
   else printLines([...formatSummary(summary), ...errored.map((e) => `Errored slot: ${e}`), ...(budgetStop ? [`Stopped: ${budgetStop}`] : [])]);
-  if (signals > 0) process.exitCode = EXIT.interrupted;
+  if (broken) {
+    // The environment, not the tasks, is at fault: exit as the other refusals of the environment do.
+    process.stderr.write(`parallel-loop: ${breakerMessage(broken)}\n`);
+    process.exitCode = EXIT.environment;
+  } else if (signals > 0) process.exitCode = EXIT.interrupted;
   else if (summary.failed.length > 0 || summary.held.length > 0 || errored.length > 0 || budgetStop) process.exitCode = EXIT.failure;
 }
 
