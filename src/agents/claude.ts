@@ -1,6 +1,6 @@
 import type { AgentAdapter, AgentContext, AgentInvocation, AgentSettings } from './types.js';
 import { parseClaudeLine } from './claude-events.js';
-import { listSetting, modelArgs, promptNeedsStdin, stringSetting } from './settings.js';
+import { booleanSetting, listSetting, modelArgs, promptNeedsStdin, stringSetting } from './settings.js';
 
 /** Permission mode used when `agentSettings.claude.permissionMode` is not set. */
 export const DEFAULT_PERMISSION_MODE = 'bypassPermissions';
@@ -15,6 +15,7 @@ export const DEFAULT_PERMISSION_MODE = 'bypassPermissions';
  *
  * As root the CLI refuses `bypassPermissions` unless IS_SANDBOX=1 is in its environment;
  * `acceptEdits` works as root but lets only file edits through, not shell commands.
+ * `agentSettings.claude.sandbox: true` sets IS_SANDBOX=1, for a container that is the sandbox on purpose.
  */
 export const claudeAdapter: AgentAdapter = {
   name: 'claude',
@@ -31,8 +32,9 @@ export const claudeAdapter: AgentAdapter = {
       ...listSetting('claude', settings, 'extraArgs'),
     ];
     const file = stringSetting('claude', settings, 'bin') ?? 'claude';
-    if (promptNeedsStdin(ctx.prompt)) return { file, args, input: ctx.prompt };
-    return { file, args: [...args, '--', ctx.prompt] };
+    const env = booleanSetting('claude', settings, 'sandbox') ? { env: { IS_SANDBOX: '1' } } : {};
+    if (promptNeedsStdin(ctx.prompt)) return { file, args, input: ctx.prompt, ...env };
+    return { file, args: [...args, '--', ctx.prompt], ...env };
   },
   parseLine: parseClaudeLine,
 };

@@ -22,6 +22,14 @@ export function stringSetting(agent: string, settings: AgentSettings, key: 'bin'
   return value;
 }
 
+/** The setting as true or false (false when unset). Throws PlError `BAD_AGENT_SETTING` for anything else. */
+export function booleanSetting(agent: string, settings: AgentSettings, key: 'sandbox'): boolean {
+  const value: unknown = settings[key];
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw badSetting(agent, key, 'true or false', value);
+  return value;
+}
+
 /** The setting as a list of strings ([] when unset). Throws PlError `BAD_AGENT_SETTING` for anything else. */
 export function listSetting(agent: string, settings: AgentSettings, key: 'extraArgs' | 'template'): string[] {
   const value: unknown = settings[key];

@@ -24,6 +24,8 @@ export interface AgentSettings {
   extraArgs?: string[];
   /** Claude Code permission mode (default `bypassPermissions`). */
   permissionMode?: string;
+  /** Claude Code: the agent runs in a sandbox (a container) on purpose; passes IS_SANDBOX=1 so it accepts bypassPermissions as root. Default false. */
+  sandbox?: boolean;
   /** Model name passed to agents that take one. */
   model?: string;
   /** `command` adapter: argv template; placeholders {prompt_file} {task_id} {worktree} {attempt} {agent_id}. */

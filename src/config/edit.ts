@@ -3,8 +3,9 @@ import { adapterNames } from '../agents/registry.js';
 import type { RunOptions } from './options.js';
 import { OPTION_KINDS, checkOption, resolveOptions, validateConfig } from './validate.js';
 
-/** Settings under `agentSettings.<agent>`, and whether each is a string or a list of strings. */
-const AGENT_SETTING_KINDS: Record<string, 'string' | 'strings'> = { bin: 'string', model: 'string', permissionMode: 'string', extraArgs: 'strings', template: 'strings' };
+/** Settings under `agentSettings.<agent>`, and whether each is a string, a list of strings or true/false. */
+const AGENT_SETTING_KINDS: Record<string, 'string' | 'strings' | 'boolean'> = { bin: 'string', model: 'string', permissionMode: 'string', extraArgs: 'strings', template: 'strings', sandbox: 'boolean' };
+const AGENT_SETTING_EXPECTED = { string: 'a non-empty string', strings: 'an array of strings, e.g. \'["--verbose"]\'', boolean: 'true or false' } as const;
 
 export type Source = 'default' | 'file' | 'derived';
 
@@ -47,8 +48,8 @@ export function withSetting(raw: Record<string, unknown>, key: string, value: un
     return { ...raw, [top]: v };
   }
   const kind = AGENT_SETTING_KINDS[setting!]!;
-  const ok = kind === 'string' ? typeof value === 'string' && value !== '' : Array.isArray(value) && value.every((x) => typeof x === 'string');
-  if (!ok) throw badValue(key, `Expected \`${key}\` to be ${kind === 'string' ? 'a non-empty string' : 'an array of strings, e.g. \'["--verbose"]\''}, got \`${JSON.stringify(value)}\`.`);
+  const ok = kind === 'string' ? typeof value === 'string' && value !== '' : kind === 'boolean' ? typeof value === 'boolean' : Array.isArray(value) && value.every((x) => typeof x === 'string');
+  if (!ok) throw badValue(key, `Expected \`${key}\` to be ${AGENT_SETTING_EXPECTED[kind]}, got \`${JSON.stringify(value)}\`.`);
   const all = isObject(raw.agentSettings) ? raw.agentSettings : {};
   const mine = isObject(all[agent]) ? all[agent] : {};
   return { ...raw, agentSettings: { ...all, [agent]: { ...mine, [setting!]: value } } };

@@ -78,6 +78,12 @@ export interface RunOptions {
   cpuWindowMs: number;
   /** How long all claiming pauses after an agent reports a rate limit without saying when it resets. Default 300000 ms (5 minutes). */
   rateLimitPauseMs: number;
+  /**
+   * Attempts failing the same way before doing any work (agent missing, credentials refused, an unknown
+   * flag) from this many different tasks, or this many times from one task, stop the run (exit 4); those
+   * attempts do not count and their tasks stay queued. Default 3.
+   */
+  breakerFailures: number;
   /** A task held back by conflicting work this long is promoted: nothing overlapping it starts until it runs. Default 600000 ms (10 minutes). */
   starveAfterMs: number;
 }
@@ -114,5 +120,6 @@ export const DEFAULTS: RunOptions = {
   stepDownMemoryPercent: 90,
   cpuWindowMs: 10_000,
   rateLimitPauseMs: 5 * 60_000,
+  breakerFailures: 3,
   starveAfterMs: 10 * 60_000,
 };

@@ -41,6 +41,7 @@ export const OPTION_KINDS: Record<keyof RunOptions, Kind> = {
   stepDownMemoryPercent: 'percent',
   cpuWindowMs: 'ms',
   rateLimitPauseMs: 'ms',
+  breakerFailures: 'count',
   starveAfterMs: 'ms',
 };
 

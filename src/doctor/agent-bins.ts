@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { claudeRootRefusal } from '../agents/claude-root.js';
 import type { AgentSettings } from '../agents/types.js';
 import type { Check } from './check.js';
 
@@ -54,4 +55,18 @@ export function checkAgent(agent: string, settings: AgentSettings | undefined, r
     message: `${agent}: \`${need.program}\` not found ${where}`,
     fix: `${install ? `install it (${install}) or ` : ''}point to it: parallel-loop config set agentSettings.${agent}.bin /path/to/${DEFAULT_BINS[agent] ?? 'program'}; or use another agent: parallel-loop config set agent shell`,
   };
+}
+
+/** As root, would Claude Code refuse the permission mode the settings give it? */
+export function checkClaudeRoot(settings: AgentSettings | undefined, env: Record<string, string | undefined>, uid: number): Check {
+  const name = 'agent claude as root';
+  let refusal: ReturnType<typeof claudeRootRefusal>;
+  try {
+    refusal = claudeRootRefusal({ uid, settings: settings ?? {}, env });
+  } catch (err) {
+    return { name, status: 'fail', message: err instanceof Error ? err.message : String(err), fix: 'correct the setting: parallel-loop config set/unset agentSettings.claude.<setting>' };
+  }
+  if (uid !== 0) return { name, status: 'ok', message: 'claude: not running as root, so Claude Code accepts its permission mode' };
+  if (!refusal) return { name, status: 'ok', message: 'claude: running as root, and Claude Code accepts its permission mode here (IS_SANDBOX=1, the sandbox setting, or a mode allowed as root)' };
+  return { name, status: 'fail', message: `claude: ${refusal.message}`, fix: refusal.fix };
 }

@@ -22,7 +22,8 @@ export type EventType =
   | 'requeued'
   | 'repaired'
   | 'paused'
-  | 'resumed';
+  | 'resumed'
+  | 'breaker-open';
 
 /** One line of `.parallel-loop/events.jsonl`. */
 export interface PlEvent {

@@ -8,6 +8,9 @@ import { ledgerFor, type Ledger } from './ledger.js';
 import { loadDecision } from './load-policy.js';
 import { LoadSampler, lowestLiveSlot } from './load-sampler.js';
 import { activePause, readPause } from './pause.js';
+import { openBreaker } from './breaker-file.js';
+import { breakerMessage } from './breaker.js';
+import os from 'node:os';
 
 export interface GateHost {
   readonly layout: Layout;
@@ -21,7 +24,7 @@ export type GateVerdict = { action: 'claim' } | { action: 'wait'; ms: number; re
 
 /**
  * Asked by a worker before every claim: may it start new work now? In order: the run's budget
- * (stop for good), a rate-limit pause on file (wait until it ends), the machine's load (wait and
+ * and the breaker for a broken agent environment (stop for good), a rate-limit pause on file (wait until it ends), the machine's load (wait and
  * sample again). A change into or out of a pause is written to the agent state (phase `paused`,
  * the reason as its note, so status shows why) and recorded as a `paused` or `resumed` event.
  */
@@ -52,6 +55,8 @@ export class ClaimGate {
     const { options, slot } = this.host.config;
     const budget = runBudgetReached(options.budgetUsd, options.budgetUsd === undefined ? 0 : this.ledger.totalUsd());
     if (budget) return { action: 'stop', reason: budget };
+    const broken = openBreaker(this.host.layout.breaker, os.hostname());
+    if (broken) return { action: 'stop', reason: breakerMessage(broken) };
     if (idle) return { action: 'claim' };
     const pause = activePause(readPause(this.host.layout.state), now);
     if (pause) {

@@ -22,6 +22,8 @@ export interface Layout {
   statusJson: string;
   board: string;
   ledger: string;
+  /** The circuit breaker for a broken agent environment, shared by every worker. */
+  breaker: string;
   config: string;
 }
 
@@ -49,6 +51,7 @@ export function layoutFor(repo: string, options: LayoutOptions = {}): Layout {
     statusJson: path.join(state, 'status.json'),
     board: path.join(state, 'board.md'),
     ledger: path.join(state, 'ledger'),
+    breaker: path.join(state, 'breaker.json'),
     config: path.join(root, '.parallel-loop.json'),
   };
 }

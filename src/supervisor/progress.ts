@@ -45,6 +45,8 @@ export function progressLine(event: PlEvent): string | undefined {
       return `${time} ${who} repaired: ${event.what}`;
     case 'paused':
       return `${time} ${who} ${event.stop ? 'stopped' : 'paused'}: ${event.reason}`;
+    case 'breaker-open':
+      return `${time} ${who} stopping the run: ${event.reason}`;
     case 'resumed':
       return `${time} ${who} resumed claiming`;
     default:

@@ -9,6 +9,9 @@ import { retryDelayMs } from './decide.js';
 import { landStep, type LandOutcome } from './land-step.js';
 import { readCancelRequest } from '../queue/cancel.js';
 import { taskOverBudget } from '../governance/budget-checks.js';
+import { attemptWorktree } from '../queue/layout.js';
+import type { EnvironmentFailure } from '../governance/env-failure.js';
+import { breakerStep, noteWorked, spawnErrno } from './env-breaker.js';
 
 export type TaskOutcome = 'done' | 'failed' | 'retry' | 'requeued' | 'held' | 'superseded';
 
@@ -42,6 +45,8 @@ export async function handleTask(
   }
   const attempt = prior.attemptsUsed + 1;
   const base = options.inPlace ? '' : ((prior.resumeBranch && (await revParse(config.repo, prior.resumeBranch))) || (await tipOf(config.repo, target)));
+  const startHead = options.inPlace ? ((await revParse(config.repo, 'HEAD')) ?? '') : base;
+  const adapter = task.agent ?? options.agent;
   state.set({ task: task.id, gen, attempt, phase: 'worktree', taskStartedAt: new Date().toISOString(), note: undefined });
   worker.emit({ type: 'attempt-started', task: task.id, gen, attempt, base });
 
@@ -54,8 +59,15 @@ export async function handleTask(
       worker.emit({ type: 'requeued', task: task.id, gen, attempt, reason: 'superseded by a later claim' });
       return 'superseded';
     }
-    // Worktree or set-up failed: that is this attempt's failure, not the worker's.
     const message = err instanceof Error ? err.message : String(err);
+    const spawnError = spawnErrno(err);
+    if (spawnError) {
+      const worktree = options.inPlace ? config.repo : attemptWorktree(worker.layout, task.id, gen);
+      const end = { adapter, timedOut: false, aborted: false, durationMs: 0, tail: [], spawnError };
+      const env = await breakerStep(worker, { task: task.id, gen, attempt, end, worktree, startHead });
+      if (env) return requeueEnvironmentFailure(worker, held, env, { attempted: false, attempt, reason: message });
+    }
+    // Worktree or set-up failed: that is this attempt's failure, not the worker's.
     const exhausted = attempt >= maxAttempts;
     worker.emit({ type: exhausted ? 'failed' : 'retry', task: task.id, gen, attempt, reason: message });
     finish(store, held, exhausted ? 'failed' : 'retry', {
@@ -90,6 +102,9 @@ export async function handleTask(
     return 'requeued';
   }
   if (next.action !== 'land') {
+    const end = { adapter, exitCode: result.exitCode, signal: result.signal, timedOut: next.kind === 'timeout', aborted: false, durationMs: result.durationMs, tail: result.tail };
+    const env = await breakerStep(worker, { task: task.id, gen, attempt, end, worktree: result.worktree, startHead, leftoverCommit: result.leftoverCommit });
+    if (env) return requeueEnvironmentFailure(worker, held, env, { ...record, tail: result.tail });
     const text = `${next.reason}\n\nLast lines of the log (${result.log}):\n${result.tail.join('\n')}`;
     const retry = next.action === 'retry';
     fault('before-release');
@@ -103,10 +118,23 @@ export async function handleTask(
     worker.emit({ type: retry ? 'retry' : 'failed', task: task.id, gen, attempt, reason: next.reason });
     return retry ? 'retry' : 'failed';
   }
+  noteWorked(worker);
   state.set({ phase: 'landing' });
   const landing = await landStep(worker, task, { branch: result.branch, base: landBase, attempt, worktree: result.worktree, gen });
   fault('before-release');
   return settleLanding(worker, held, task, landing, prior, record);
+}
+
+/**
+ * An attempt that failed before doing any work because of the agent's environment goes back to the
+ * queue without counting, after the retry back-off so the next claims try other tasks.
+ */
+function requeueEnvironmentFailure(worker: Worker, held: Held, env: EnvironmentFailure, record: Record<string, unknown> & { attempt: number }): TaskOutcome {
+  const reason = `the agent's environment failed before any work (${env.kind}: ${env.line}); this attempt does not count`;
+  const retryAfter = new Date(Date.now() + retryDelayMs(1, worker.config.options.retryBackoffMs)).toISOString();
+  finish(worker.store, held, 'requeued', { ...record, attempted: false, reason, environment: env, retryAfter });
+  worker.emit({ type: 'requeued', task: held.id, gen: held.gen, attempt: record.attempt, reason });
+  return 'requeued';
 }
 
 async function tipOf(repo: string, target: string): Promise<string> {

@@ -16,13 +16,13 @@ afterEach(() => {
 const noLoadPause = { pauseCpuPercent: 100, pauseMemoryPercent: 100, stepDownMemoryPercent: 100 };
 const fast = ['--rescan-ms', '100', '--retry-backoff-ms', '50', '--kill-grace-ms', '300'];
 
-/** A repo whose `claude` is the fake CLI, so cost and rate limits arrive as the real adapter parses them. */
+/** A repo whose `claude` is the fake CLI, so cost and rate limits arrive as the real adapter parses them (sandboxed, so root may run it). */
 function claudeRepo(extra: Record<string, unknown> = {}): string {
   const repo = tmpRepo();
   repos.push(repo);
   const bin = path.join(tmpDir('pl-fake-claude-'), 'claude');
   fs.writeFileSync(bin, `#!/bin/sh\nexec '${process.execPath}' '${fixture('claude-cost.mjs')}' "$@"\n`, { mode: 0o755 });
-  writeConfig(repo, { agentSettings: { claude: { bin } }, ...noLoadPause, ...extra });
+  writeConfig(repo, { agentSettings: { claude: { bin, sandbox: true } }, ...noLoadPause, ...extra });
   return repo;
 }
 

@@ -8,7 +8,7 @@ import type { RunOptions } from '../../config/options.js';
 import { adapterNames } from '../../agents/registry.js';
 import type { Check } from '../../doctor/check.js';
 import { formatChecks, verdict } from '../../doctor/check.js';
-import { checkAgent } from '../../doctor/agent-bins.js';
+import { checkAgent, checkClaudeRoot } from '../../doctor/agent-bins.js';
 import { checkDisk, checkGitVersion, checkLinks, checkQueue, checkRepo, checkStateIgnored, checkTarget } from '../../doctor/checks.js';
 import { printJson, printLines } from '../output.js';
 
@@ -44,6 +44,7 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
     checks.push(checkLinks(layout), checkQueue(layout, argv.allowSharedQueue));
     for (const agent of agentsToCheck(options, argv.agent ?? [])) {
       checks.push(adapterNames.includes(agent) ? checkAgent(agent, options.agentSettings[agent], layout.repo) : unknownAgent(agent));
+      if (agent === 'claude') checks.push(checkClaudeRoot(options.agentSettings.claude, process.env, process.getuid?.() ?? -1));
     }
     checks.push(checkDisk(layout));
     const result = verdict(checks);

@@ -25,6 +25,7 @@ export interface RunArgs {
   pauseMemoryPercent?: number;
   stepDownMemoryPercent?: number;
   rateLimitPauseMs?: number;
+  breakerFailures?: number;
   resourceSampleMs?: number;
   staleAfterMs?: number;
   heartbeatMs?: number;
@@ -53,6 +54,7 @@ export function runOptionsBuilder<T>(y: Argv<T>): Argv<T & RunArgs> {
     .option('cleanup', { type: 'boolean', describe: 'Remove the worktree and branch of a landed attempt [default true]' })
     .option('budget-usd', { type: 'number', describe: 'Stop starting attempts once this much has been spent' })
     .option('memory-limit-mb', { type: 'number', describe: "Kill an agent whose process tree uses more memory than this; the attempt fails" })
+    .option('breaker-failures', { type: 'number', describe: 'Stop the run (exit 4, tasks kept queued) once attempts of this many tasks fail the same way before doing any work [default 3]' })
     .option('pause-cpu-percent', { type: 'number', hidden: true })
     .option('pause-memory-percent', { type: 'number', hidden: true })
     .option('step-down-memory-percent', { type: 'number', hidden: true })
@@ -90,6 +92,7 @@ export function cliRunOptions(argv: RunArgs): Partial<RunOptions> {
     pauseMemoryPercent: argv.pauseMemoryPercent,
     stepDownMemoryPercent: argv.stepDownMemoryPercent,
     rateLimitPauseMs: argv.rateLimitPauseMs,
+    breakerFailures: argv.breakerFailures,
     resourceSampleMs: argv.resourceSampleMs,
     staleAfterMs: argv.staleAfterMs,
     heartbeatMs: argv.heartbeatMs,

@@ -18,6 +18,10 @@ import os from 'node:os';
 import { printJson, printLines } from '../output.js';
 import { runOptionsBuilder, cliRunOptions, type RunArgs } from './run-options.js';
 import { runStoppedByBudget } from '../../governance/budget-checks.js';
+import { claudeRootRefusal, startsClaude } from '../../agents/claude-root.js';
+import { queuedTasks } from '../../queue/queued-tasks.js';
+import { openBreaker, resetBreaker } from '../../governance/breaker-file.js';
+import { breakerMessage } from '../../governance/breaker.js';
 
 export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
   command: 'run',
@@ -31,6 +35,8 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
   handler: async (argv) => {
     const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
     const options = resolveOptions(loadConfigFile(layout.config), cliRunOptions(argv));
+    // Before the workers are forked: a refusal then costs no worker start-ups.
+    refuseClaudeAsRoot(new QueueStore(layout), options, argv.agent !== undefined);
     // Workers load while the checks below run; any that no slot takes are ended.
     if (!options.single) prewarmWorkers(options.agents);
     try {
@@ -66,6 +72,8 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: ReturnType<typeof 
   });
   const repaired = await repairOnStart(store, options, { agentId: supervisor.id, pid: process.pid, host: os.hostname() }, (e) => appendEvent(layout.events, { agent: supervisor.id, ...e }));
   for (const line of repaired) say(`repaired: ${line}`);
+  // Whatever broke the agents' environment last time may have been fixed since.
+  resetBreaker(layout.breaker, os.hostname());
   let signals = 0;
   const onSignal = () => {
     signals++;
@@ -83,10 +91,26 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: ReturnType<typeof 
   const summary = summarize(events, Date.now() - started, store.countTasks());
   // Spending stops a run like a failure does (exit 1): work is left that was not attempted.
   const budgetStop = runStoppedByBudget(layout, options, summary.queue.inbox ?? 0);
-  if (argv.json) printJson({ ...summary, errored, interrupted: signals > 0, ...(budgetStop ? { budgetStop } : {}) });
+  const broken = openBreaker(layout.breaker, os.hostname());
+  if (argv.json) printJson({ ...summary, errored, interrupted: signals > 0, ...(budgetStop ? { budgetStop } : {}), ...(broken ? { breaker: broken } : {}) });
   else printLines([...formatSummary(summary), ...errored.map((e) => `Errored slot: ${e}`), ...(budgetStop ? [`Stopped: ${budgetStop}`] : [])]);
-  if (signals > 0) process.exitCode = EXIT.interrupted;
+  if (broken) {
+    // The environment, not the tasks, is at fault: exit as the other refusals of the environment do.
+    process.stderr.write(`parallel-loop: ${breakerMessage(broken)}\n`);
+    process.exitCode = EXIT.environment;
+  } else if (signals > 0) process.exitCode = EXIT.interrupted;
   else if (summary.failed.length > 0 || summary.held.length > 0 || errored.length > 0 || budgetStop) process.exitCode = EXIT.failure;
+}
+
+/**
+ * Refuse, before anything is claimed or repaired, a run whose claude attempts Claude Code would all
+ * refuse (root without a sandbox): otherwise each task fails maxAttempts times and the queue ends in failed/.
+ */
+function refuseClaudeAsRoot(store: QueueStore, options: RunOptions, agentAsked: boolean): void {
+  const refusal = claudeRootRefusal({ uid: process.getuid?.() ?? -1, settings: options.agentSettings.claude ?? {}, env: process.env });
+  if (refusal && startsClaude(queuedTasks(store), options.agent, agentAsked)) {
+    throw new PlError('CLAUDE_AS_ROOT', `${refusal.message}. Nothing was claimed. Fix: ${refusal.fix}.`, { exitCode: EXIT.environment });
+  }
 }
 
 /** Refuse early, with the fix, when the repository cannot be worked in. Fills in the target branch. */
