@@ -69,8 +69,11 @@ export const addCommand: CommandModule<object, AddArgs> = {
   },
 };
 
+// A prompt may well end in a file name ("Document the option in readme.md"), so only a word without
+// spaces is taken for a path when no such file exists; then a typo in it says so instead of queueing it.
 function fromFile(what: string): { fileName: string; content: Buffer } | undefined {
   if (!/\.(md|markdown|json)$/i.test(what)) return undefined;
+  if (/\s/.test(what) && !exists(what)) return undefined;
   try {
     const stat = fs.lstatSync(what);
     if (stat.isSymbolicLink()) throw invalid(path.basename(what), [rejectionFor('symlink', what)]);
@@ -78,6 +81,15 @@ function fromFile(what: string): { fileName: string; content: Buffer } | undefin
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') throw new PlError('FILE_NOT_FOUND', `${what}: no such task file`, { exitCode: EXIT.notFound });
     throw err;
+  }
+}
+
+function exists(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false;
   }
 }
 
