@@ -30,7 +30,9 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
     ]),
   handler: async (argv) => {
     const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
-    const options = resolveOptions(loadConfigFile(layout.config), cliRunOptions(argv));
+    // Both checked before a worker is forked: a bad value stops the run here, not as a failed task later.
+    const fromCli = cliRunOptions(argv);
+    const options = resolveOptions(loadConfigFile(layout.config), fromCli);
     // Workers load while the checks below run; any that no slot takes are ended.
     if (!options.single) prewarmWorkers(options.agents);
     try {
