@@ -1,4 +1,4 @@
-import { EXIT, PlError } from '../errors.js';
+import { PlError } from '../errors.js';
 import { adapterNames } from '../agents/registry.js';
 import type { RunOptions } from './options.js';
 import { checkOption, resolveOptions, validateConfig } from './validate.js';
@@ -23,7 +23,7 @@ export function parseValue(text: string): unknown {
   try {
     return JSON.parse(t);
   } catch (err) {
-    throw new PlError('BAD_CONFIG_VALUE', `The value \`${text}\` looks like JSON but is not valid JSON (${(err as Error).message}); quote it for the shell, e.g. '["a","b"]'.`, { exitCode: EXIT.usage });
+    throw new PlError('BAD_OPTION', `The value \`${text}\` looks like JSON but is not valid JSON (${(err as Error).message}); quote it for the shell, e.g. '["a","b"]'.`);
   }
 }
 
@@ -99,9 +99,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function badKey(key: string, why: string): PlError {
-  return new PlError('UNKNOWN_SETTING', `Unknown setting \`${key}\`: ${why}`, { exitCode: EXIT.usage });
+  return new PlError('UNKNOWN_SETTING', `Unknown setting \`${key}\`: ${why}`);
 }
 
 function badValue(key: string, message: string): PlError {
-  return new PlError('BAD_CONFIG_VALUE', `${key}: ${message}`, { exitCode: EXIT.usage });
+  return new PlError('BAD_OPTION', `${key}: ${message}`);
 }

@@ -1,4 +1,4 @@
-import { EXIT, PlError } from '../errors.js';
+import { PlError } from '../errors.js';
 import type { Problem } from '../task/types.js';
 import { DEFAULTS, type RunOptions } from './options.js';
 import { OPTION_NAMES, OPTION_TABLE, flagOf, isOptionName, type OptionName } from './option-table.js';
@@ -48,7 +48,7 @@ export function cliOptions(given: Partial<Record<OptionName, unknown>>): Partial
     if (kind.accepts(value)) options[name] = value;
     else problems.push(`Expected \`--${flagOf(name)}\` (${name}) to be ${kind.expected}, got ${givenText(raw)}.`);
   }
-  if (problems.length > 0) throw new PlError('BAD_OPTION', problems.join('\n'), { exitCode: EXIT.usage, details: problems });
+  if (problems.length > 0) throw new PlError('BAD_OPTION', problems.join('\n'), { details: problems });
   return options as Partial<RunOptions>;
 }
 

@@ -95,14 +95,14 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: ReturnType<typeof 
 async function preflight(repo: string, options: RunOptions): Promise<void> {
   // Outside a repository git exits 128: that is this refusal, not an unexpected error.
   if (!(await revParse(repo, 'HEAD').catch(() => undefined))) {
-    throw new PlError('NOT_A_REPO', `${repo} is not a git repository with a commit. Run \`git init\` and commit once, or pass --repo <dir>.`, { exitCode: EXIT.environment });
+    throw new PlError('NOT_A_REPO', `${repo} is not a git repository with a commit. Run \`git init\` and commit once, or pass --repo <dir>.`);
   }
   if (options.land === 'merge' && !options.inPlace) await requireGit('2.38');
   if (!options.target) {
     const branch = await currentBranch(repo);
-    if (!branch) throw new PlError('NO_TARGET', 'HEAD is detached, so there is no branch to land on. Check out a branch or pass --target <branch>.', { exitCode: EXIT.usage });
+    if (!branch) throw new PlError('NO_TARGET', 'HEAD is detached, so there is no branch to land on. Check out a branch or pass --target <branch>.');
     options.target = branch;
   } else if (!(await revParse(repo, `refs/heads/${options.target}`))) {
-    throw new PlError('NO_TARGET', `The target branch \`${options.target}\` does not exist. Create it or pass another --target.`, { exitCode: EXIT.usage });
+    throw new PlError('TARGET_NOT_FOUND', `The target branch \`${options.target}\` does not exist. Create it or pass another --target.`);
   }
 }
