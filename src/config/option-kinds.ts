@@ -11,6 +11,8 @@ export interface Kind {
   fromText(text: string): unknown;
   /** How the flag is read. `number`: left to yargs untyped, so `abc` stays text and is reported as given, not as NaN. */
   readonly argType: 'number' | 'string' | 'boolean' | 'array';
+  /** The allowed words, for kinds that are a fixed list (shown in `--help`). */
+  choices?(): readonly string[];
 }
 
 const asNumber = (text: string): unknown => (text.trim() === '' ? text : Number(text));
@@ -83,5 +85,6 @@ export function oneOf(names: () => readonly string[]): Kind {
     accepts: (v) => typeof v === 'string' && names().includes(v),
     fromText: (t) => t,
     argType: 'string',
+    choices: names,
   };
 }

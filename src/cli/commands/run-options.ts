@@ -20,8 +20,8 @@ export function runOptionsBuilder<T>(y: Argv<T>): Argv<T & RunArgs> {
 function yargsOption(name: OptionName): Options {
   const { kind, help, alias, default: value } = OPTION_TABLE[name];
   const read: Options = kind.argType === 'number' ? { requiresArg: true } : { type: kind.argType === 'array' ? 'string' : kind.argType, array: kind.argType === 'array' };
-  if (!help) return { ...read, hidden: true };
-  const choices = kind.expected.startsWith('one of ') ? `: ${kind.expected.slice('one of '.length)}` : '';
+  if (!help) return { ...read, alias, hidden: true };
+  const choices = kind.choices ? `: ${kind.choices().join(', ')}` : '';
   const shown = value === undefined || value === false || (Array.isArray(value) && value.length === 0) ? '' : ` [default ${String(value)}]`;
   return { ...read, alias, describe: `${help}${choices}${shown}` };
 }
