@@ -1,38 +1,25 @@
+import { ERROR_CODES, type ErrorCode } from './error-codes.js';
+
+export { EXIT, ERROR_CODES, type ErrorCode } from './error-codes.js';
+
 /**
  * One error base class for everything the tool reports to a person.
  * `code` is permanent (scripts and tests match on it); the message may change.
- * `exitCode` is the process exit status the CLI maps it to (see cli/exit-codes.ts).
+ * `exitCode` is the process exit status the code maps to in ERROR_CODES, so one code never exits two ways.
  */
 export class PlError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly exitCode: number;
   readonly details?: unknown;
 
-  constructor(code: string, message: string, options: { exitCode?: number; details?: unknown; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { details?: unknown; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'PlError';
     this.code = code;
-    this.exitCode = options.exitCode ?? EXIT.failure;
+    this.exitCode = ERROR_CODES[code].exit;
     this.details = options.details;
   }
 }
-
-/** Exit codes, in one place. Documented in README "Exit codes". */
-export const EXIT = {
-  ok: 0,
-  /** Work ran but some task failed, or a check found problems. */
-  failure: 1,
-  /** The command line was wrong (unknown option, bad value). */
-  usage: 2,
-  /** Input files were invalid (a task file, a config file). */
-  invalidInput: 3,
-  /** The environment refuses: no hard links, unsafe permissions, not a git repo, git too old. */
-  environment: 4,
-  /** Something was not found: a task, an agent, a file. */
-  notFound: 5,
-  /** Stopped by a signal before finishing. */
-  interrupted: 130,
-} as const;
 
 export function isPlError(err: unknown): err is PlError {
   return err instanceof PlError;

@@ -1,4 +1,4 @@
-import { EXIT, PlError } from '../errors.js';
+import { PlError } from '../errors.js';
 import type { AgentAdapter, AgentContext, AgentInvocation, AgentSettings } from './types.js';
 import { listSetting } from './settings.js';
 
@@ -32,7 +32,6 @@ export const commandAdapter: AgentAdapter = {
         'The `command` agent needs a command to run: set `agentSettings.command.template` in .parallel-loop.json to an argument list, ' +
           'e.g. ["my-agent", "--prompt-file", "{prompt_file}"]. Placeholders: ' +
           Object.keys(PLACEHOLDERS).map((name) => `{${name}}`).join(' '),
-        { exitCode: EXIT.invalidInput },
       );
     }
     const [file, ...args] = template.map((arg) => fillTemplateArg(arg, ctx));

@@ -1,4 +1,4 @@
-import { EXIT, PlError } from '../errors.js';
+import { PlError } from '../errors.js';
 import type { AgentAdapter } from './types.js';
 import { aiderAdapter } from './aider.js';
 import { claudeAdapter } from './claude.js';
@@ -16,5 +16,5 @@ export const adapterNames: readonly string[] = ADAPTERS.map((adapter) => adapter
 export function getAdapter(name: string): AgentAdapter {
   const adapter = ADAPTERS.find((a) => a.name === name);
   if (adapter) return adapter;
-  throw new PlError('UNKNOWN_AGENT', `Unknown agent "${name}". Known agents: ${adapterNames.join(', ')}.`, { exitCode: EXIT.notFound });
+  throw new PlError('UNKNOWN_AGENT', `Unknown agent "${name}". Known agents: ${adapterNames.join(', ')}.`);
 }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EXIT, PlError } from '../errors.js';
+import { PlError } from '../errors.js';
 import { checkInteger } from '../proc/check-option.js';
 import { killGroupOnExit } from '../proc/kill-on-exit.js';
 import { killTree } from '../proc/kill-tree.js';
@@ -145,7 +145,6 @@ async function spawnFailure(child: AgentChild, log: OutputLog, { invocation, cwd
   await log.close();
   const command = [invocation.file, ...invocation.args].join(' ');
   return new PlError('AGENT_SPAWN_FAILED', `Could not start the agent \`${invocation.file}\` in ${cwd}: Command failed with ${(cause as NodeJS.ErrnoException).code ?? 'an error'}: ${command}\n${cause.message}`, {
-    exitCode: EXIT.environment,
     cause,
   });
 }

@@ -1,4 +1,4 @@
-import { EXIT, PlError } from '../errors.js';
+import { PlError } from '../errors.js';
 import type { AgentSettings } from './types.js';
 
 // `agentSettings` comes from the config file unchecked (it is keyed by adapter
@@ -9,9 +9,7 @@ function describe(value: unknown): string {
 }
 
 function badSetting(agent: string, key: string, expected: string, value: unknown): PlError {
-  return new PlError('BAD_AGENT_SETTING', `Expected \`agentSettings.${agent}.${key}\` to be ${expected}, got ${describe(value)}`, {
-    exitCode: EXIT.invalidInput,
-  });
+  return new PlError('BAD_AGENT_SETTING', `Expected \`agentSettings.${agent}.${key}\` to be ${expected}, got ${describe(value)}`);
 }
 
 /** The setting as a string, or undefined when unset. Throws PlError `BAD_AGENT_SETTING` for anything else. */

@@ -1,4 +1,4 @@
-import { EXIT, PlError } from '../errors.js';
+import { PlError } from '../errors.js';
 import type { AgentAdapter, AgentContext, AgentInvocation } from './types.js';
 
 /**
@@ -14,7 +14,6 @@ export const shellAdapter: AgentAdapter = {
       throw new PlError(
         'SHELL_TASK_WITHOUT_RUN',
         `Task "${ctx.task.id}" uses the \`shell\` agent but has no \`run\` command: add \`run: <command>\` to the task, or choose another agent.`,
-        { exitCode: EXIT.invalidInput },
       );
     }
     return { file: '/bin/sh', args: ['-c', run] };

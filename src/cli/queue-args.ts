@@ -1,4 +1,4 @@
-import { EXIT, PlError } from '../errors.js';
+import { PlError } from '../errors.js';
 import { checkTaskId } from '../task/id.js';
 import { layoutFor } from '../queue/layout.js';
 import { QueueStore } from '../queue/store.js';
@@ -12,13 +12,13 @@ export function storeFor(argv: CommonArgs): QueueStore {
 /** A task id from the command line; it becomes a path under claims/, so `..` and `/` never pass. */
 export function taskIdArg(id: string): string {
   const problem = checkTaskId(id);
-  if (problem) throw new PlError('BAD_TASK_ID', problem, { exitCode: EXIT.usage });
+  if (problem) throw new PlError('BAD_TASK_ID', problem);
   return id;
 }
 
 /** `--wait-ms`: how long a command waits for agents to act on it. */
 export function waitMsOption(value: number | undefined, fallback = 30_000): number {
   const ms = value ?? fallback;
-  if (!Number.isInteger(ms) || ms < 0) throw new PlError('BAD_OPTION', `Expected --wait-ms to be a non-negative integer of milliseconds, got \`${value}\``, { exitCode: EXIT.usage });
+  if (!Number.isInteger(ms) || ms < 0) throw new PlError('BAD_OPTION', `Expected --wait-ms to be a non-negative integer of milliseconds, got \`${value}\``);
   return ms;
 }

@@ -1,7 +1,8 @@
-import { EXIT, PlError } from '../errors.js';
+import { PlError } from '../errors.js';
 import { adapterNames } from '../agents/registry.js';
 import type { RunOptions } from './options.js';
-import { OPTION_KINDS, checkOption, resolveOptions, validateConfig } from './validate.js';
+import { checkOption, resolveOptions, validateConfig } from './validate.js';
+import { OPTION_NAMES, OPTION_TABLE, isOptionName } from './option-table.js';
 
 /** Settings under `agentSettings.<agent>`, and whether each is a string, a list of strings or true/false. */
 const AGENT_SETTING_KINDS: Record<string, 'string' | 'strings' | 'boolean'> = { bin: 'string', model: 'string', permissionMode: 'string', extraArgs: 'strings', template: 'strings', sandbox: 'boolean' };
@@ -23,14 +24,14 @@ export function parseValue(text: string): unknown {
   try {
     return JSON.parse(t);
   } catch (err) {
-    throw new PlError('BAD_CONFIG_VALUE', `The value \`${text}\` looks like JSON but is not valid JSON (${(err as Error).message}); quote it for the shell, e.g. '["a","b"]'.`, { exitCode: EXIT.usage });
+    throw new PlError('BAD_OPTION', `The value \`${text}\` looks like JSON but is not valid JSON (${(err as Error).message}); quote it for the shell, e.g. '["a","b"]'.`);
   }
 }
 
 /** Every setting with its effective value and source: defaults, then the file. Pure. */
 export function effectiveSettings(file: Partial<RunOptions>): Effective[] {
   const merged = resolveOptions(file, {}) as unknown as Record<string, unknown>;
-  return Object.keys(OPTION_KINDS).map((key) => ({
+  return OPTION_NAMES.map((key) => ({
     key,
     value: merged[key],
     source: key in file ? 'file' : key === 'heartbeatMs' ? 'derived' : 'default',
@@ -42,8 +43,9 @@ export function withSetting(raw: Record<string, unknown>, key: string, value: un
   const [top, agent, setting] = splitKey(key);
   if (agent === undefined) {
     // `config set target 2024` means the branch "2024", not a number.
-    const v = OPTION_KINDS[top as keyof RunOptions] === 'string' && (typeof value === 'number' || typeof value === 'boolean') ? String(value) : value;
-    const problem = checkOption(top as keyof RunOptions, v) ?? (top === 'agent' && !adapterNames.includes(v as string) ? `Expected \`agent\` to be one of ${adapterNames.join(', ')}, got \`${String(v)}\`.` : undefined);
+    const { kind } = OPTION_TABLE[top as keyof RunOptions];
+    const v = (typeof value === 'number' || typeof value === 'boolean') && !kind.accepts(value) && kind.accepts(String(value)) ? String(value) : value;
+    const problem = checkOption(top as keyof RunOptions, v);
     if (problem) throw badValue(key, problem);
     return { ...raw, [top]: v };
   }
@@ -83,14 +85,14 @@ export function otherProblems(raw: Record<string, unknown>): string[] {
 /** `maxAttempts` → ['maxAttempts']; `agentSettings.claude.bin` → ['agentSettings', 'claude', 'bin']. Throws for unknown keys. */
 export function splitKey(key: string): [string, string?, string?] {
   const parts = key.split('.');
-  if (parts.length === 1 && key in OPTION_KINDS) return [key];
+  if (parts.length === 1 && isOptionName(key)) return [key];
   if (parts.length === 3 && parts[0] === 'agentSettings') {
     const [, agent, setting] = parts as [string, string, string];
     if (!adapterNames.includes(agent)) throw badKey(key, `\`${agent}\` is not an agent; agents: ${adapterNames.join(', ')}.`);
     if (!(setting in AGENT_SETTING_KINDS)) throw badKey(key, `agent settings are ${Object.keys(AGENT_SETTING_KINDS).join(', ')}.`);
     return ['agentSettings', agent, setting];
   }
-  throw badKey(key, `known settings: ${Object.keys(OPTION_KINDS).join(', ')}, and agentSettings.<agent>.<${Object.keys(AGENT_SETTING_KINDS).join('|')}>.`);
+  throw badKey(key, `known settings: ${OPTION_NAMES.join(', ')}, and agentSettings.<agent>.<${Object.keys(AGENT_SETTING_KINDS).join('|')}>.`);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -98,9 +100,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function badKey(key: string, why: string): PlError {
-  return new PlError('UNKNOWN_SETTING', `Unknown setting \`${key}\`: ${why}`, { exitCode: EXIT.usage });
+  return new PlError('UNKNOWN_SETTING', `Unknown setting \`${key}\`: ${why}`);
 }
 
 function badValue(key: string, message: string): PlError {
-  return new PlError('BAD_CONFIG_VALUE', `${key}: ${message}`, { exitCode: EXIT.usage });
+  return new PlError('BAD_OPTION', `${key}: ${message}`);
 }

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { PlError, EXIT, errnoCode } from '../errors.js';
+import { PlError, errnoCode } from '../errors.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import type { RunOptions } from './options.js';
 import { validateConfig } from './validate.js';
@@ -17,9 +17,9 @@ export function readRawConfig(file: string): Record<string, unknown> {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new PlError('BAD_CONFIG', `${file}: not valid JSON (${(err as Error).message}). Fix it by hand or remove it; it was not changed.`, { exitCode: EXIT.invalidInput });
+    throw new PlError('BAD_CONFIG', `${file}: not valid JSON (${(err as Error).message}). Fix it by hand or remove it; it was not changed.`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new PlError('BAD_CONFIG', `${file}: expected an object of settings; it was not changed.`, { exitCode: EXIT.invalidInput });
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new PlError('BAD_CONFIG', `${file}: expected an object of settings; it was not changed.`);
   return raw as Record<string, unknown>;
 }
 
@@ -28,7 +28,6 @@ export function loadConfigFile(file: string): Partial<RunOptions> {
   const { options, problems } = validateConfig(readRawConfig(file));
   if (problems.length > 0) {
     throw new PlError('BAD_CONFIG', `${file} has problems:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`, {
-      exitCode: EXIT.invalidInput,
       details: problems,
     });
   }

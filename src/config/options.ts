@@ -1,12 +1,13 @@
 import type { AgentSettings } from '../agents/types.js';
 import type { LandStyle } from '../merge/land.js';
+import { OPTION_NAMES, OPTION_TABLE } from './option-table.js';
 
 /** How a finished attempt reaches the target branch. */
 export type LandMode = 'merge' | 'branch' | 'none';
 
 /**
  * Everything a run can be told. Every interval and limit is here, so tests run real processes with
- * short timings. Defaults in DEFAULTS; the config file (.parallel-loop.json) and the command line
+ * short timings. Kinds and defaults in OPTION_TABLE; the config file (.parallel-loop.json) and the command line
  * override them in that order.
  */
 export interface RunOptions {
@@ -88,38 +89,7 @@ export interface RunOptions {
   starveAfterMs: number;
 }
 
-export const DEFAULTS: RunOptions = {
-  agents: 3,
-  once: false,
-  single: false,
-  inPlace: false,
-  agent: 'claude',
-  agentSettings: {},
-  timeoutSec: 1800,
-  maxAttempts: 3,
-  killGraceMs: 5000,
-  retryBackoffMs: 2000,
-  heartbeatMs: 5000,
-  staleAfterMs: 30000,
-  rescanMs: 2000,
-  monitorMs: 2000,
-  restartBackoffMs: 1000,
-  restartBackoffMaxMs: 30000,
-  maxRestarts: 5,
-  restartWindowMs: 60000,
-  copy: [],
-  portBase: 20000,
-  portBlock: 10,
-  land: 'merge',
-  landStyle: 'merge',
-  dirtyTarget: 'hold',
-  cleanup: true,
-  resourceSampleMs: 2000,
-  pauseCpuPercent: 80,
-  pauseMemoryPercent: 80,
-  stepDownMemoryPercent: 90,
-  cpuWindowMs: 10_000,
-  rateLimitPauseMs: 5 * 60_000,
-  breakerFailures: 3,
-  starveAfterMs: 10 * 60_000,
-};
+/** Every option's default, from OPTION_TABLE. */
+export const DEFAULTS: RunOptions = Object.fromEntries(
+  OPTION_NAMES.filter((name) => OPTION_TABLE[name].default !== undefined).map((name) => [name, OPTION_TABLE[name].default]),
+) as unknown as RunOptions;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { PlError, EXIT } from '../errors.js';
+import { PlError } from '../errors.js';
 
 export interface RepoLockOptions {
   /** A lock whose holder stopped refreshing it for this long is taken over. Default 10,000 ms (proper-lockfile's minimum is 5,000). */
@@ -35,7 +35,7 @@ export async function withRepoLock<T>(lockDir: string, name: string, fn: () => P
     });
   } catch (err) {
     throw new PlError('LOCK_TIMEOUT', `Could not take the lock ${file}.lock within ${waitMs} ms: ${(err as Error).message}. ` +
-      'Another parallel-loop process holds it; if none runs, remove the folder by hand.', { exitCode: EXIT.environment, cause: err });
+      'Another parallel-loop process holds it; if none runs, remove the folder by hand.', { cause: err });
   }
   try {
     return await fn();

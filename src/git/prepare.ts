@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PlError, EXIT, errnoCode } from '../errors.js';
+import { PlError, errnoCode } from '../errors.js';
 import { git } from './repo.js';
 import { canonicalPath } from './worktree-list.js';
 import { runShellLine } from '../proc/run-shell.js';
@@ -121,9 +121,7 @@ export async function prepareWorktree(options: PrepareOptions): Promise<Prepared
   if (options.setup === undefined || options.setup.trim() === '') return { copied, existing };
   const timeout = options.setupTimeoutMs ?? 600_000;
   if (!Number.isInteger(timeout) || timeout <= 0) {
-    throw new PlError('INVALID_OPTION', `Expected the \`setupTimeoutMs\` option to be a positive integer, got \`${timeout}\` (${typeof timeout}).`, {
-      exitCode: EXIT.usage,
-    });
+    throw new PlError('BAD_OPTION', `Expected the \`setupTimeoutMs\` option to be a positive integer, got \`${timeout}\` (${typeof timeout}).`);
   }
   const result = await runShellLine(options.setup, { cwd: worktree, env: options.env, timeoutMs: timeout, killGraceMs: options.killGraceMs });
   if (!result.ok) {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { PlError, EXIT } from '../errors.js';
+import { PlError } from '../errors.js';
 
 export interface GitOptions {
   /** Extra environment for this call, applied on top of the cleaned process environment. */
@@ -111,7 +111,6 @@ export async function requireGit(minVersion = '2.38'): Promise<string> {
     text = await git(process.cwd(), ['--version']);
   } catch (err) {
     throw new PlError('GIT_TOO_OLD', `Could not run git (${(err as Error).message}). parallel-loop needs git ${minVersion} or newer on PATH.`, {
-      exitCode: EXIT.environment,
       cause: err,
     });
   }
@@ -120,7 +119,6 @@ export async function requireGit(minVersion = '2.38'): Promise<string> {
     throw new PlError(
       'GIT_TOO_OLD',
       `parallel-loop needs git ${minVersion} or newer (for \`git merge-tree --write-tree\`), found "${text.trim()}".`,
-      { exitCode: EXIT.environment },
     );
   }
   return version.join('.');

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PlError, EXIT } from '../errors.js';
+import { PlError } from '../errors.js';
 import { attemptBranch, attemptWorktree, type Layout } from '../queue/layout.js';
 import { withRepoLock, type RepoLockOptions } from './lock.js';
 import { git, revParse, runGit } from './repo.js';
@@ -75,9 +75,7 @@ export async function addAttemptWorktree(options: AttemptWorktreeOptions & { bas
       }
       if (entry) {
         if (entry.branch !== `refs/heads/${branch}`) {
-          throw new PlError('WORKTREE_CONFLICT', `The worktree ${dir} is checked out on ${entry.branch ?? 'a detached HEAD'}, expected ${branch}.`, {
-            exitCode: EXIT.environment,
-          });
+          throw new PlError('WORKTREE_CONFLICT', `The worktree ${dir} is checked out on ${entry.branch ?? 'a detached HEAD'}, expected ${branch}.`);
         }
         return { path: dir, branch, head: entry.head ?? (await git(dir, ['rev-parse', 'HEAD'])), reused: 'worktree' as const };
       }
@@ -88,7 +86,7 @@ export async function addAttemptWorktree(options: AttemptWorktreeOptions & { bas
         return { path: dir, branch, head: branchTip, reused: 'branch' as const };
       }
       const baseSha = await revParse(repo, base);
-      if (!baseSha) throw new PlError('BAD_BASE', `Cannot start ${branch}: "${base}" does not name a commit in ${repo}.`, { exitCode: EXIT.notFound });
+      if (!baseSha) throw new PlError('BAD_BASE', `Cannot start ${branch}: "${base}" does not name a commit in ${repo}.`);
       await git(repo, ['worktree', 'add', '--quiet', '--no-track', '-b', branch, dir, baseSha]);
       return { path: dir, branch, head: baseSha, reused: 'new' as const };
     },
@@ -105,9 +103,7 @@ function clearEmptyFolder(dir: string): void {
     return;
   }
   if (names.length > 0) {
-    throw new PlError('WORKTREE_CONFLICT', `${dir} exists, is not a git worktree and is not empty; move it away and try again.`, {
-      exitCode: EXIT.environment,
-    });
+    throw new PlError('WORKTREE_CONFLICT', `${dir} exists, is not a git worktree and is not empty; move it away and try again.`);
   }
   fs.rmdirSync(dir);
 }

@@ -1,4 +1,4 @@
-import { PlError, EXIT } from '../errors.js';
+import { PlError } from '../errors.js';
 import { revParse, runGit } from '../git/repo.js';
 
 export interface CasInput {
@@ -40,7 +40,5 @@ export function backoff(tries: number): Promise<void> {
 export function triesOption(value: unknown): number {
   if (value === undefined) return 20;
   if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
-  throw new PlError('INVALID_OPTION', `Expected the \`maxTries\` option to be a positive integer, got \`${String(value)}\` (${typeof value}).`, {
-    exitCode: EXIT.usage,
-  });
+  throw new PlError('BAD_OPTION', `Expected the \`maxTries\` option to be a positive integer, got \`${String(value)}\` (${typeof value}).`);
 }

@@ -1,4 +1,4 @@
-import { PlError, EXIT } from '../errors.js';
+import { PlError, type ErrorCode } from '../errors.js';
 import { identityArgs } from '../git/identity.js';
 import { git, revParse, runGit } from '../git/repo.js';
 import { refSafeId } from '../queue/layout.js';
@@ -75,10 +75,10 @@ async function containedInAny(repo: string, commit: string, others: string[]): P
   return !independent.includes(commit);
 }
 
-async function resolve(repo: string, ref: string, code: string, what: string): Promise<string> {
+async function resolve(repo: string, ref: string, code: ErrorCode, what: string): Promise<string> {
   // A full commit id needs no branch lookup first (one git call fewer per landing).
   const sha = /^[0-9a-f]{40}$/.test(ref) ? await revParse(repo, ref) : ((await revParse(repo, `refs/heads/${ref}`)) ?? (await revParse(repo, ref)));
-  if (!sha) throw new PlError(code, `${what} "${ref}" does not exist in ${repo}.`, { exitCode: EXIT.notFound });
+  if (!sha) throw new PlError(code, `${what} "${ref}" does not exist in ${repo}.`);
   return sha;
 }
 
@@ -105,8 +105,8 @@ async function readTip(repo: string, target: string): Promise<{ tip: string; tre
   return { tip: await resolve(repo, target, 'TARGET_NOT_FOUND', 'The target branch') };
 }
 
-function notFound(code: string, what: string, ref: string, repo: string): PlError {
-  return new PlError(code, `${what} "${ref}" does not exist in ${repo}.`, { exitCode: EXIT.notFound });
+function notFound(code: ErrorCode, what: string, ref: string, repo: string): PlError {
+  return new PlError(code, `${what} "${ref}" does not exist in ${repo}.`);
 }
 
 type Step = LandResult | { status: 'raced'; tip: string };

@@ -1,4 +1,4 @@
-import { PlError, EXIT } from '../errors.js';
+import { PlError } from '../errors.js';
 
 /** Trailer naming the task a landing commit brought in; its presence is what "landed" means. */
 export const TASK_TRAILER = 'Parallel-Loop-Task';
@@ -10,9 +10,7 @@ export const REVERT_TRAILER = 'Parallel-Loop-Revert';
 /** A task id must fit on one trailer line: control characters (newlines above all) would forge or break trailers. */
 export function assertTrailerSafe(taskId: string): void {
   if (taskId === '' || /[\u0000-\u001f\u007f]/.test(taskId) || taskId !== taskId.trim()) {
-    throw new PlError('INVALID_TASK_ID', `Task id ${JSON.stringify(taskId)} cannot be written as a commit trailer: expected one line without control characters or surrounding spaces.`, {
-      exitCode: EXIT.invalidInput,
-    });
+    throw new PlError('INVALID_TASK', `Task id ${JSON.stringify(taskId)} cannot be written as a commit trailer: expected one line without control characters or surrounding spaces.`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { PlError, EXIT } from '../errors.js';
+import { PlError } from '../errors.js';
 import { identityArgs } from '../git/identity.js';
 import { git, revParse } from '../git/repo.js';
 import { advanceTarget, type DirtyPolicy } from './advance.js';
@@ -43,7 +43,7 @@ export function findUndoable(records: LogRecord[], taskId: string): LogRecord | 
  */
 async function revertTree(repo: string, tip: string, landing: LogRecord) {
   const before = landing.parents[0];
-  if (!before) throw new PlError('NOT_LANDED', `Commit ${landing.sha} has no parent to revert to.`, { exitCode: EXIT.notFound });
+  if (!before) throw new PlError('NOT_LANDED', `Commit ${landing.sha} has no parent to revert to.`);
   const ident = await identityArgs(repo);
   const theirs = await git(repo, [...ident, 'commit-tree', `${before}^{tree}`, '-p', landing.sha, '-m', 'parallel-loop: undo helper (never referenced)']);
   return mergeTrees(repo, tip, theirs);
@@ -61,10 +61,10 @@ export async function undoTask(options: UndoOptions): Promise<UndoResult> {
   const maxTries = triesOption(options.maxTries);
   for (let tries = 1; tries <= maxTries; tries++) {
     const tip = await revParse(repo, `refs/heads/${target}`);
-    if (!tip) throw new PlError('TARGET_NOT_FOUND', `The target branch "${target}" does not exist in ${repo}.`, { exitCode: EXIT.notFound });
+    if (!tip) throw new PlError('TARGET_NOT_FOUND', `The target branch "${target}" does not exist in ${repo}.`);
     const landing = findUndoable(parseLog(await git(repo, ['log', '-z', '--first-parent', LOG_FORMAT, tip])), taskId);
     if (!landing) {
-      throw new PlError('NOT_LANDED', `Task ${taskId} has no landing on ${target} to undo (or its last landing is already undone).`, { exitCode: EXIT.notFound });
+      throw new PlError('NOT_LANDED', `Task ${taskId} has no landing on ${target} to undo (or its last landing is already undone).`);
     }
     const merge = await revertTree(repo, tip, landing);
     if (!merge.clean) return { status: 'conflict', files: merge.files, details: merge.messages.join('\n'), landing: landing.sha };

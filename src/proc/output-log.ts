@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { EXIT, PlError } from '../errors.js';
+import { PlError } from '../errors.js';
 
 /**
  * A file that receives a process's output streams as they come. When the disk is
@@ -31,7 +31,7 @@ export class OutputLog {
       await once(file, 'open');
       return new OutputLog(file);
     } catch (err) {
-      throw new PlError('AGENT_LOG_FAILED', `Cannot write the agent log ${path}: ${(err as Error).message}`, { exitCode: EXIT.environment, cause: err });
+      throw new PlError('AGENT_LOG_FAILED', `Cannot write the agent log ${path}: ${(err as Error).message}`, { cause: err });
     }
   }
 

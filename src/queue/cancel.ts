@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EXIT, PlError, errnoCode } from '../errors.js';
+import { PlError, errnoCode } from '../errors.js';
 import { readJsonOrUndefined, writeJsonAtomic } from '../util/atomic-write.js';
 import { hostBootId, processStartTime } from '../proc/start-time.js';
 import { InboxIndex, type InboxEntry } from './inbox.js';
@@ -105,7 +105,7 @@ export function cancelQueued(store: QueueStore, entry: InboxEntry): boolean {
     const taken = takeTask(store, entry, owner);
     if (!taken.ok) {
       if (taken.reason === 'duplicate' || taken.reason === 'invalid') {
-        throw new PlError('TASK_REJECTED', `${entry.file} turned out ${taken.reason === 'duplicate' ? 'a duplicate' : 'invalid'} when claimed; it is in queue/rejected/ now`, { exitCode: EXIT.invalidInput });
+        throw new PlError('TASK_REJECTED', `${entry.file} turned out ${taken.reason === 'duplicate' ? 'a duplicate' : 'invalid'} when claimed; it is in queue/rejected/ now`);
       }
       return false;
     }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { PlError, EXIT, errnoCode } from '../errors.js';
+import { PlError, errnoCode } from '../errors.js';
 import { writeJsonAtomic, readJsonOrUndefined } from '../util/atomic-write.js';
 
 /** Who holds a claim: written to a lease file before the claim exists, so a claim is never ownerless. */
@@ -235,6 +235,6 @@ function linkError(err: unknown, dir: string): PlError {
     'NO_HARD_LINKS',
     `Could not hard-link a claim in ${dir} (${code} from link(2)). parallel-loop claims tasks with hard links; ` +
       'put the state folder on a local filesystem that supports them (--state <dir>).',
-    { exitCode: EXIT.environment, cause: err },
+    { cause: err },
   );
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PlError, EXIT, errnoCode } from '../errors.js';
+import { PlError, errnoCode } from '../errors.js';
 import type { Layout } from './layout.js';
 
 /**
@@ -26,7 +26,7 @@ export function checkHardLinks(dir: string, linkDir: string = dir): void {
       `${where} does not support hard links (${code}: ${(err as Error).message}). ` +
         'parallel-loop decides every claim with link(2) and will not fall back to copies. ' +
         'Put the state folder on a local filesystem such as ext4, xfs or apfs with --state <dir>.',
-      { exitCode: EXIT.environment, cause: err },
+      { cause: err },
     );
   } finally {
     fs.rmSync(linked, { force: true });
@@ -63,7 +63,6 @@ export function checkQueuePermissions(layout: Layout, allowShared: boolean): voi
       `Refusing the queue folder ${layout.queue}: ${reason} (mode ${(stat.mode & 0o777).toString(8)}). ` +
         'Anyone who can write task files there can run commands as you. ' +
         `Fix it with \`chmod go-w ${layout.queue}\`, or pass --allow-shared-queue if that is what you want.`,
-      { exitCode: EXIT.environment },
     );
   }
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { EXIT, PlError, errnoCode } from '../errors.js';
+import { PlError, errnoCode } from '../errors.js';
 import { clearCancelRequest, commandOwner, dropCommandOwner, locateTask } from './cancel.js';
 import { idFileName } from './inbox.js';
 import type { QueueStore } from './store.js';
@@ -27,9 +27,9 @@ export interface RetryResult {
  */
 export function retryTask(store: QueueStore, id: string): RetryResult {
   const where = locateTask(store, id);
-  if (!where) throw new PlError('TASK_NOT_FOUND', `No task \`${id}\` in ${store.layout.queue} (inbox, running/, done/ or failed/).`, { exitCode: EXIT.notFound });
+  if (!where) throw new PlError('TASK_NOT_FOUND', `No task \`${id}\` in ${store.layout.queue} (inbox, running/, done/ or failed/).`);
   if (where.state !== 'failed') {
-    throw new PlError('NOT_FAILED', `Task \`${id}\` is not in failed/ but in ${where.state === 'inbox' ? 'the inbox' : `${where.state}/`} (${where.file}); only failed tasks can be retried.`, { exitCode: EXIT.failure });
+    throw new PlError('NOT_FAILED', `Task \`${id}\` is not in failed/ but in ${where.state === 'inbox' ? 'the inbox' : `${where.state}/`} (${where.file}); only failed tasks can be retried.`);
   }
   const owner = commandOwner('retry');
   store.init();
@@ -37,7 +37,7 @@ export function retryTask(store: QueueStore, id: string): RetryResult {
     const claim = store.claims.claim(id, { ...owner, file: where.file });
     if (!claim.ok) {
       const holder = claim.reason === 'live' ? store.claims.readLease(id, claim.gen)?.agentId : undefined;
-      throw new PlError('TASK_BUSY', `Task \`${id}\` has a live claim (generation ${claim.gen}${holder ? `, held by ${holder}` : ''}); try again in a moment.`, { exitCode: EXIT.failure });
+      throw new PlError('TASK_BUSY', `Task \`${id}\` has a live claim (generation ${claim.gen}${holder ? `, held by ${holder}` : ''}); try again in a moment.`);
     }
     const errorRecord = keepErrorRecord(store, id, claim.gen);
     clearCancelRequest(store, id);

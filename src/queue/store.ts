@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { PlError, EXIT, errnoCode } from '../errors.js';
+import { PlError, errnoCode } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import { Claims } from './claims.js';
 import { isTaskFileName } from '../task/id.js';
@@ -97,7 +97,7 @@ export class QueueStore {
     try {
       fs.renameSync(path.join(this.dir(from), file), path.join(this.dir(to), target));
     } catch (err) {
-      if (errnoCode(err) === 'ENOENT') throw new PlError('TASK_GONE', `task file ${from}/${file} is no longer there`, { exitCode: EXIT.notFound });
+      if (errnoCode(err) === 'ENOENT') throw new PlError('TASK_GONE', `task file ${from}/${file} is no longer there`);
       throw err;
     }
     return target;
@@ -131,7 +131,7 @@ export class QueueStore {
    */
   enqueue(fileName: string, content: string | Buffer): string {
     if (fileName.includes('/') || fileName.startsWith('.')) {
-      throw new PlError('BAD_FILE_NAME', `Expected a plain file name for the task, got \`${fileName}\``, { exitCode: EXIT.invalidInput });
+      throw new PlError('BAD_FILE_NAME', `Expected a plain file name for the task, got \`${fileName}\``);
     }
     this.init();
     const tmp = path.join(this.layout.queue, '.tmp', `${randomBytes(6).toString('hex')}.part`);

@@ -1,4 +1,4 @@
-import { EXIT, PlError } from '../errors.js';
+import { PlError } from '../errors.js';
 import type { Task } from '../task/types.js';
 import { pathsConflict } from './globs.js';
 import { checkDependencies, compareIds, type DependencyProblem } from './graph.js';
@@ -84,7 +84,7 @@ export function makePlan(tasks: readonly PlanTask[], options: PlanOptions): Plan
 }
 
 function invalidOption(name: string, expected: string, got: unknown): PlError {
-  return new PlError('INVALID_OPTION', `Expected the \`${name}\` option to be ${expected}, got \`${String(got)}\` (${typeof got})`, { exitCode: EXIT.usage });
+  return new PlError('BAD_OPTION', `Expected the \`${name}\` option to be ${expected}, got \`${String(got)}\` (${typeof got})`);
 }
 
 function estimateFor(task: PlanTask, history: ReadonlyMap<string, number>, fallback: number): EstimateUsed {

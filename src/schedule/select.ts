@@ -1,4 +1,4 @@
-import { EXIT, PlError } from '../errors.js';
+import { PlError } from '../errors.js';
 import { pathsConflict } from './globs.js';
 import { compareIds } from './graph.js';
 
@@ -77,7 +77,7 @@ export function orderCandidates<T extends Candidate>(list: readonly T[]): T[] {
 export function pickNext<T extends Candidate>(candidates: readonly T[], ctx: PickContext): PickResult<T> {
   const starveAfterMs = ctx.starveAfterMs ?? DEFAULT_STARVE_AFTER_MS;
   if (!(starveAfterMs >= 0)) {
-    throw new PlError('INVALID_OPTION', `Expected the \`starveAfterMs\` option to be a non-negative number, got \`${String(starveAfterMs)}\` (${typeof starveAfterMs})`, { exitCode: EXIT.usage });
+    throw new PlError('BAD_OPTION', `Expected the \`starveAfterMs\` option to be a non-negative number, got \`${String(starveAfterMs)}\` (${typeof starveAfterMs})`);
   }
   const failing = failingDependents(candidates, ctx.failed);
   const runningIds = new Set(ctx.running.map((r) => r.id));

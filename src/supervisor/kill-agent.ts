@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EXIT, PlError, errnoCode } from '../errors.js';
+import { PlError, errnoCode } from '../errors.js';
 import { isSameProcess } from '../proc/start-time.js';
 import type { AgentView } from './agents.js';
 
@@ -35,13 +35,13 @@ export function refusal(agent: AgentView): string | undefined {
  */
 export async function killAgent(agent: AgentView, waitMs: number): Promise<KillResult> {
   const reason = refusal(agent);
-  if (reason) throw new PlError('AGENT_NOT_RUNNING', reason, { exitCode: agent.remote ? EXIT.environment : EXIT.notFound });
+  if (reason) throw new PlError(agent.remote ? 'AGENT_REMOTE' : 'AGENT_NOT_RUNNING', reason);
   const { pid, pidStart, task, gen } = agent.heartbeat;
   try {
     process.kill(pid, 'SIGTERM');
   } catch (err) {
     if (errnoCode(err) === 'ESRCH') return { agentId: agent.agentId, pid, task, gen, exited: true };
-    throw new PlError('KILL_FAILED', `Could not signal ${agent.agentId} (pid ${pid}): ${(err as Error).message}`, { exitCode: EXIT.environment, cause: err });
+    throw new PlError('KILL_FAILED', `Could not signal ${agent.agentId} (pid ${pid}): ${(err as Error).message}`, { cause: err });
   }
   const deadline = Date.now() + waitMs;
   let exited = !isSameProcess(pid, pidStart!);

@@ -37,6 +37,24 @@ describe('add', () => {
     expect((await runCli(repo, ['add', src])).code).toBe(0);
     expect(fs.readdirSync(path.join(repo, 'queue')).filter((n) => n.endsWith('.json'))).toEqual(['task.json']);
   });
+
+  it('reads a prompt that ends in a file name as a prompt; a path is one when the file exists or the word has no spaces', async () => {
+    const repo = tmpRepo();
+    const prompt = await runCli(repo, ['add', 'Document the option in readme.md', '--json']);
+    expect(prompt.code, prompt.stderr).toBe(0);
+    expect(JSON.parse(prompt.stdout)).toMatchObject({ id: 'document-the-option-in-readme-md' });
+    expect(fs.readFileSync(path.join(repo, 'queue', 'document-the-option-in-readme-md.md'), 'utf8')).toContain('Document the option in readme.md\n');
+
+    const missing = await runCli(repo, ['add', 'tasks/missing.md']);
+    expect(missing.code).toBe(5);
+    expect(missing.stderr).toContain('tasks/missing.md: no such task file');
+
+    const spaced = path.join(tmpDir(), 'my task.md');
+    fs.writeFileSync(spaced, '---\nid: spaced\n---\nFrom a file\n');
+    const file = await runCli(repo, ['add', spaced, '--json']);
+    expect(file.code, file.stderr).toBe(0);
+    expect(JSON.parse(file.stdout)).toMatchObject({ id: 'spaced' });
+  });
 });
 
 describe('run outside a repository', () => {

@@ -14,7 +14,7 @@ describe('governance options', () => {
       { path: 'pauseCpuPercent', message: 'Expected `pauseCpuPercent` to be a percentage above 0 and at most 100, got `120` (number).' },
       { path: 'pauseMemoryPercent', message: 'Expected `pauseMemoryPercent` to be a percentage above 0 and at most 100, got `0` (number).' },
       { path: 'memoryLimitMb', message: 'Expected `memoryLimitMb` to be a positive number, got `-5` (number).' },
-      { path: 'starveAfterMs', message: 'Expected `starveAfterMs` to be a non-negative integer of milliseconds, got `1.5` (number).' },
+      { path: 'starveAfterMs', message: 'Expected `starveAfterMs` to be a non-negative integer, got `1.5` (number).' },
     ]);
     expect(options).toEqual({ stepDownMemoryPercent: 95 });
   });

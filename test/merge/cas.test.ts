@@ -29,7 +29,7 @@ describe('maxTries option', () => {
     const base = g(repo, 'rev-parse', 'main');
     branchWithFiles(repo, 'pl/a/1', base, { 'a.txt': 'a' });
     await expect(landAttempt({ repo, target: 'main', branch: 'pl/a/1', base, taskId: 'a', attempt: 1, maxTries: 0 })).rejects.toMatchObject({
-      code: 'INVALID_OPTION',
+      code: 'BAD_OPTION',
       message: 'Expected the `maxTries` option to be a positive integer, got `0` (number).',
     });
   });

@@ -55,7 +55,7 @@ describe('trailers', () => {
   });
 
   it('refuses ids that would break or forge a trailer line', () => {
-    expect(() => assertTrailerSafe('a\nParallel-Loop-Task: b')).toThrow(expect.objectContaining({ code: 'INVALID_TASK_ID' }));
+    expect(() => assertTrailerSafe('a\nParallel-Loop-Task: b')).toThrow(expect.objectContaining({ code: 'INVALID_TASK' }));
     expect(() => assertTrailerSafe(' padded')).toThrow();
     expect(() => assertTrailerSafe('')).toThrow();
     expect(() => assertTrailerSafe('ok id ünicode')).not.toThrow();

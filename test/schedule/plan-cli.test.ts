@@ -27,6 +27,13 @@ describe('plan', () => {
     expect(tasksIn(repo, 'inbox')).toHaveLength(50);
   });
 
+  it('checks --agents by the same rule as run: 0 exits 2 naming the flag', async () => {
+    const repo = tmpRepo();
+    const run = await runCli(repo, ['plan', '--agents', '0']);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain('Expected `--agents` (agents) to be a positive integer, got `0`.');
+  });
+
   it('shows inferred touches and why tasks are kept apart, and leaves invalid files where they are', async () => {
     const repo = tmpRepo();
     writeTask(repo, 'login', {}, 'Fix the redirect in `src/auth/login.ts`');

@@ -85,8 +85,8 @@ describe('makePlan', () => {
   });
 
   it('rejects a bad agents option with a permanent code', () => {
-    expect(() => makePlan([], { agents: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', message: expect.stringContaining('`agents`') }));
-    expect(() => makePlan([], { agents: 1.5 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() => makePlan([], { agents: 0 })).toThrow(expect.objectContaining({ code: 'BAD_OPTION', message: expect.stringContaining('`agents`') }));
+    expect(() => makePlan([], { agents: 1.5 })).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
   });
 
   it('plans nothing for no tasks', () => {

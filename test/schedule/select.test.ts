@@ -84,7 +84,7 @@ describe('pickNext', () => {
   });
 
   it('rejects a negative starveAfterMs with a permanent code', () => {
-    expect(() => pickNext([task('a')], ctx({ starveAfterMs: -1 }))).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() => pickNext([task('a')], ctx({ starveAfterMs: -1 }))).toThrow(expect.objectContaining({ code: 'BAD_OPTION' }));
   });
 });
 

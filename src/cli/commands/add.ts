@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { EXIT, PlError, errnoCode } from '../../errors.js';
+import { PlError, errnoCode } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
 import { layoutFor } from '../../queue/layout.js';
 import { QueueStore } from '../../queue/store.js';
@@ -69,15 +69,27 @@ export const addCommand: CommandModule<object, AddArgs> = {
   },
 };
 
+// A prompt may well end in a file name ("Document the option in readme.md"), so only a word without
+// spaces is taken for a path when no such file exists; then a typo in it says so instead of queueing it.
 function fromFile(what: string): { fileName: string; content: Buffer } | undefined {
   if (!/\.(md|markdown|json)$/i.test(what)) return undefined;
+  if (/\s/.test(what) && !exists(what)) return undefined;
   try {
     const stat = fs.lstatSync(what);
     if (stat.isSymbolicLink()) throw invalid(path.basename(what), [rejectionFor('symlink', what)]);
     return { fileName: path.basename(what), content: fs.readFileSync(what) };
   } catch (err) {
-    if (errnoCode(err) === 'ENOENT') throw new PlError('FILE_NOT_FOUND', `${what}: no such task file`, { exitCode: EXIT.notFound });
+    if (errnoCode(err) === 'ENOENT') throw new PlError('FILE_NOT_FOUND', `${what}: no such task file`);
     throw err;
+  }
+}
+
+function exists(file: string): boolean {
+  try {
+    fs.lstatSync(file);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -85,7 +97,7 @@ function fromPrompt(argv: AddArgs, store: QueueStore): { fileName: string; conte
   const env = Object.fromEntries(
     (argv.env ?? []).map((pair) => {
       const eq = pair.indexOf('=');
-      if (eq <= 0) throw new PlError('BAD_OPTION', `Expected --env to be KEY=VALUE, got \`${pair}\``, { exitCode: EXIT.usage });
+      if (eq <= 0) throw new PlError('BAD_OPTION', `Expected --env to be KEY=VALUE, got \`${pair}\``);
       return [pair.slice(0, eq), pair.slice(eq + 1)];
     }),
   );
@@ -136,7 +148,6 @@ function admissionProblems(store: QueueStore, task: Task): Problem[] {
 
 function invalid(fileName: string, problems: Problem[]): PlError {
   return new PlError('INVALID_TASK', `${fileName} was not added:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`, {
-    exitCode: EXIT.invalidInput,
     details: problems,
   });
 }

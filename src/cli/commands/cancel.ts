@@ -58,7 +58,7 @@ export const cancelCommand: CommandModule<object, CancelArgs> = {
 
 async function cancel(store: QueueStore, id: string, waitMs: number): Promise<CancelReport> {
   const first = locateTask(store, id);
-  if (!first) throw new PlError('TASK_NOT_FOUND', `No task \`${id}\` in ${store.layout.queue} (inbox, running/, done/ or failed/).`, { exitCode: EXIT.notFound });
+  if (!first) throw new PlError('TASK_NOT_FOUND', `No task \`${id}\` in ${store.layout.queue} (inbox, running/, done/ or failed/).`);
   const was = first.state;
   const owner = () => store.claims.liveLease(id)?.agentId;
   const agent = was === 'running' ? owner() : undefined;

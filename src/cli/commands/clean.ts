@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { EXIT, PlError } from '../../errors.js';
+import { PlError } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
 import { storeFor } from '../queue-args.js';
 import { loadConfigFile } from '../../config/load.js';
@@ -33,14 +33,14 @@ export const cleanCommand: CommandModule<object, CleanArgs> = {
   handler: async (argv) => {
     const store = storeFor(argv);
     const target = argv.target ?? loadConfigFile(store.layout.config).target ?? (await currentBranch(store.layout.repo));
-    if (!target) throw new PlError('NO_TARGET', 'HEAD is detached; pass --target <branch>.', { exitCode: EXIT.usage });
+    if (!target) throw new PlError('NO_TARGET', 'HEAD is detached; pass --target <branch>.');
     if (!(await revParse(store.layout.repo, `refs/heads/${target}`))) {
-      throw new PlError('NO_TARGET', `The target branch \`${target}\` does not exist. Pass another --target.`, { exitCode: EXIT.usage });
+      throw new PlError('TARGET_NOT_FOUND', `The target branch \`${target}\` does not exist. Pass another --target.`);
     }
     const olderThan = argv.olderThan ?? '7d';
     const seconds = parseDuration(olderThan, 86_400);
     if (seconds === undefined || seconds < 0) {
-      throw new PlError('BAD_OPTION', `Expected --older-than to be a duration such as 7d, 12h or 0, got \`${olderThan}\``, { exitCode: EXIT.usage });
+      throw new PlError('BAD_OPTION', `Expected --older-than to be a duration such as 7d, 12h or 0, got \`${olderThan}\``);
     }
     const report = await clean(store, { target, olderThanMs: seconds * 1000, force: argv.force, dryRun: argv.dryRun ?? false });
     if (argv.json) printJson(report);

@@ -49,7 +49,7 @@ function targets(store: QueueStore, target: string): AgentView[] {
   const ids = agentIds(store.layout);
   if (target === 'all') {
     const live = ids.map((id) => readAgent(store.layout, id)).filter((a): a is AgentView => a !== undefined && refusal(a) === undefined);
-    if (live.length === 0) throw new PlError('NO_AGENTS', `No agent is running on this host for ${store.layout.state}.`, { exitCode: EXIT.notFound });
+    if (live.length === 0) throw new PlError('NO_AGENTS', `No agent is running on this host for ${store.layout.state}.`);
     return live;
   }
   if (ids.includes(target)) return [readAgent(store.layout, target) ?? notFound(store, target, ids)];
@@ -63,7 +63,7 @@ function targets(store: QueueStore, target: string): AgentView[] {
 
 function notFound(store: QueueStore, target: string, ids: string[]): never {
   const known = ids.length > 0 ? `Agents: ${ids.join(', ')}.` : 'No agent has run here yet.';
-  throw new PlError('AGENT_NOT_FOUND', `No agent \`${target}\` and no running task of that id in ${store.layout.state}. ${known}`, { exitCode: EXIT.notFound });
+  throw new PlError('AGENT_NOT_FOUND', `No agent \`${target}\` and no running task of that id in ${store.layout.state}. ${known}`);
 }
 
 function describe(store: QueueStore, r: KillResult, waited: boolean): string {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { EXIT, PlError } from '../../errors.js';
+import { PlError } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
 import { storeFor } from '../queue-args.js';
 import { checkTaskId } from '../../task/id.js';
@@ -37,13 +37,13 @@ export const logsCommand: CommandModule<object, LogsArgs> = {
       .epilog('Logs live in .parallel-loop/agents/<agent>/logs/<task>.<generation>.log; the header line (on stderr) names the file.'),
   handler: async (argv) => {
     if (argv.attempt !== undefined && (!Number.isInteger(argv.attempt) || argv.attempt < 1)) {
-      throw new PlError('BAD_OPTION', `Expected --attempt to be a positive integer, got \`${argv.attempt}\``, { exitCode: EXIT.usage });
+      throw new PlError('BAD_OPTION', `Expected --attempt to be a positive integer, got \`${argv.attempt}\``);
     }
-    if (argv.json && argv.follow) throw new PlError('BAD_OPTION', '--json and --follow do not go together: use --follow --raw for a stream a script can read', { exitCode: EXIT.usage });
+    if (argv.json && argv.follow) throw new PlError('BAD_OPTION', '--json and --follow do not go together: use --follow --raw for a stream a script can read');
     const store = storeFor(argv);
     const log = findLog(store, argv.target, argv.attempt);
     if (!argv.follow && !fs.existsSync(log.file)) {
-      throw new PlError('NO_LOG', `${log.agentId} has not started the agent of ${log.task} yet (no ${log.file}); add -f to wait for it.`, { exitCode: EXIT.notFound });
+      throw new PlError('NO_LOG', `${log.agentId} has not started the agent of ${log.task} yet (no ${log.file}); add -f to wait for it.`);
     }
     const render = (line: string) => (argv.raw ? line : renderLogLine(line));
     if (argv.json) {
@@ -73,10 +73,10 @@ function pushDefined(lines: string[], line: string | undefined): void {
 function findLog(store: QueueStore, target: string, attempt: number | undefined): AttemptLog {
   const agents = agentIds(store.layout);
   if (agents.includes(target)) {
-    if (attempt !== undefined) throw new PlError('BAD_OPTION', `--attempt counts a task's attempts; name the task instead of ${target}`, { exitCode: EXIT.usage });
+    if (attempt !== undefined) throw new PlError('BAD_OPTION', `--attempt counts a task's attempts; name the task instead of ${target}`);
     const hb = readAgent(store.layout, target)?.heartbeat;
     const log = hb?.task && hb.gen !== undefined ? logOf(store, target, hb.task, hb.gen) : newestAgentLog(store, target);
-    if (!log) throw new PlError('NO_LOG', `${target} has not written a log yet (${path.join(store.layout.agents, target, 'logs')} is empty).`, { exitCode: EXIT.notFound });
+    if (!log) throw new PlError('NO_LOG', `${target} has not written a log yet (${path.join(store.layout.agents, target, 'logs')} is empty).`);
     return log;
   }
   const badId = checkTaskId(target);
@@ -85,10 +85,10 @@ function findLog(store: QueueStore, target: string, attempt: number | undefined)
     const where = badId ? undefined : locateTask(store, target);
     const known = agents.length > 0 ? ` Agents: ${agents.join(', ')}.` : '';
     const why = where ? `task \`${target}\` (in ${where.state === 'inbox' ? 'the inbox' : `${where.state}/`}) has not run an agent yet` : `no task or agent \`${target}\` in ${store.layout.state}.${known}`;
-    throw new PlError('NO_LOG', `No log to show: ${why}`, { exitCode: EXIT.notFound });
+    throw new PlError('NO_LOG', `No log to show: ${why}`);
   }
   if (attempt === undefined) return logs.at(-1)!;
   const log = logs[attempt - 1];
-  if (!log) throw new PlError('NO_LOG', `Task \`${target}\` has ${logs.length} attempt${logs.length === 1 ? '' : 's'} with a log; --attempt ${attempt} is not one of them.`, { exitCode: EXIT.notFound });
+  if (!log) throw new PlError('NO_LOG', `Task \`${target}\` has ${logs.length} attempt${logs.length === 1 ? '' : 's'} with a log; --attempt ${attempt} is not one of them.`);
   return log;
 }

@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { EXIT } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
 import { loadConfigFile } from '../../config/load.js';
-import { resolveOptions } from '../../config/validate.js';
+import { cliOptions, resolveOptions } from '../../config/validate.js';
 import { layoutFor } from '../../queue/layout.js';
 import { QueueStore } from '../../queue/store.js';
 import { InboxIndex, type InboxEntry } from '../../queue/inbox.js';
@@ -14,7 +14,7 @@ import { printJson, printLines } from '../output.js';
 import { historyMinutes, readAttemptSamples } from './plan-history.js';
 
 interface PlanArgs extends CommonArgs {
-  agents?: number;
+  agents?: unknown;
 }
 
 /** What `plan --json` prints: the Plan, plus what the scheduler inferred and what it could not read. */
@@ -30,14 +30,14 @@ export const planCommand: CommandModule<object, PlanArgs> = {
   describe: 'Show how the queue would run: dependency waves, tasks kept apart, critical path, expected time',
   builder: (y) =>
     withCommonOptions(y)
-      .option('agents', { alias: 'n', type: 'number', describe: 'Agents to plan for [default: the run setting, 3]' })
+      .option('agents', { alias: 'n', requiresArg: true, describe: 'Agents to plan for [default: the run setting, 3]' })
       .example([
         ['$0 plan --agents 4', 'waves, conflicting pairs and expected wall time with four agents'],
         ['$0 plan --json', 'the plan as JSON for scripts'],
       ]),
   handler: (argv) => {
     const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
-    const options = resolveOptions(loadConfigFile(layout.config), argv.agents === undefined ? {} : { agents: argv.agents });
+    const options = resolveOptions(loadConfigFile(layout.config), cliOptions({ agents: argv.agents }));
     const store = new QueueStore(layout);
     // Read-only: planning never moves, rejects or claims a file.
     const index = new InboxIndex(store, { allowSharedQueue: argv.allowSharedQueue, readOnly: true });

@@ -1,105 +1,37 @@
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import type { RunOptions } from '../../config/options.js';
-import { adapterNames } from '../../agents/registry.js';
+import { OPTION_NAMES, OPTION_TABLE, flagOf, type OptionName } from '../../config/option-table.js';
+import { cliOptions } from '../../config/validate.js';
 
-/** Command-line options of `run`; each maps to a RunOptions field (config file keys have the same names). */
-export interface RunArgs {
-  agents?: number;
-  once?: boolean;
-  single?: boolean;
-  inPlace?: boolean;
-  agent?: string;
-  timeout?: number;
-  maxAttempts?: number;
-  target?: string;
-  land?: 'merge' | 'branch' | 'none';
-  landStyle?: 'merge' | 'squash';
-  dirtyTarget?: 'hold' | 'land-ref';
-  setup?: string;
-  copy?: string[];
-  verify?: string;
-  cleanup?: boolean;
-  budgetUsd?: number;
-  memoryLimitMb?: number;
-  pauseCpuPercent?: number;
-  pauseMemoryPercent?: number;
-  stepDownMemoryPercent?: number;
-  rateLimitPauseMs?: number;
-  breakerFailures?: number;
-  resourceSampleMs?: number;
-  staleAfterMs?: number;
-  heartbeatMs?: number;
-  rescanMs?: number;
-  monitorMs?: number;
-  killGraceMs?: number;
-  retryBackoffMs?: number;
-}
+/** What yargs parsed for the `run` flags, by flag name in camelCase; every flag maps to a RunOptions field. */
+export type RunArgs = Record<string, unknown>;
 
+const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** The `run` flags, one per row of OPTION_TABLE that has one; values are read as text and checked by the table. */
 export function runOptionsBuilder<T>(y: Argv<T>): Argv<T & RunArgs> {
-  return y
-    .option('agents', { alias: 'n', type: 'number', describe: 'Worker processes [default 3]' })
-    .option('once', { type: 'boolean', describe: 'Drain the queue, then exit (0 if every task landed, 1 if any failed)' })
-    .option('single', { type: 'boolean', describe: 'One agent in this process, no fork' })
-    .option('in-place', { type: 'boolean', describe: 'No worktrees: work and commit in the current checkout (implies --single)' })
-    .option('agent', { type: 'string', describe: `Adapter for tasks that name none: ${adapterNames.join(', ')} [default claude]` })
-    .option('timeout', { type: 'number', describe: 'Seconds an attempt may run before its process tree is killed [default 1800]' })
-    .option('max-attempts', { type: 'number', describe: 'Attempts per task before it goes to failed/ [default 3]' })
-    .option('target', { type: 'string', describe: 'Branch to land on [default: the branch checked out]' })
-    .option('land', { choices: ['merge', 'branch', 'none'] as const, describe: 'merge onto the target, or keep each branch for your own review [default merge]' })
-    .option('land-style', { choices: ['merge', 'squash'] as const, describe: 'merge: a merge commit per task; squash: one commit per task with its title as subject [default merge]' })
-    .option('dirty-target', { choices: ['hold', 'land-ref'] as const, describe: 'Target checked out with uncommitted changes: hold tasks, or move the ref only [default hold]' })
-    .option('setup', { type: 'string', describe: 'Command run in each new worktree, e.g. "npm ci"' })
-    .option('copy', { type: 'string', array: true, describe: 'Untracked files copied into each worktree, e.g. .env (also read from .worktreeinclude)' })
-    .option('verify', { type: 'string', describe: 'Command that must pass on the merged result before it lands' })
-    .option('cleanup', { type: 'boolean', describe: 'Remove the worktree and branch of a landed attempt [default true]' })
-    .option('budget-usd', { type: 'number', describe: 'Stop starting attempts once this much has been spent' })
-    .option('memory-limit-mb', { type: 'number', describe: "Kill an agent whose process tree uses more memory than this; the attempt fails" })
-    .option('breaker-failures', { type: 'number', describe: 'Stop the run (exit 4, tasks kept queued) once attempts of this many tasks fail the same way before doing any work [default 3]' })
-    .option('pause-cpu-percent', { type: 'number', hidden: true })
-    .option('pause-memory-percent', { type: 'number', hidden: true })
-    .option('step-down-memory-percent', { type: 'number', hidden: true })
-    .option('rate-limit-pause-ms', { type: 'number', hidden: true })
-    .option('resource-sample-ms', { type: 'number', hidden: true })
-    .option('stale-after-ms', { type: 'number', hidden: true })
-    .option('heartbeat-ms', { type: 'number', hidden: true })
-    .option('rescan-ms', { type: 'number', hidden: true })
-    .option('monitor-ms', { type: 'number', hidden: true })
-    .option('kill-grace-ms', { type: 'number', hidden: true })
-    .option('retry-backoff-ms', { type: 'number', hidden: true }) as unknown as Argv<T & RunArgs>;
+  for (const name of OPTION_NAMES) {
+    const flag = flagOf(name);
+    if (flag !== undefined) y.option(flag, yargsOption(name));
+  }
+  return y as Argv<T & RunArgs>;
 }
 
-/** The RunOptions the command line sets (only those given). */
+function yargsOption(name: OptionName): Options {
+  const { kind, help, alias, default: value } = OPTION_TABLE[name];
+  const read: Options = kind.argType === 'number' ? { requiresArg: true } : { type: kind.argType === 'array' ? 'string' : kind.argType, array: kind.argType === 'array' };
+  if (!help) return { ...read, alias, hidden: true };
+  const choices = kind.choices ? `: ${kind.choices().join(', ')}` : '';
+  const shown = value === undefined || value === false || (Array.isArray(value) && value.length === 0) ? '' : ` [default ${String(value)}]`;
+  return { ...read, alias, describe: `${help}${choices}${shown}` };
+}
+
+/** The RunOptions the command line sets (only those given), checked; a bad one throws PlError `BAD_OPTION`. */
 export function cliRunOptions(argv: RunArgs): Partial<RunOptions> {
-  const map: Partial<RunOptions> = {
-    agents: argv.agents,
-    once: argv.once,
-    single: argv.single,
-    inPlace: argv.inPlace,
-    agent: argv.agent,
-    timeoutSec: argv.timeout,
-    maxAttempts: argv.maxAttempts,
-    target: argv.target,
-    land: argv.land,
-    landStyle: argv.landStyle,
-    dirtyTarget: argv.dirtyTarget,
-    setup: argv.setup,
-    copy: argv.copy,
-    verify: argv.verify,
-    cleanup: argv.cleanup,
-    budgetUsd: argv.budgetUsd,
-    memoryLimitMb: argv.memoryLimitMb,
-    pauseCpuPercent: argv.pauseCpuPercent,
-    pauseMemoryPercent: argv.pauseMemoryPercent,
-    stepDownMemoryPercent: argv.stepDownMemoryPercent,
-    rateLimitPauseMs: argv.rateLimitPauseMs,
-    breakerFailures: argv.breakerFailures,
-    resourceSampleMs: argv.resourceSampleMs,
-    staleAfterMs: argv.staleAfterMs,
-    heartbeatMs: argv.heartbeatMs,
-    rescanMs: argv.rescanMs,
-    monitorMs: argv.monitorMs,
-    killGraceMs: argv.killGraceMs,
-    retryBackoffMs: argv.retryBackoffMs,
-  };
-  return Object.fromEntries(Object.entries(map).filter(([, v]) => v !== undefined)) as Partial<RunOptions>;
+  const given: Partial<Record<OptionName, unknown>> = {};
+  for (const name of OPTION_NAMES) {
+    const flag = flagOf(name);
+    if (flag !== undefined) given[name] = argv[camel(flag)];
+  }
+  return cliOptions(given);
 }

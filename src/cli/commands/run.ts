@@ -34,8 +34,10 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
     ]),
   handler: async (argv) => {
     const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
-    const options = resolveOptions(loadConfigFile(layout.config), cliRunOptions(argv));
-    // Before the workers are forked: a refusal then costs no worker start-ups.
+    // Both checked before a worker is forked: a bad value stops the run here, not as a failed task later.
+    const fromCli = cliRunOptions(argv);
+    const options = resolveOptions(loadConfigFile(layout.config), fromCli);
+    // Before the workers are forked too: a refusal then costs no worker start-ups.
     refuseClaudeAsRoot(new QueueStore(layout), options, argv.agent !== undefined);
     // Workers load while the checks below run; any that no slot takes are ended.
     if (!options.single) prewarmWorkers(options.agents);
@@ -109,7 +111,7 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: ReturnType<typeof 
 function refuseClaudeAsRoot(store: QueueStore, options: RunOptions, agentAsked: boolean): void {
   const refusal = claudeRootRefusal({ uid: process.getuid?.() ?? -1, settings: options.agentSettings.claude ?? {}, env: process.env });
   if (refusal && startsClaude(queuedTasks(store), options.agent, agentAsked)) {
-    throw new PlError('CLAUDE_AS_ROOT', `${refusal.message}. Nothing was claimed. Fix: ${refusal.fix}.`, { exitCode: EXIT.environment });
+    throw new PlError('CLAUDE_AS_ROOT', `${refusal.message}. Nothing was claimed. Fix: ${refusal.fix}.`);
   }
 }
 
@@ -117,14 +119,14 @@ function refuseClaudeAsRoot(store: QueueStore, options: RunOptions, agentAsked: 
 async function preflight(repo: string, options: RunOptions): Promise<void> {
   // Outside a repository git exits 128: that is this refusal, not an unexpected error.
   if (!(await revParse(repo, 'HEAD').catch(() => undefined))) {
-    throw new PlError('NOT_A_REPO', `${repo} is not a git repository with a commit. Run \`git init\` and commit once, or pass --repo <dir>.`, { exitCode: EXIT.environment });
+    throw new PlError('NOT_A_REPO', `${repo} is not a git repository with a commit. Run \`git init\` and commit once, or pass --repo <dir>.`);
   }
   if (options.land === 'merge' && !options.inPlace) await requireGit('2.38');
   if (!options.target) {
     const branch = await currentBranch(repo);
-    if (!branch) throw new PlError('NO_TARGET', 'HEAD is detached, so there is no branch to land on. Check out a branch or pass --target <branch>.', { exitCode: EXIT.usage });
+    if (!branch) throw new PlError('NO_TARGET', 'HEAD is detached, so there is no branch to land on. Check out a branch or pass --target <branch>.');
     options.target = branch;
   } else if (!(await revParse(repo, `refs/heads/${options.target}`))) {
-    throw new PlError('NO_TARGET', `The target branch \`${options.target}\` does not exist. Create it or pass another --target.`, { exitCode: EXIT.usage });
+    throw new PlError('TARGET_NOT_FOUND', `The target branch \`${options.target}\` does not exist. Create it or pass another --target.`);
   }
 }

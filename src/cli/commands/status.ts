@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { EXIT, PlError } from '../../errors.js';
+import { PlError } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
 import { layoutFor } from '../../queue/layout.js';
 import { colorEnabled } from '../../status/color.js';
@@ -24,7 +24,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       .check((argv) => {
         const ms = argv['interval-ms'];
         if (!(Number.isInteger(ms) && ms >= 50)) {
-          throw new PlError('BAD_OPTION', `Expected the \`--interval-ms\` option to be an integer of at least 50, got \`${String(ms)}\` (${typeof ms})`, { exitCode: EXIT.usage });
+          throw new PlError('BAD_OPTION', `Expected the \`--interval-ms\` option to be an integer of at least 50, got \`${String(ms)}\` (${typeof ms})`);
         }
         return true;
       })

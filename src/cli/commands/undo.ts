@@ -26,7 +26,7 @@ export const undoCommand: CommandModule<object, UndoArgs> = {
     const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
     const config = loadConfigFile(layout.config);
     const target = argv.target ?? config.target ?? (await currentBranch(layout.repo));
-    if (!target) throw new PlError('NO_TARGET', 'HEAD is detached; pass --target <branch>.', { exitCode: EXIT.usage });
+    if (!target) throw new PlError('NO_TARGET', 'HEAD is detached; pass --target <branch>.');
     const result = await undoTask({ repo: layout.repo, target, taskId: argv.task, dirtyPolicy: argv.dirtyTarget ?? config.dirtyTarget });
     if (argv.json) printJson(result);
     else if (result.status === 'reverted') printLines([`reverted ${argv.task} on ${target}: ${result.commit.slice(0, 8)} reverts ${result.landing.slice(0, 8)}`]);

@@ -1,0 +1,77 @@
+import { adapterNames } from '../agents/registry.js';
+import type { RunOptions } from './options.js';
+import * as k from './option-kinds.js';
+import type { Kind } from './option-kinds.js';
+
+/** One run option: how it is checked, its default, and how the command line offers it. */
+export interface OptionSpec<T> {
+  kind: Kind;
+  /** Absent for options that are unset unless given. */
+  default?: T;
+  /** The `run` flag; default: the name in kebab-case. `false`: only in the config file. */
+  flag?: string | false;
+  alias?: string;
+  /** Help line of the flag; without one the flag is hidden from `--help`. */
+  help?: string;
+}
+
+/**
+ * Every run option, once. Defaults, the config file check, the command-line check and the `run` flags
+ * all come from here; the meaning of each field is documented on RunOptions. A new option is a field
+ * there and a row here (the compiler asks for both).
+ */
+export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]> } = {
+  agents: { kind: k.positiveInteger, default: 3, alias: 'n', help: 'Worker processes' },
+  once: { kind: k.boolean, default: false, help: 'Drain the queue, then exit (0 if every task landed, 1 if any failed)' },
+  single: { kind: k.boolean, default: false, help: 'One agent in this process, no fork' },
+  inPlace: { kind: k.boolean, default: false, help: 'No worktrees: work and commit in the current checkout (implies --single)' },
+  agent: { kind: k.oneOf(() => adapterNames), default: 'claude', help: 'Adapter for tasks that name none' },
+  agentSettings: { kind: k.object, default: {}, flag: false },
+  timeoutSec: { kind: k.positiveNumber, default: 1800, flag: 'timeout', help: 'Seconds an attempt may run before its process tree is killed' },
+  maxAttempts: { kind: k.positiveInteger, default: 3, help: 'Attempts per task before it goes to failed/' },
+  killGraceMs: { kind: k.nonNegativeInteger, default: 5000 },
+  retryBackoffMs: { kind: k.nonNegativeInteger, default: 2000 },
+  heartbeatMs: { kind: k.period, default: 5000 },
+  staleAfterMs: { kind: k.period, default: 30_000 },
+  rescanMs: { kind: k.period, default: 2000 },
+  monitorMs: { kind: k.period, default: 2000 },
+  restartBackoffMs: { kind: k.nonNegativeInteger, default: 1000 },
+  restartBackoffMaxMs: { kind: k.nonNegativeInteger, default: 30_000 },
+  maxRestarts: { kind: k.positiveInteger, default: 5 },
+  restartWindowMs: { kind: k.period, default: 60_000 },
+  setup: { kind: k.text, help: 'Command run in each new worktree, e.g. "npm ci"' },
+  copy: { kind: k.texts, default: [], help: 'Untracked files copied into each worktree, e.g. .env (also read from .worktreeinclude)' },
+  portBase: { kind: k.positiveInteger, default: 20_000 },
+  portBlock: { kind: k.positiveInteger, default: 10 },
+  target: { kind: k.text, help: 'Branch to land on [default: the branch checked out]' },
+  land: { kind: k.oneOf(() => ['merge', 'branch', 'none']), default: 'merge', help: 'merge onto the target, or keep each branch for your own review' },
+  landStyle: { kind: k.oneOf(() => ['merge', 'squash']), default: 'merge', help: 'With --land merge: a merge commit per task, or squash: one commit per task (title, prompt, trailers)' },
+  dirtyTarget: { kind: k.oneOf(() => ['hold', 'land-ref']), default: 'hold', help: 'Target checked out with uncommitted changes: hold tasks, or move the ref only' },
+  cleanup: { kind: k.boolean, default: true, help: 'Remove the worktree and branch of a landed attempt' },
+  verify: { kind: k.text, help: 'Command that must pass on the merged result before it lands' },
+  budgetUsd: { kind: k.positiveNumber, help: 'Stop starting attempts once this much has been spent' },
+  memoryLimitMb: { kind: k.positiveNumber, help: 'Kill an agent whose process tree uses more memory than this; the attempt fails' },
+  resourceSampleMs: { kind: k.period, default: 2000 },
+  pauseCpuPercent: { kind: k.percent, default: 80 },
+  pauseMemoryPercent: { kind: k.percent, default: 80 },
+  stepDownMemoryPercent: { kind: k.percent, default: 90 },
+  cpuWindowMs: { kind: k.period, default: 10_000 },
+  rateLimitPauseMs: { kind: k.nonNegativeInteger, default: 5 * 60_000 },
+  breakerFailures: { kind: k.positiveInteger, default: 3, help: 'Attempts failing the same way before doing any work (a broken agent set-up) that stop the run, tasks kept queued' },
+  starveAfterMs: { kind: k.nonNegativeInteger, default: 10 * 60_000 },
+};
+
+export type OptionName = keyof RunOptions;
+
+export const OPTION_NAMES = Object.keys(OPTION_TABLE) as OptionName[];
+
+export function isOptionName(name: string): name is OptionName {
+  return Object.hasOwn(OPTION_TABLE, name);
+}
+
+/** The `run` flag of an option, without dashes, or undefined when it has none. */
+export function flagOf(name: OptionName): string | undefined {
+  const { flag } = OPTION_TABLE[name];
+  if (flag === false) return undefined;
+  return flag ?? name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
