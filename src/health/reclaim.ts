@@ -12,6 +12,7 @@ import { priorState } from '../worker/history.js';
 import type { MonitorConfig } from './monitor.js';
 import type { Verdict } from './judge.js';
 import { killAttempt } from './attempt-processes.js';
+import { faultInjector } from '../worker/fault.js';
 
 /**
  * Reclaim a stale claim (docs/PROTOCOL.md, "Staleness"): claim the next generation over it (link(2):
@@ -28,26 +29,32 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
   if (!won.ok) return false;
   const gen = won.gen;
   config.emit({ type: 'reclaimed', task: id, gen, from: lease.agentId, fromGen: lease.gen, reason: verdict.reason });
+  faultInjector(owner.agentId)('reclaim-claimed');
 
-  const proc = store.claims.readProcess(id, lease.gen);
-  const repo = store.layout.repo;
-  const worktree = attemptWorktree(store.layout, id, lease.gen);
-  // Before the WIP commit, so that no process of the old attempt still writes in its worktree.
-  await killAttempt(id, lease.gen, [worktree, repo], proc && proc.host === os.hostname() ? proc : undefined, config.options.killGraceMs);
-  const branch = attemptBranch(id, lease.gen);
-  const hasBranch = (await revParse(repo, `refs/heads/${branch}`).catch(() => undefined)) !== undefined;
-  const attempted = proc !== undefined || hasBranch;
+  // A reclaimer that died mid-reclaim left its own generation unreleased, and the attempt it was settling
+  // unsettled: settle every unreleased generation since the last released one, oldest first, so no
+  // attempt's worktree is left with uncommitted work and the next attempt resumes from the newest branch.
+  const snap = store.claims.snapshot(id);
+  const lastReleased = Math.max(0, ...[...snap.released].filter((g) => g < lease.gen));
   const prior = priorState(store.claims.history(id).filter((h) => h.gen < lease.gen));
-  const attemptsUsed = prior.attemptsUsed + (attempted ? 1 : 0);
-  if (fs.existsSync(worktree)) {
-    const running = store.findById(id, ['running']);
-    const title = (running && readTask(store, running.file)?.title) ?? id;
-    await commitLeftovers(worktree, agentCommitMessage({ taskId: id, title, attempt: attemptsUsed, kind: 'wip' })).catch(() => undefined);
+  const running = store.findById(id, ['running']);
+  const title = (running && readTask(store, running.file)?.title) ?? id;
+  let attemptsUsed = prior.attemptsUsed;
+  let last: { gen: number; proc?: AgentProcess; branch?: string } | undefined;
+  for (const old of snap.gens.filter((g) => g > lastReleased && g <= lease.gen && !snap.released.has(g))) {
+    const settled = await stopAttempt(config, id, old, title, attemptsUsed + 1);
+    if (settled.attempted) {
+      attemptsUsed++;
+      last = { gen: old, proc: settled.proc, branch: settled.branch };
+    }
   }
+  const proc = last?.proc;
+  const attempted = last !== undefined;
+  const branch = last?.branch;
   const record = {
     attempted,
     attempt: attemptsUsed,
-    branch: hasBranch ? branch : undefined,
+    branch,
     // The old attempt's base, so later attempts search for landings from it (see priorState.firstBase).
     base: proc?.base,
     reclaimedGen: lease.gen,
@@ -56,7 +63,7 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
   };
   // Whatever goes wrong while settling, the new generation must be released: a live claim whose owner
   // (this healthy worker) keeps heartbeating would never be judged stale, and the task would be stuck.
-  const outcome = await settle(config, id, proc, attemptsUsed, record.reason).catch(
+  const outcome = await settle(config, id, prior.firstBase ?? proc?.base, attemptsUsed, record.reason).catch(
     (err: unknown): Settled => ({ outcome: 'requeued', event: 'requeued', extra: { error: err instanceof Error ? err.message : String(err) } }),
   );
   // A crash before the task file left the inbox leaves it there: releasing is all it needs.
@@ -66,6 +73,25 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
   return true;
 }
 
+/**
+ * Stop what one generation's attempt left running on this host, then commit what it left in its worktree
+ * as a WIP commit on its branch. `attempted`: an agent ran or a branch exists (an attempt was used).
+ */
+async function stopAttempt(config: MonitorConfig, id: string, gen: number, title: string, attempt: number): Promise<{ attempted: boolean; proc?: AgentProcess; branch?: string }> {
+  const { store } = config;
+  const repo = store.layout.repo;
+  const proc = store.claims.readProcess(id, gen);
+  const worktree = attemptWorktree(store.layout, id, gen);
+  // Before the WIP commit, so that no process of the old attempt still writes in its worktree.
+  await killAttempt(id, gen, [worktree, repo], proc && proc.host === os.hostname() ? proc : undefined, config.options.killGraceMs);
+  if (fs.existsSync(worktree)) {
+    await commitLeftovers(worktree, agentCommitMessage({ taskId: id, title, attempt, kind: 'wip' })).catch(() => undefined);
+  }
+  const branch = attemptBranch(id, gen);
+  const hasBranch = (await revParse(repo, `refs/heads/${branch}`).catch(() => undefined)) !== undefined;
+  return { attempted: proc !== undefined || hasBranch, proc, branch: hasBranch ? branch : undefined };
+}
+
 interface Settled {
   outcome: ReleaseOutcome;
   event: 'requeued' | 'failed' | 'already-landed' | 'done';
@@ -73,14 +99,15 @@ interface Settled {
 }
 
 /** Move the task file to where it belongs now and say how the reclaiming generation is released. */
-async function settle(config: MonitorConfig, id: string, proc: AgentProcess | undefined, attemptsUsed: number, reason: string): Promise<Settled> {
+async function settle(config: MonitorConfig, id: string, base: string | undefined, attemptsUsed: number, reason: string): Promise<Settled> {
   const { store } = config;
   const where = store.findById(id, ['running', 'done', 'failed']);
   // The owner moved the file and died before releasing: only the release was missing.
   if (where?.state === 'done') return { outcome: 'done', event: 'done', extra: { finishedBy: 'owner' } };
   if (where?.state === 'failed') return { outcome: 'failed', event: 'failed' };
   if (!where) return { outcome: 'requeued', event: 'requeued' };
-  const landing = await landedAt(config, id, proc?.base);
+  // From the first attempt's base: a resumed attempt's own base is a commit of an earlier attempt's branch.
+  const landing = await landedAt(config, id, base);
   if (landing) {
     store.move(where.file, 'running', 'done');
     return { outcome: 'done', event: 'already-landed', extra: { landing: { status: 'already-landed', commit: landing } } };

@@ -1,9 +1,9 @@
 /**
- * Fault injection for recovery tests: with PL_FAULT=<step> (optionally PL_FAULT_AGENT=<agent id>) the
+ * Fault injection for recovery tests: with PL_FAULT=<step>[,<step>…] (optionally PL_FAULT_AGENT=<agent id>) the
  * worker exits at once, without any clean-up, when it reaches that protocol step. Start-up steps:
  * forked (loaded, start message not read; PL_FAULT_AGENT cannot name it yet), start-received,
  * before-first-claim. Task steps: claim-written, task-moved, worktree-created, agent-running,
- * commit-made, before-release.
+ * commit-made, before-release. Monitor step: reclaim-claimed (a reclaimer that won, before it settles).
  * PL_FAULT_ONCE=<file>: only the first process to reach the step dies (it creates the file);
  * with PL_FAULT_TIMES=<n> as well, the first n do (they create <file>, <file>.2, … <file>.n).
  */
@@ -12,10 +12,13 @@ import fs from 'node:fs';
 export function faultInjector(agentId: string, env: NodeJS.ProcessEnv = process.env): (step: string) => void {
   const wanted = env.PL_FAULT;
   if (!wanted) return () => undefined;
+  const steps = wanted.split(',');
   return (step) => {
-    if (step !== wanted) return;
+    if (!steps.includes(step)) return;
     if (env.PL_FAULT_AGENT && env.PL_FAULT_AGENT !== agentId) return;
-    if (env.PL_FAULT_ONCE && !takeTurn(env.PL_FAULT_ONCE, Number(env.PL_FAULT_TIMES ?? 1), `${agentId} ${process.pid} ${step}\n`)) return;
+    // With several steps, each has its own turn files: <file>.<step>.
+    const once = env.PL_FAULT_ONCE && (steps.length > 1 ? `${env.PL_FAULT_ONCE}.${step}` : env.PL_FAULT_ONCE);
+    if (once && !takeTurn(once, Number(env.PL_FAULT_TIMES ?? 1), `${agentId} ${process.pid} ${step}\n`)) return;
     process.kill(process.pid, 'SIGKILL');
   };
 }

@@ -38,6 +38,7 @@ const ROWS: [OptionName, string | undefined, unknown, string][] = [
   ['portBlock', '0', 0, POSITIVE],
   ['target', '', '', 'a non-empty string'],
   ['land', 'squash', 'squash', 'one of merge, branch, none'],
+  ['landStyle', 'rebase', 'rebase', 'one of merge, squash'],
   ['dirtyTarget', 'stash', 'stash', 'one of hold, land-ref'],
   ['cleanup', undefined, 'true', 'true or false'],
   ['verify', '', [], 'a non-empty string'],
@@ -49,6 +50,7 @@ const ROWS: [OptionName, string | undefined, unknown, string][] = [
   ['stepDownMemoryPercent', '-1', '90%', 'a percentage above 0 and at most 100'],
   ['cpuWindowMs', '0', 0, POSITIVE],
   ['rateLimitPauseMs', '-1', -1, NON_NEGATIVE],
+  ['breakerFailures', '0', 0, POSITIVE],
   ['starveAfterMs', '1.5', 1.5, NON_NEGATIVE],
 ];
 const CLI_ROWS = ROWS.filter(([name, cli]) => cli !== undefined && flagOf(name) !== undefined);

@@ -63,3 +63,24 @@ describe('a worker killed at each protocol step', () => {
     expectNothingRunning(repo);
   });
 });
+
+describe('a reclaimer killed after it won the reclaim, before it settled', () => {
+  it('the next reclaimer settles the attempt it left: its agent is stopped, its work committed and landed', async () => {
+    // The owner dies while its agent sleeps; the reclaimer that wins dies before it kills or commits anything.
+    const repo = repoWithTasks({ a: slowOnFirst('a', 3) });
+    repos.push(repo);
+    const faultFile = path.join(repo, '.fault');
+    const run = await runCli(repo, ['run', '--agents', '3', '--once', ...FAST], { PL_FAULT: 'agent-running,reclaim-claimed', PL_FAULT_ONCE: faultFile });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(fs.readFileSync(`${faultFile}.reclaim-claimed`, 'utf8')).toContain('reclaim-claimed');
+    expectDoneOnce(repo, 'a');
+    // The first attempt was settled and counted: the agent ran again as attempt 2, resuming its branch,
+    // and the first attempt's partial work, committed by the second reclaimer, is in the landing.
+    expect(eventsOf(repo, 'attempt-started', 'a').map((e) => e.attempt)).toEqual([1, 2]);
+    expect(targetFiles(repo)).toEqual(expect.arrayContaining(['p-a-1.txt', 'p-a-2.txt']));
+    expectNothingRunning(repo);
+    // Its worktree holds nothing unmerged any more, so `clean` removes it.
+    expect((await runCli(repo, ['clean', '--older-than', '0'])).code).toBe(0);
+    expect(git(repo, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
+  });
+});
