@@ -132,6 +132,9 @@ function spawnAgent({ invocation, cwd, env, extendEnv = true }: RunAgentProcessO
     // A spawn failure emits 'error' and may never emit 'close'.
     child.on('error', () => (child.pid === undefined ? resolve() : undefined));
   });
+  // A read error on an output pipe ends that stream; the exit code still tells what happened.
+  child.stdout?.on('error', () => undefined);
+  child.stderr?.on('error', () => undefined);
   if (withInput && child.stdin) {
     // The agent may exit without reading all of it (EPIPE); its exit code tells what happened.
     child.stdin.on('error', () => undefined);

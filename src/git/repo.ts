@@ -37,8 +37,8 @@ export function runGit(cwd: string, args: string[], options: GitOptions = {}): P
     const child = spawn('git', args, { cwd, env: gitEnv(options.env), detached: true, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdout!.on('data', (chunk: Buffer) => out.push(chunk)).on('error', () => undefined);
+    child.stderr!.on('data', (chunk: Buffer) => err.push(chunk)).on('error', () => undefined);
     const fail = (exitCode: number, stderr: string, cause?: Error) =>
       reject(
         new PlError('GIT_FAILED', `git ${args.join(' ')} failed in ${cwd} (exit ${exitCode}): ${stderr.trim() || cause?.message}`, {
@@ -46,7 +46,7 @@ export function runGit(cwd: string, args: string[], options: GitOptions = {}): P
           cause,
         }),
       );
-    child.once('error', (error) => fail(-1, '', error));
+    child.on('error', (error) => fail(-1, '', error));
     child.once('close', (code, signal) => {
       const [stdout, stderr] = [Buffer.concat(out).toString('utf8'), Buffer.concat(err).toString('utf8')];
       const exitCode = code ?? -1;

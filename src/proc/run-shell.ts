@@ -44,11 +44,12 @@ export async function runShellLine(command: string, options: ShellLineOptions): 
     output += chunk.toString('utf8');
     if (output.length > 2 * maxOutput) output = output.slice(-maxOutput);
   };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
+  // A read error ends that stream only; the exit code still tells what happened.
+  child.stdout.on('data', collect).on('error', () => undefined);
+  child.stderr.on('data', collect).on('error', () => undefined);
   const exited = new Promise<[number | null, NodeJS.Signals | null] | Error>((resolve) => {
     child.once('exit', (code, signal) => resolve([code, signal]));
-    child.once('error', resolve);
+    child.on('error', resolve);
   });
   const pid = child.pid;
   if (pid === undefined) return failed(await exited, output);
