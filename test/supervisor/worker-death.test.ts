@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/run-cli.js';
+import { runCli, startCli } from '../helpers/run-cli.js';
 import { eventsOf, expectDoneOnce, expectNothingRunning, FAST, repoWithTasks, track } from '../health/fixture.js';
 import { auditLandings } from '../../src/merge/audit.js';
 import { QueueStore } from '../../src/queue/store.js';
@@ -44,5 +44,18 @@ describe('a worker killed at a start-up step', () => {
     expect(run.stdout).toMatch(/Errored slot: agent-2: 2 restarts/);
     expect(run.stderr).not.toMatch(/EPIPE|ERR_IPC|\n\s+at /);
     expect(fs.readdirSync(path.join(repo, 'queue')).filter((n) => n.endsWith('.json')).sort()).toEqual(IDS.map((id) => `${id}.json`));
+  });
+
+  it('the output pipe closes mid-run (`run | head -1`): supervisor and workers go on, every task lands once', async () => {
+    const repo = track(repoWithTasks(Object.fromEntries(IDS.map((id) => [id, `sleep 0.5; echo ${id} > ${id}.txt`]))));
+    const run = startCli(repo, ['run', '--agents', '2', '--once', ...FAST]);
+    await run.waitForOutput('parallel-loop: 2 agents');
+    // Both ends of the reader go, as when `head` exits: every later write of the run meets EPIPE.
+    run.child.stdout!.destroy();
+    run.child.stderr!.destroy();
+    const exit = await new Promise<number | null>((resolve) => run.child.on('exit', (code) => resolve(code)));
+    expect(exit).toBe(0);
+    for (const id of IDS) expectDoneOnce(repo, id);
+    expect(await auditLandings(new QueueStore(layoutFor(repo)), 'main')).toEqual([]);
   });
 });

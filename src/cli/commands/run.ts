@@ -33,6 +33,8 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
       ['$0 run --single --in-place', 'one agent in this process, working in the current checkout'],
     ]),
   handler: async (argv) => {
+    // A reader that went away (`run | head`) closes the pipe: the run goes on landing, printing nothing more.
+    for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
     const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
     // Both checked before a worker is forked: a bad value stops the run here, not as a failed task later.
     const fromCli = cliRunOptions(argv);
