@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { git, killProcessesIn, runCli } from '../helpers/run-cli.js';
-import { eventsOf, expectDoneOnce, expectNothingRunning, FAST, repoWithTasks, slowOnFirst, targetFiles } from './fixture.js';
+import { eventsOf, expectDoneMeansLanded, expectDoneOnce, expectNothingRunning, FAST, repoWithTasks, slowOnFirst, targetFiles } from './fixture.js';
 
 // `keeps`: the step comes after the first attempt's agent wrote p-a-1.txt, so that file must land.
 const repos: string[] = [];
@@ -39,6 +39,7 @@ describe('a worker killed at each protocol step', () => {
     // Nothing was counted as a failure on the way.
     expect(eventsOf(repo, 'failed')).toEqual([]);
     expectNothingRunning(repo);
+    await expectDoneMeansLanded(repo);
   });
 
   it('before-release with landStyle squash: the reclaimer finds the squash landing and nothing lands twice', async () => {
@@ -50,6 +51,7 @@ describe('a worker killed at each protocol step', () => {
     expect(eventsOf(repo, 'attempt-started', 'a')).toHaveLength(1);
     expect(git(repo, 'rev-list', '--merges', 'main')).toBe('');
     expectNothingRunning(repo);
+    await expectDoneMeansLanded(repo);
   });
 
   it('commit-made, and the resumed attempt changes nothing: the first attempt\'s work still lands', async () => {
@@ -61,6 +63,7 @@ describe('a worker killed at each protocol step', () => {
     expect(eventsOf(repo, 'attempt-started', 'a').map((e) => e.attempt)).toEqual([1, 2]);
     expectDoneOnce(repo, 'a');
     expectNothingRunning(repo);
+    await expectDoneMeansLanded(repo);
   });
 });
 
@@ -79,6 +82,7 @@ describe('a reclaimer killed after it won the reclaim, before it settled', () =>
     expect(eventsOf(repo, 'attempt-started', 'a').map((e) => e.attempt)).toEqual([1, 2]);
     expect(targetFiles(repo)).toEqual(expect.arrayContaining(['p-a-1.txt', 'p-a-2.txt']));
     expectNothingRunning(repo);
+    await expectDoneMeansLanded(repo);
     // Its worktree holds nothing unmerged any more, so `clean` removes it.
     expect((await runCli(repo, ['clean', '--older-than', '0'])).code).toBe(0);
     expect(git(repo, 'worktree', 'list').trim().split('\n')).toHaveLength(1);

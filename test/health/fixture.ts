@@ -8,6 +8,9 @@ import { tmpRepo } from '../helpers/tmp.js';
 import { git, killProcessesIn, processesIn, readEvents, tasksIn, writeConfig, writeTask } from '../helpers/run-cli.js';
 import { readStat } from '../../src/proc/stat.js';
 import { waitFor } from '../proc/processes.js';
+import { auditLandings } from '../../src/merge/audit.js';
+import { QueueStore } from '../../src/queue/store.js';
+import { layoutFor } from '../../src/queue/layout.js';
 
 /** Timings short enough for tests, long enough for 2 busy cores. */
 export const FAST = ['--monitor-ms', '200', '--stale-after-ms', '1500', '--rescan-ms', '200', '--kill-grace-ms', '300', '--retry-backoff-ms', '50'];
@@ -45,6 +48,11 @@ export function expectDoneOnce(repo: string, id: string): void {
   for (const state of ['inbox', 'running', 'failed'] as const) expect(tasksIn(repo, state).filter((f) => f.startsWith(`${id}.`)), state).toEqual([]);
   expect(landings(repo, id)).toBe(1);
   expect(targetFiles(repo)).toContain(`${id}.txt`);
+}
+
+/** I5: every task in done/ has its trailer on the target once, and every trailer's task is in done/. */
+export async function expectDoneMeansLanded(repo: string, target = 'main'): Promise<void> {
+  expect(await auditLandings(new QueueStore(layoutFor(repo)), target)).toEqual([]);
 }
 
 export function expectNothingRunning(repo: string): void {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli, writeTask } from '../helpers/run-cli.js';
 import { isRunning, waitFor } from '../proc/processes.js';
-import { eventsOf, expectDoneOnce, expectNothingRunning, FAST, heartbeats, repoWithTasks, slowOnFirst, targetFiles, workerRunning, track, cleanups } from './fixture.js';
+import { eventsOf, expectDoneMeansLanded, expectDoneOnce, expectNothingRunning, FAST, heartbeats, repoWithTasks, slowOnFirst, targetFiles, workerRunning, track, cleanups } from './fixture.js';
 
 
 describe('workers killed and stopped mid-task', () => {
@@ -23,6 +23,7 @@ describe('workers killed and stopped mid-task', () => {
     expectDoneOnce(repo, 'a');
     expect(targetFiles(repo)).toContain('p-a-1.txt');
     expectNothingRunning(repo);
+    await expectDoneMeansLanded(repo);
   });
 
   it('SIGSTOP: reclaimed after staleAfter, its agent killed; woken up, it lands nothing and releases nothing', async () => {
@@ -54,6 +55,7 @@ describe('workers killed and stopped mid-task', () => {
     expect(fs.existsSync(path.join(repo, '.parallel-loop/claims/a', `${victim.gen}.released`))).toBe(false);
     expect(eventsOf(repo, 'requeued', 'a').some((e) => e.gen === victim.gen && /superseded/.test(String(e.reason)))).toBe(true);
     expectNothingRunning(repo);
+    await expectDoneMeansLanded(repo);
   });
 
   it('SIGSTOP before the agent starts: woken after the reclaim, the worker starts no agent', async () => {
@@ -90,6 +92,7 @@ describe('workers killed and stopped mid-task', () => {
     expect(eventsOf(repo, 'requeued', 'a').find((e) => e.gen === victim!.gen)?.reason).toMatch(/superseded/);
     expect(eventsOf(repo, 'failed')).toEqual([]);
     expectNothingRunning(repo);
+    await expectDoneMeansLanded(repo);
   });
 
   it('a slow agent whose worker heartbeats is never reclaimed', async () => {
@@ -118,6 +121,7 @@ describe('supervisors killed', () => {
     for (const id of ['a', 'b']) expectDoneOnce(repo, id);
     expect(eventsOf(repo, 'done', 'a').map((e) => e.agent)).toEqual([busy.agent]);
     expectNothingRunning(repo);
+    await expectDoneMeansLanded(repo);
   });
 
   it('a run killed outright (supervisor and workers) is repaired by the next run: every task done once', async () => {
@@ -138,5 +142,6 @@ describe('supervisors killed', () => {
     expect(orphans.some(isRunning)).toBe(false);
     for (const id of ['a', 'b', 'c']) expectDoneOnce(repo, id);
     expectNothingRunning(repo);
+    await expectDoneMeansLanded(repo);
   });
 });

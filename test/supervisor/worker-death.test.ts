@@ -5,10 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from '../helpers/run-cli.js';
-import { eventsOf, expectDoneOnce, expectNothingRunning, FAST, repoWithTasks, track } from '../health/fixture.js';
-import { auditLandings } from '../../src/merge/audit.js';
-import { QueueStore } from '../../src/queue/store.js';
-import { layoutFor } from '../../src/queue/layout.js';
+import { eventsOf, expectDoneMeansLanded, expectDoneOnce, expectNothingRunning, FAST, repoWithTasks, track } from '../health/fixture.js';
 
 const IDS = ['a', 'b', 'c', 'd'];
 const tasks = () => Object.fromEntries(IDS.map((id) => [id, `echo ${id} > ${id}.txt`]));
@@ -31,7 +28,7 @@ describe('a worker killed at a start-up step', () => {
     // A worker that had started is reported as exited by SIGKILL, and its slot started again.
     if (exits) expect(eventsOf(repo, 'agent-exited').some((e) => e.signal === 'SIGKILL')).toBe(true);
     for (const id of IDS) expectDoneOnce(repo, id);
-    expect(await auditLandings(new QueueStore(layoutFor(repo)), 'main')).toEqual([]);
+    await expectDoneMeansLanded(repo);
     expectNothingRunning(repo);
   });
 
@@ -56,6 +53,6 @@ describe('a worker killed at a start-up step', () => {
     const exit = await new Promise<number | null>((resolve) => run.child.on('exit', (code) => resolve(code)));
     expect(exit).toBe(0);
     for (const id of IDS) expectDoneOnce(repo, id);
-    expect(await auditLandings(new QueueStore(layoutFor(repo)), 'main')).toEqual([]);
+    await expectDoneMeansLanded(repo);
   });
 });
