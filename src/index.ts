@@ -18,4 +18,6 @@ export { undoTask } from './merge/undo.js';
 export { getAdapter, adapterNames } from './agents/registry.js';
 export { makePlan } from './schedule/plan.js';
 export { readEvents, type PlEvent } from './events/log.js';
+export { notificationsFor } from './notify/for-event.js';
+export { NOTIFY_KINDS, type NotifyKind, type NotifySettings, type NotificationBody } from './notify/kinds.js';
 export { auditLandings, auditFrom, countLandings, type AuditViolation } from './merge/audit.js';

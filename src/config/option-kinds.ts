@@ -13,6 +13,8 @@ export interface Kind {
   readonly argType: 'number' | 'string' | 'boolean' | 'array';
   /** The allowed words, for kinds that are a fixed list (shown in `--help`). */
   choices?(): readonly string[];
+  /** For a value with fields: the one that is wrong (a path below the option, e.g. `.on[1]`), so the message can name it. */
+  explain?(value: unknown): { field: string; expected: string; got: unknown } | undefined;
 }
 
 const asNumber = (text: string): unknown => (text.trim() === '' ? text : Number(text));
@@ -75,6 +77,11 @@ export const object: Kind = {
   fromText: (t) => t,
   argType: 'string',
 };
+
+/** A value with fields of its own, checked by `problem`, which names the first field that is wrong. Config file only. */
+export function fields(expected: string, problem: NonNullable<Kind['explain']>): Kind {
+  return { expected, accepts: (v) => problem(v) === undefined, fromText: (t) => t, argType: 'string', explain: problem };
+}
 
 /** One of a fixed list of words; `names` is read when checking, so a list built at start-up (the adapters) works. */
 export function oneOf(names: () => readonly string[]): Kind {

@@ -1,6 +1,7 @@
 import { adapterNames } from '../agents/registry.js';
 import type { RunOptions } from './options.js';
 import * as k from './option-kinds.js';
+import { notifyProblem } from '../notify/check-settings.js';
 import type { Kind } from './option-kinds.js';
 
 /** One run option: how it is checked, its default, and how the command line offers it. */
@@ -59,6 +60,8 @@ export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]
   rateLimitPauseMs: { kind: k.nonNegativeInteger, default: 5 * 60_000 },
   breakerFailures: { kind: k.positiveInteger, default: 3, help: 'Attempts failing the same way before doing any work (a broken agent set-up) that stop the run, tasks kept queued' },
   starveAfterMs: { kind: k.nonNegativeInteger, default: 10 * 60_000 },
+  notify: { kind: k.fields('an object with on, commands, webhooks, timeoutMs', notifyProblem), flag: false },
+  notifyDesktop: { kind: k.boolean, default: false, help: 'Also show each notification on the desktop with notify-send, when it is installed' },
 };
 
 export type OptionName = keyof RunOptions;

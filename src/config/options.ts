@@ -1,5 +1,6 @@
 import type { AgentSettings } from '../agents/types.js';
 import type { LandStyle } from '../merge/land.js';
+import type { NotifySettings } from '../notify/kinds.js';
 import { OPTION_NAMES, OPTION_TABLE } from './option-table.js';
 
 /** How a finished attempt reaches the target branch. */
@@ -87,6 +88,14 @@ export interface RunOptions {
   breakerFailures: number;
   /** A task held back by conflicting work this long is promoted: nothing overlapping it starts until it runs. Default 600000 ms (10 minutes). */
   starveAfterMs: number;
+  /**
+   * Tell people when work needs them: commands (argument arrays) to run and webhooks to POST to, for the
+   * kinds chosen in `on` (default all). Each hook is bounded by `timeoutMs` (default 5000) and never retried;
+   * a failing one is logged as `notify-failed` and the run goes on. Default: none.
+   */
+  notify?: NotifySettings;
+  /** Also send each notification with `notify-send` when it is on PATH. Default false. */
+  notifyDesktop: boolean;
 }
 
 /** Every option's default, from OPTION_TABLE. */

@@ -10,7 +10,10 @@ function describe(value: unknown): string {
 /** Check one setting's value as the config file gives it; returns the problem message or undefined. */
 export function checkOption(key: OptionName, value: unknown): string | undefined {
   const { kind } = OPTION_TABLE[key];
-  return kind.accepts(value) ? undefined : `Expected \`${key}\` to be ${kind.expected}, got ${describe(value)}.`;
+  if (kind.accepts(value)) return undefined;
+  const inner = kind.explain?.(value);
+  if (inner) return `Expected \`${key}${inner.field}\` to be ${inner.expected}, got ${describe(inner.got)}.`;
+  return `Expected \`${key}\` to be ${kind.expected}, got ${describe(value)}.`;
 }
 
 /** Validate a parsed config file: every problem at once, as `path: message`. */

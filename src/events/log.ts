@@ -23,7 +23,9 @@ export type EventType =
   | 'repaired'
   | 'paused'
   | 'resumed'
-  | 'breaker-open';
+  | 'breaker-open'
+  | 'drained'
+  | 'notify-failed';
 
 /** One line of `.parallel-loop/events.jsonl`. */
 export interface PlEvent {

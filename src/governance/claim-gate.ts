@@ -20,7 +20,10 @@ export interface GateHost {
   emit(event: Omit<PlEvent, 'time' | 'agent'>): void;
 }
 
-export type GateVerdict = { action: 'claim' } | { action: 'wait'; ms: number; reason: string; until?: string } | { action: 'stop'; reason: string };
+/** Why claiming waits or stops; recorded as the `cause` of a `paused` event, so a reader need not parse the reason. */
+export type GateCause = 'budget' | 'breaker' | 'rate-limit' | 'load';
+
+export type GateVerdict = { action: 'claim' } | { action: 'wait'; ms: number; reason: string; cause: GateCause; until?: string } | { action: 'stop'; reason: string; cause: GateCause };
 
 /**
  * Asked by a worker before every claim: may it start new work now? In order: the run's budget
@@ -32,6 +35,7 @@ export class ClaimGate {
   private readonly ledger: Ledger;
   private readonly sampler: LoadSampler;
   private paused: string | undefined;
+  private pausedBy: GateCause | undefined;
   private steppedDown = false;
 
   constructor(private readonly host: GateHost) {
@@ -43,9 +47,9 @@ export class ClaimGate {
   check(options: { idle?: boolean } = {}, now = Date.now()): GateVerdict {
     const verdict = this.decide(now, options.idle === true);
     if (verdict.action === 'claim') this.resume();
-    else if (verdict.action === 'wait') this.pause(verdict.reason, verdict.until);
+    else if (verdict.action === 'wait') this.pause(verdict.reason, verdict.cause, verdict.until);
     else {
-      this.host.emit({ type: 'paused', reason: verdict.reason, stop: true });
+      this.host.emit({ type: 'paused', reason: verdict.reason, cause: verdict.cause, stop: true });
       this.host.state.set({ phase: 'stopping', note: verdict.reason });
     }
     return verdict;
@@ -54,24 +58,26 @@ export class ClaimGate {
   private decide(now: number, idle: boolean): GateVerdict {
     const { options, slot } = this.host.config;
     const budget = runBudgetReached(options.budgetUsd, options.budgetUsd === undefined ? 0 : this.ledger.totalUsd());
-    if (budget) return { action: 'stop', reason: budget };
+    if (budget) return { action: 'stop', reason: budget, cause: 'budget' };
     const broken = openBreaker(this.host.layout.breaker, os.hostname());
-    if (broken) return { action: 'stop', reason: breakerMessage(broken) };
+    if (broken) return { action: 'stop', reason: breakerMessage(broken), cause: 'breaker' };
     if (idle) return { action: 'claim' };
     const pause = activePause(readPause(this.host.layout.state), now);
     if (pause) {
       const reason = `claiming paused until ${pause.until}: ${pause.reason} (reported by ${pause.agent}${pause.task ? ` on ${pause.task}` : ''})`;
-      return { action: 'wait', ms: Math.max(10, Math.min(Date.parse(pause.until) - now, options.rescanMs)), reason, until: pause.until };
+      return { action: 'wait', ms: Math.max(10, Math.min(Date.parse(pause.until) - now, options.rescanMs)), reason, cause: 'rate-limit', until: pause.until };
     }
     const sample = this.sampler.sample(now);
     const pool = () => ({ slot, lowestLiveSlot: lowestLiveSlot(this.host.layout.state), running: this.host.store.taskFiles('running').length });
     const load = loadDecision(sample, options, pool, this.steppedDown);
     this.steppedDown = load.stepDown;
-    return load.claim ? { action: 'claim' } : { action: 'wait', ms: options.rescanMs, reason: load.reason };
+    return load.claim ? { action: 'claim' } : { action: 'wait', ms: options.rescanMs, reason: load.reason, cause: 'load' };
   }
 
-  private pause(reason: string, until: string | undefined): void {
-    if (this.paused === undefined) this.host.emit({ type: 'paused', reason, ...(until ? { until } : {}) });
+  private pause(reason: string, cause: GateCause, until: string | undefined): void {
+    // A rate-limit pause that begins while the load already paused claiming is news of its own.
+    if (this.pausedBy !== cause) this.host.emit({ type: 'paused', reason, cause, ...(until ? { until } : {}) });
+    this.pausedBy = cause;
     if (this.paused !== reason) this.host.state.set({ phase: 'paused', note: reason });
     this.paused = reason;
   }
@@ -79,6 +85,7 @@ export class ClaimGate {
   private resume(): void {
     if (this.paused === undefined) return;
     this.paused = undefined;
+    this.pausedBy = undefined;
     this.host.emit({ type: 'resumed' });
     this.host.state.set({ phase: 'idle', note: undefined });
   }

@@ -24,6 +24,8 @@ export interface Layout {
   ledger: string;
   /** The circuit breaker for a broken agent environment, shared by every worker. */
   breaker: string;
+  /** `{ url }` of the dashboard while one serves; notifications link to it. */
+  dashboard: string;
   config: string;
 }
 
@@ -52,6 +54,7 @@ export function layoutFor(repo: string, options: LayoutOptions = {}): Layout {
     board: path.join(state, 'board.md'),
     ledger: path.join(state, 'ledger'),
     breaker: path.join(state, 'breaker.json'),
+    dashboard: path.join(state, 'dashboard.json'),
     config: path.join(root, '.parallel-loop.json'),
   };
 }

@@ -47,6 +47,8 @@ export function progressLine(event: PlEvent): string | undefined {
       return `${time} ${who} ${event.stop ? 'stopped' : 'paused'}: ${event.reason}`;
     case 'breaker-open':
       return `${time} ${who} stopping the run: ${event.reason}`;
+    case 'drained':
+      return `${time} ${who} queue drained: ${event.done} done, ${event.failed} failed`;
     case 'resumed':
       return `${time} ${who} resumed claiming`;
     default:

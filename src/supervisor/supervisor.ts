@@ -3,6 +3,10 @@ import { randomBytes } from 'node:crypto';
 import type { RunOptions } from '../config/options.js';
 import { appendEvent, type PlEvent } from '../events/log.js';
 import { layoutFor, type Layout } from '../queue/layout.js';
+import { QueueStore } from '../queue/store.js';
+import { withDesktop } from '../notify/desktop.js';
+import { Notifier } from '../notify/notifier.js';
+import { DrainWatch } from './drain-watch.js';
 import type { FromWorker, ToWorker } from '../worker/messages.js';
 import { Worker } from '../worker/loop.js';
 import { Slots } from './slots.js';
@@ -21,6 +25,8 @@ export interface SupervisorConfig {
   onEvent?: (event: PlEvent) => void;
   /** Lines for the person running it (stopping, errors). */
   say?: (line: string) => void;
+  /** Lines about something that went wrong on the side (a notification that failed). */
+  warn?: (line: string) => void;
 }
 
 interface SlotState {
@@ -45,6 +51,8 @@ export class Supervisor {
   private killing = false;
   private resolveAll: (() => void) | undefined;
   private single: Worker | undefined;
+  private readonly drain = new DrainWatch();
+  private notifier: Notifier | undefined;
 
   constructor(private readonly config: SupervisorConfig) {
     this.layout = layoutFor(config.repo, { queue: config.queue, state: config.state });
@@ -53,6 +61,19 @@ export class Supervisor {
 
   /** Run until the queue drains (--once) or a signal stops it. Returns slots that ended errored. */
   async run(): Promise<{ errored: string[] }> {
+    this.startNotifier();
+    const drainTimer = setInterval(() => this.checkDrained(), this.config.options.monitorMs);
+    drainTimer.unref();
+    try {
+      return await this.runSlots();
+    } finally {
+      clearInterval(drainTimer);
+      this.checkDrained();
+      await this.notifier?.close();
+    }
+  }
+
+  private async runSlots(): Promise<{ errored: string[] }> {
     const count = this.config.options.single ? 1 : this.config.options.agents;
     const slots = this.slots.acquire(count);
     if (slots.length < count) this.config.say?.(`only ${slots.length} of ${count} agent slots were free (another supervisor holds the rest)`);
@@ -102,6 +123,32 @@ export class Supervisor {
 
   private record(event: PlEvent): void {
     this.config.onEvent?.(event);
+    this.drain.observe(event);
+    this.notifier?.observe(event);
+  }
+
+  /** Every worker's events pass here once, so this is where notifications are sent from. */
+  private startNotifier(): void {
+    const { settings, missing } = withDesktop(this.config.options.notify, this.config.options.notifyDesktop);
+    if (missing) this.config.say?.('--notify-desktop: notify-send is not on PATH, so nothing is shown on the desktop');
+    if (!settings) return;
+    this.notifier = new Notifier({
+      settings,
+      run: this.id,
+      cwd: this.layout.repo,
+      dashboardFile: this.layout.dashboard,
+      onFailure: (f) => {
+        this.emit({ type: 'notify-failed', agent: this.id, hook: f.hook, kind: f.kind, task: f.task ?? undefined, reason: f.reason });
+        this.config.warn?.(`parallel-loop: notification ${f.kind}${f.task ? ` of ${f.task}` : ''} to ${f.hook} failed: ${f.reason}`);
+      },
+    });
+  }
+
+  /** Record `drained` at the moment work runs out (a --once run's end included). */
+  private checkDrained(): void {
+    const store = new QueueStore(this.layout);
+    const drained = this.drain.check({ inbox: store.taskFiles('inbox').length, running: store.taskFiles('running').length });
+    if (drained) this.emit({ agent: this.id, ...drained });
   }
 
   private emit(event: Omit<PlEvent, 'time'>): void {

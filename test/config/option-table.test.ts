@@ -52,6 +52,8 @@ const ROWS: [OptionName, string | undefined, unknown, string][] = [
   ['rateLimitPauseMs', '-1', -1, NON_NEGATIVE],
   ['breakerFailures', '0', 0, POSITIVE],
   ['starveAfterMs', '1.5', 1.5, NON_NEGATIVE],
+  ['notify', undefined, 'http://127.0.0.1:9/hook', 'an object with on, commands, webhooks, timeoutMs'],
+  ['notifyDesktop', undefined, 'yes', 'true or false'],
 ];
 const CLI_ROWS = ROWS.filter(([name, cli]) => cli !== undefined && flagOf(name) !== undefined);
 

@@ -73,6 +73,7 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: ReturnType<typeof 
       if (line) say(line);
     },
     say,
+    warn: (line) => process.stderr.write(line + '\n'),
   });
   const repaired = await repairOnStart(store, options, { agentId: supervisor.id, pid: process.pid, host: os.hostname() }, (e) => appendEvent(layout.events, { agent: supervisor.id, ...e }));
   for (const line of repaired) say(`repaired: ${line}`);
