@@ -56,7 +56,7 @@ export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]
   pauseCpuPercent: { kind: k.percent, default: 80 },
   pauseMemoryPercent: { kind: k.percent, default: 80 },
   stepDownMemoryPercent: { kind: k.percent, default: 90 },
-  cpuWindowMs: { kind: k.period, default: 10_000 },
+  cpuWindowMs: { kind: k.period, default: 30_000 },
   rateLimitPauseMs: { kind: k.nonNegativeInteger, default: 5 * 60_000 },
   breakerFailures: { kind: k.positiveInteger, default: 3, help: 'Attempts failing the same way before doing any work (a broken agent set-up) that stop the run, tasks kept queued' },
   starveAfterMs: { kind: k.nonNegativeInteger, default: 10 * 60_000 },

@@ -70,13 +70,13 @@ export interface RunOptions {
   memoryLimitMb?: number;
   /** How often a running agent's process tree is sampled for CPU and memory. Default 2000 ms. */
   resourceSampleMs: number;
-  /** New claims pause while the machine's CPU, averaged over cpuWindowMs, is above this percent. Default 80; 100 turns it off. */
+  /** New claims pause once CPU used outside this run (machine CPU minus this run's processes) has stayed above this percent for cpuWindowMs. Default 80; 100 turns it off. */
   pauseCpuPercent: number;
   /** New claims pause while the machine's memory in use is above this percent. Default 80; 100 turns it off. */
   pauseMemoryPercent: number;
   /** Above this percent of memory in use the pool steps down to one agent (the lowest-numbered live slot). Default 90. */
   stepDownMemoryPercent: number;
-  /** Window the CPU load is averaged over, so short bursts do not pause claiming. Default 10000 ms. */
+  /** How long CPU used outside this run must stay above pauseCpuPercent before claims pause. Default 30000 ms. */
   cpuWindowMs: number;
   /** How long all claiming pauses after an agent reports a rate limit without saying when it resets. Default 300000 ms (5 minutes). */
   rateLimitPauseMs: number;

@@ -16,7 +16,8 @@ export interface GateHost {
   readonly layout: Layout;
   readonly store: QueueStore;
   readonly state: AgentStateWriter;
-  readonly config: { slot: number; options: RunOptions };
+  /** `supervisorPid`: the root of this run's process tree, whose CPU is not load from outside. */
+  readonly config: { slot: number; options: RunOptions; supervisorPid?: number };
   emit(event: Omit<PlEvent, 'time' | 'agent'>): void;
 }
 
@@ -27,8 +28,8 @@ export type GateVerdict = { action: 'claim' } | { action: 'wait'; ms: number; re
 
 /**
  * Asked by a worker before every claim: may it start new work now? In order: the run's budget
- * and the breaker for a broken agent environment (stop for good), a rate-limit pause on file (wait until it ends), the machine's load (wait and
- * sample again). A change into or out of a pause is written to the agent state (phase `paused`,
+ * and the breaker for a broken agent environment (stop for good), a rate-limit pause on file (wait until it ends), load from outside this run or
+ * memory pressure (wait and sample again; see load-policy.ts). A change into or out of a pause is written to the agent state (phase `paused`,
  * the reason as its note, so status shows why) and recorded as a `paused` or `resumed` event.
  */
 export class ClaimGate {
@@ -40,7 +41,8 @@ export class ClaimGate {
 
   constructor(private readonly host: GateHost) {
     this.ledger = ledgerFor(host.layout.ledger);
-    this.sampler = new LoadSampler(host.config.options.cpuWindowMs);
+    const { options, supervisorPid } = host.config;
+    this.sampler = new LoadSampler(supervisorPid ?? process.pid, options.cpuWindowMs, options.pauseCpuPercent);
   }
 
   /** With `idle` (nothing to claim) only the budget is asked: a pause with no work waiting is no news. */
@@ -69,7 +71,7 @@ export class ClaimGate {
     }
     const sample = this.sampler.sample(now);
     const pool = () => ({ slot, lowestLiveSlot: lowestLiveSlot(this.host.layout.state), running: this.host.store.taskFiles('running').length });
-    const load = loadDecision(sample, options, pool, this.steppedDown);
+    const load = loadDecision(sample, now, options, pool, this.steppedDown);
     this.steppedDown = load.stepDown;
     return load.claim ? { action: 'claim' } : { action: 'wait', ms: options.rescanMs, reason: load.reason, cause: 'load' };
   }

@@ -1,8 +1,11 @@
+import { outsideLoad, type LoadReading } from './outside-load.js';
+
 /**
- * Whether a worker may claim under the machine's load. Pure: takes a sample and a view of the pool.
+ * Whether a worker may claim under the machine's load. Pure: takes readings, `now` and a view of the pool.
  *
- * - Pause: CPU (averaged over a window) above `pauseCpuPercent`, or memory above
- *   `pauseMemoryPercent`. No worker starts an attempt while the pool still has one running; once
+ * - Pause: CPU used outside this run above `pauseCpuPercent` for all of `cpuWindowMs`, or memory
+ *   above `pauseMemoryPercent`. The run's own CPU never counts: its bursts (git, agents starting)
+ *   would otherwise pause it, and `--agents N` would mean fewer. No worker starts an attempt while the pool still has one running; once
  *   none runs, the lowest-numbered live slot may start one. Load from other programs thus slows
  *   the queue to one attempt at a time but never stops it (a busy CI box or a test suite pins the
  *   CPU for minutes on end).
@@ -15,11 +18,12 @@ export interface LoadThresholds {
   pauseCpuPercent: number;
   pauseMemoryPercent: number;
   stepDownMemoryPercent: number;
+  cpuWindowMs: number;
 }
 
 export interface LoadSample {
-  /** Machine CPU busy, percent of all cores, averaged over the window; undefined until a window has passed. */
-  cpuPercent?: number;
+  /** Machine and own-process CPU counters, oldest first (see outside-load.ts). */
+  readings: readonly LoadReading[];
   /** Machine memory in use (not available to new programs), percent. */
   memoryPercent: number;
 }
@@ -45,10 +49,12 @@ export function isSteppedDown(memoryPercent: number, t: LoadThresholds, wasStepp
 }
 
 /** Why claiming should pause at this sample; empty when it need not. */
-export function pressureReasons(sample: LoadSample, t: LoadThresholds): string[] {
+export function pressureReasons(sample: LoadSample, now: number, t: LoadThresholds): string[] {
   const reasons: string[] = [];
-  if (sample.cpuPercent !== undefined && sample.cpuPercent > t.pauseCpuPercent) {
-    reasons.push(`CPU at ${Math.round(sample.cpuPercent)}% is above pauseCpuPercent ${t.pauseCpuPercent}%`);
+  const outside = outsideLoad(sample.readings, now, t.pauseCpuPercent);
+  if (outside && outside.aboveForMs > 0 && outside.aboveForMs >= t.cpuWindowMs) {
+    const held = `${Math.round(outside.aboveForMs / 1000)} s`;
+    reasons.push(`CPU used outside this run at ${Math.round(outside.percent)}% has stayed above pauseCpuPercent ${t.pauseCpuPercent}% for ${held}`);
   }
   if (sample.memoryPercent > t.pauseMemoryPercent) {
     reasons.push(`memory at ${Math.round(sample.memoryPercent)}% in use is above pauseMemoryPercent ${t.pauseMemoryPercent}%`);
@@ -57,9 +63,9 @@ export function pressureReasons(sample: LoadSample, t: LoadThresholds): string[]
 }
 
 /** `pool` is only asked for under pressure: reading it costs a look at every heartbeat. */
-export function loadDecision(sample: LoadSample, t: LoadThresholds, readPool: () => PoolView, wasSteppedDown: boolean): LoadDecision {
+export function loadDecision(sample: LoadSample, now: number, t: LoadThresholds, readPool: () => PoolView, wasSteppedDown: boolean): LoadDecision {
   const stepDown = isSteppedDown(sample.memoryPercent, t, wasSteppedDown);
-  const reasons = pressureReasons(sample, t);
+  const reasons = pressureReasons(sample, now, t);
   if (!stepDown && reasons.length === 0) return { claim: true, stepDown };
   const pool = readPool();
   const lowest = pool.lowestLiveSlot ?? pool.slot;

@@ -1,40 +1,55 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { busyFraction, parseCpuTimes, parseMemoryUsed, type CpuTimes } from '../proc/usage.js';
+import { parseCpuTimes, parseMemoryUsed } from '../proc/usage.js';
 import { isSameProcess } from '../proc/start-time.js';
+import { descendantsIn, readProcTable } from '../proc/tree.js';
 import { readJsonOrUndefined } from '../util/atomic-write.js';
 import { Claims } from '../queue/claims.js';
 import type { AgentState } from '../worker/agent-state.js';
 import type { LoadSample } from './load-policy.js';
-
-interface Reading {
-  at: number;
-  times: CpuTimes;
-}
+import { keepReadings, type LoadReading } from './outside-load.js';
 
 /** Readings closer together than this are not kept: the window needs a few, not one per loop turn. */
 const MIN_SPACING_MS = 500;
 
 /**
- * Machine CPU averaged over a sliding window, and memory in use now. CPU is the busy share between
- * the oldest reading inside the window and the newest, so one build burst does not pause claiming.
+ * Readings of the machine's CPU counters and of this run's own processes (the process tree under
+ * `rootPid`, the supervisor), kept over the window; and memory in use now. The first reading is
+ * taken at construction, so the window counts from the worker's start.
  */
 export class LoadSampler {
-  private readings: Reading[] = [];
+  private readings: LoadReading[] = [];
 
-  constructor(private readonly windowMs: number) {}
+  constructor(
+    private readonly rootPid: number,
+    private readonly windowMs: number,
+    private readonly thresholdPercent: number,
+    now = Date.now(),
+  ) {
+    this.read(now);
+  }
 
   sample(now = Date.now()): LoadSample {
-    const times = parseCpuTimes(readProc('stat'));
-    if (times && (this.readings.length === 0 || now - this.readings.at(-1)!.at >= MIN_SPACING_MS)) this.readings.push({ at: now, times });
-    // Keep one reading at or beyond the window's start, so the average spans the whole window.
-    while (this.readings.length > 2 && now - this.readings[1]!.at >= this.windowMs) this.readings.shift();
-    const oldest = this.readings[0];
-    const newest = this.readings.at(-1);
-    const cpuPercent = oldest && newest && newest.at > oldest.at ? busyFraction(oldest.times, newest.times) * 100 : undefined;
-    return { cpuPercent, memoryPercent: (parseMemoryUsed(readProc('meminfo')) ?? 0) * 100 };
+    if (this.readings.length === 0 || now - this.readings.at(-1)!.at >= MIN_SPACING_MS) this.read(now);
+    this.readings = keepReadings(this.readings, now, this.windowMs, this.thresholdPercent);
+    return { readings: this.readings, memoryPercent: (parseMemoryUsed(readProc('meminfo')) ?? 0) * 100 };
   }
+
+  private read(now: number): void {
+    const machine = parseCpuTimes(readProc('stat'));
+    if (machine) this.readings.push({ at: now, machine, own: ownTicks(this.rootPid) });
+  }
+}
+
+/** CPU ticks of `root` and its descendants by `pid:startTime`; of this process alone when `root` is gone. */
+function ownTicks(root: number): Map<string, number> {
+  const table = readProcTable();
+  const top = table.some((p) => p.pid === root) ? root : process.pid;
+  const pids = new Set([top, ...descendantsIn(table, [top])]);
+  const own = new Map<string, number>();
+  for (const p of table) if (pids.has(p.pid)) own.set(`${p.pid}:${p.startTime}`, p.cpuTicks);
+  return own;
 }
 
 function readProc(name: 'stat' | 'meminfo'): string {

@@ -13,6 +13,8 @@ export interface ProcStat {
   session: number;
   /** Field 22: clock ticks after boot. Kept as a string: it is compared, never computed with. */
   startTime: string;
+  /** Fields 14-17: CPU time in clock ticks, its own (user, system) and that of children it has waited for. */
+  cpuTicks: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export function parseStat(text: string): ProcStat | undefined {
   // Fields from 3 (state) on; index 0 here is field 3 of proc(5).
   const rest = text.slice(close + 1).trim().split(/\s+/);
   const startTime = rest[19];
+  const cpuTicks = rest.slice(11, 15).reduce((sum, n) => sum + Number(n), 0);
   if (!Number.isInteger(pid) || rest.length < 20 || startTime === undefined || !/^\d+$/.test(startTime)) {
     return undefined;
   }
@@ -40,6 +43,7 @@ export function parseStat(text: string): ProcStat | undefined {
     pgrp: Number(rest[2]),
     session: Number(rest[3]),
     startTime,
+    cpuTicks: Number.isFinite(cpuTicks) ? cpuTicks : 0,
   };
 }
 

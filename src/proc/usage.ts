@@ -9,7 +9,9 @@ interface PidStat {
 }
 // pidusage ships no types: this is the part of its API used here (array of pids → stats by pid).
 type Pidusage = (pids: number[], options?: { maxage?: number }) => Promise<Record<string, PidStat | undefined>>;
-const pidusage = createRequire(import.meta.url)('pidusage') as Pidusage;
+// Loaded on the first measurement: a worker needs it only once an agent runs.
+let pidusageModule: Pidusage | undefined;
+const pidusage: Pidusage = (pids, options) => (pidusageModule ??= createRequire(import.meta.url)('pidusage') as Pidusage)(pids, options);
 
 export interface TreeUsage {
   /** CPU percent summed over the tree (100 = one core), averaged since the previous call for each pid; 0 the first time. */

@@ -40,7 +40,7 @@ export function formatTable(status: Status, options: FormatOptions = {}): string
       ? renderTable(AGENT_COLUMNS, status.agents.map(agentCells), width, (row, col, text) => paintCell(p, status.agents[row]!, col, text))
       : ['No agent has worked here yet.'];
   table[0] = p('bold', table[0]!);
-  const tail = [...strandedLines(status, p), ...landingLines(status, p), ...recentLines(status, options.recent ?? 5, p)].map((l) => fit(l, width));
+  const tail = [...pausedLines(status, width, p), ...strandedLines(status, p), ...landingLines(status, p), ...recentLines(status, options.recent ?? 5, p)].map((l) => fit(l, width));
   return fitHeight(head, table, tail, options.height);
 }
 
@@ -104,6 +104,26 @@ function paintCell(p: Paint, a: AgentRow, col: number, text: string): string {
   if (header === 'PHASE') return a.alive === false ? p('dim', text) : PHASE_STYLE[a.phase] ? p(PHASE_STYLE[a.phase]!, text) : text;
   if (header === 'LAST EVENT') return p('dim', text);
   return text;
+}
+
+// Why claiming waits, whole: the reason names the load and how long it has lasted, too long for a table cell.
+function pausedLines(s: Status, width: number, p: Paint): string[] {
+  const paused = s.agents.filter((a) => a.alive !== false && a.phase === 'paused' && a.note);
+  if (paused.length === 0) return [];
+  return ['', ...paused.flatMap((a, i) => wrap(`${a.id}: ${a.note}`, width - 8).map((l, j) => `${i === 0 && j === 0 ? p('yellow', 'Paused') : '      '}  ${l}`))];
+}
+
+/** Words of `text` in lines of at most `width` visible characters (a longer word gets a line of its own). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.replace(/\s+/g, ' ').trim().split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return line ? [...lines, line] : lines;
 }
 
 // Task files in running/ that no live agent works on: a crash the health monitor will repair.

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
 import { extensionOf, taskFileFormat, TASK_FILE_FORMATS } from './id.js';
 import { locateJsonError } from './json-error.js';
 import type { ParseResult, Problem } from './types.js';
@@ -6,6 +6,12 @@ import { validateTask } from './validate.js';
 
 /** Largest task file read, in bytes (1 MiB). A prompt is text a person wrote; anything larger is a mistake. */
 export const MAX_TASK_FILE_BYTES = 1024 * 1024;
+
+// The YAML parser is loaded on the first Markdown task: it takes ~100 ms to load, which a queue of
+// JSON tasks (and every worker before its first claim) need not pay. Parsing stays synchronous.
+type Yaml = typeof import('yaml');
+let yamlModule: Yaml | undefined;
+const loadYaml = (): Yaml => (yamlModule ??= createRequire(import.meta.url)('yaml') as Yaml);
 
 // More YAML errors than this are almost always one mistake echoed down the file.
 const MAX_SYNTAX_PROBLEMS = 5;
@@ -87,6 +93,7 @@ function readMarkdown(source: string): Fields | { problems: Problem[] } {
   }
   const yaml = lines.slice(1, close).join('\n');
   const body = lines.slice(close + 1).join('\n');
+  const { LineCounter, parseDocument } = loadYaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(yaml, { lineCounter, prettyErrors: false, uniqueKeys: true });
   // Frontmatter line n is file line n + 1: the opening `---` comes first.

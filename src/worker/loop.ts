@@ -10,11 +10,16 @@ import { hostBootId, processStartTime } from '../proc/start-time.js';
 import { AgentStateWriter } from './agent-state.js';
 import { heldSinceFor } from './held-since.js';
 import { selectTask } from './select.js';
-import { handleTask } from './handle-task.js';
 import { faultInjector } from './fault.js';
-import { Monitor } from '../health/monitor.js';
+import type { Monitor } from '../health/monitor.js';
 import { CANCELLED, readCancelRequest } from '../queue/cancel.js';
 import { ClaimGate } from '../governance/claim-gate.js';
+
+// Attempts (worktrees, agents, landing) and the health monitor are loaded when first needed: together
+// they are most of a worker's code, and N workers loading them at once on a few cores delayed every
+// first claim.
+let taskModule: Promise<typeof import('./handle-task.js')> | undefined;
+const loadHandleTask = () => (taskModule ??= import('./handle-task.js'));
 
 /** How often an idle worker in --once mode looks whether the last running tasks have ended. */
 const DRAIN_POLL_MS = 100;
@@ -88,15 +93,15 @@ export class Worker {
     }, this.config.options.heartbeatMs);
     heartbeat.unref();
     // Every worker runs the health monitor: no single process has to survive for stale claims to heal.
-    const monitor = new Monitor({ store: this.store, options: this.config.options, owner: this.owner, emit: (e) => this.emit(e) });
+    let monitor: Promise<Monitor> | undefined;
     const monitorTimer = setInterval(() => {
-      monitor.pass().then(
+      monitor ??= import('../health/monitor.js').then(({ Monitor }) => new Monitor({ store: this.store, options: this.config.options, owner: this.owner, emit: (e) => this.emit(e) }));
+      monitor.then((m) => m.pass()).then(
         (reclaimed) => reclaimed.length > 0 && this.wake?.(),
         () => undefined,
       );
     }, this.config.options.monitorMs);
     monitorTimer.unref();
-    this.startWatcher();
     const fault = faultInjector(this.config.agentId);
     try {
       this.state.set({ phase: 'idle' });
@@ -104,6 +109,7 @@ export class Worker {
       while (!this.stopping) {
         const entry = this.next();
         if (!entry) {
+          this.startWatcher();
           if (this.config.options.once && this.drained()) break;
           if (this.gate.check({ idle: true }).action === 'stop') break;
           await this.sleep(this.idleWaitMs());
@@ -135,6 +141,8 @@ export class Worker {
         // One controller per task, so `parallel-loop cancel` stops this attempt and not the worker.
         this.current = { id: taken.task.id, abort: new AbortController() };
         this.checkCancel();
+        this.startWatcher();
+        const { handleTask } = await loadHandleTask();
         const outcome = await handleTask(this, taken, AbortSignal.any([this.abort.signal, this.current.abort.signal]), fault);
         this.current = undefined;
         if (outcome === 'done') this.counts.done++;
@@ -202,8 +210,9 @@ export class Worker {
   }
 
   // The watcher only wakes an idle worker early; the periodic rescan is what guarantees a file is seen.
-  // chokidar is loaded in the background, so the first claim does not wait for it.
+  // chokidar is loaded once the worker has claimed or found nothing to claim, so the first claim does not wait for it.
   private startWatcher(): void {
+    if (this.watcherStarting) return;
     this.watcherStarting = import('chokidar').then(
       ({ watch }) => {
         if (this.ended) return;

@@ -4,7 +4,7 @@ import { validateConfig } from '../../src/config/validate.js';
 
 describe('governance options', () => {
   it('default to pausing at 80% CPU or memory, one agent above 90% memory, and five minutes after a rate limit', () => {
-    expect(DEFAULTS).toMatchObject({ pauseCpuPercent: 80, pauseMemoryPercent: 80, stepDownMemoryPercent: 90, cpuWindowMs: 10_000, rateLimitPauseMs: 300_000, resourceSampleMs: 2000 });
+    expect(DEFAULTS).toMatchObject({ pauseCpuPercent: 80, pauseMemoryPercent: 80, stepDownMemoryPercent: 90, cpuWindowMs: 30_000, rateLimitPauseMs: 300_000, resourceSampleMs: 2000 });
     expect(DEFAULTS.memoryLimitMb).toBeUndefined();
   });
 

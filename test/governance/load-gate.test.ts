@@ -5,7 +5,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LoadSampler, lowestLiveSlot } from '../../src/governance/load-sampler.js';
+import { ownTicksBetween } from '../../src/governance/outside-load.js';
 import { processStartTime } from '../../src/proc/start-time.js';
 import { layoutFor } from '../../src/queue/layout.js';
 import { Slots } from '../../src/supervisor/slots.js';
@@ -64,14 +67,20 @@ describe('run: machine load', () => {
 });
 
 describe('LoadSampler and live slots', () => {
-  it('has no CPU figure until a second reading, then a percentage', () => {
-    const sampler = new LoadSampler(10_000);
-    const first = sampler.sample(1_000);
-    expect(first.cpuPercent).toBeUndefined();
-    expect(first.memoryPercent).toBeGreaterThan(0);
-    const cpu = sampler.sample(2_000).cpuPercent!;
-    expect(cpu).toBeGreaterThanOrEqual(0);
-    expect(cpu).toBeLessThanOrEqual(100);
+  it("reads the machine and this run's process tree from the start, and counts a busy child of the root as the run's own", async () => {
+    const child = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
+    try {
+      const sampler = new LoadSampler(process.pid, 10_000, 80, Date.now());
+      await sleep(1200);
+      const { readings, memoryPercent } = sampler.sample(Date.now());
+      expect(memoryPercent).toBeGreaterThan(0);
+      expect(readings).toHaveLength(2);
+      expect([...readings[1]!.own.keys()].some((key) => key.startsWith(`${child.pid}:`))).toBe(true);
+      // The busy loop is a whole core of ours: it is not in the outside share.
+      expect(ownTicksBetween(readings[0]!, readings[1]!)).toBeGreaterThan(10);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('finds the lowest slot whose worker is alive on this host and not stopping', () => {

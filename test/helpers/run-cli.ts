@@ -28,13 +28,19 @@ export interface CliRun {
   waitForOutput(text: string | RegExp, ms?: number): Promise<void>;
 }
 
+export interface StartOptions {
+  /** Keep the run's own load settings: no pause flags are added. */
+  loadDefaults?: boolean;
+}
+
 /**
  * Start `parallel-loop <args>` in `repo`. It gets its own process group, so a test can send a signal
  * to the whole group the way a terminal does on Ctrl-C (`process.kill(-pid, 'SIGINT')`).
  */
-export function startCli(repo: string, args: string[], env: Record<string, string> = {}): CliRun {
+export function startCli(repo: string, args: string[], env: Record<string, string> = {}, options: StartOptions = {}): CliRun {
   // Tests share a busy machine: claims do not wait for the load to drop unless a test asks for it.
-  const full = args[0] === 'run' && !args.some((a) => a.startsWith('--pause-')) ? [...args, ...NO_LOAD_PAUSE] : args;
+  const addPauseFlags = args[0] === 'run' && !options.loadDefaults && !args.some((a) => a.startsWith('--pause-'));
+  const full = addPauseFlags ? [...args, ...NO_LOAD_PAUSE] : args;
   const child = spawn(process.execPath, [cliPath, ...full], { cwd: repo, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseStat, readStat } from '../../src/proc/stat.js';
 
-const tail = '0 -1 4194560 95 0 1 0 0 0 0 0 20 0 1 0 269664 0 0 18446744073709551615';
+const tail = '0 -1 4194560 95 0 1 0 7 3 2 1 20 0 1 0 269664 0 0 18446744073709551615';
 
 describe('parseStat', () => {
-  it('reads the fields after the last parenthesis, whatever the command name holds', () => {
+  it('reads the fields after the last parenthesis, whatever the command name holds, and sums the CPU ticks of the process and its reaped children', () => {
     const stat = parseStat(`4688 (a b) (c) d) S 1 4678 2474 ${tail}\n`);
-    expect(stat).toEqual({ pid: 4688, comm: 'a b) (c) d', state: 'S', ppid: 1, pgrp: 4678, session: 2474, startTime: '269664' });
+    expect(stat).toEqual({ pid: 4688, comm: 'a b) (c) d', state: 'S', ppid: 1, pgrp: 4678, session: 2474, startTime: '269664', cpuTicks: 13 });
   });
 
   it('reads a zombie state', () => {

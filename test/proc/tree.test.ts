@@ -3,7 +3,7 @@ import { descendants, descendantsIn } from '../../src/proc/tree.js';
 import type { ProcStat } from '../../src/proc/stat.js';
 import { killRecorded, readPids, startFixture, tempDir } from './processes.js';
 
-const proc = (pid: number, ppid: number): ProcStat => ({ pid, ppid, comm: 'x', state: 'S', pgrp: pid, session: 1, startTime: '1' });
+const proc = (pid: number, ppid: number): ProcStat => ({ pid, ppid, comm: 'x', state: 'S', pgrp: pid, session: 1, startTime: '1', cpuTicks: 0 });
 
 describe('descendantsIn', () => {
   it('finds children and their children, not the root nor unrelated processes', () => {

@@ -52,6 +52,15 @@ describe('formatTable', () => {
     expect(header).not.toContain('PID');
   });
 
+  it('says in full why a live agent is paused, wrapped to the width', () => {
+    const note = 'CPU used outside this run at 97% has stayed above pauseCpuPercent 80% for 42 s: agent-1 takes the next task';
+    const lines = formatTable(status({ agents: [agent(1), agent(2, { phase: 'paused', task: null, note }), agent(3, { alive: false, phase: 'paused', note: 'old' })] }), { width: 60 });
+    const start = lines.findIndex((l) => l.startsWith('Paused'));
+    const section = lines.slice(start, lines.indexOf('', start));
+    expect(section.join(' ').replace(/\s+/g, ' ')).toBe(`Paused agent-2: ${note}`);
+    for (const line of section) expect(line.length).toBeLessThanOrEqual(60);
+  });
+
   it('cuts rows to the terminal height, agent rows last', () => {
     const many = status({ agents: Array.from({ length: 20 }, (_, i) => agent(i + 1)) });
     const lines = formatTable(many, { width: 80, height: 12 });

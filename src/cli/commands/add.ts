@@ -31,8 +31,6 @@ interface AddArgs extends CommonArgs {
 }
 
 export const addCommand: CommandModule<object, AddArgs> = {
-  command: 'add <what>',
-  describe: 'Add a task to the queue: a prompt in quotes, or an existing task file',
   builder: (y) =>
     withCommonOptions(y)
       .positional('what', { type: 'string', demandOption: true, describe: 'The prompt, or the path of a .md/.json task file' })

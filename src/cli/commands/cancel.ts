@@ -27,8 +27,6 @@ interface CancelReport {
 }
 
 export const cancelCommand: CommandModule<object, CancelArgs> = {
-  command: 'cancel <task>',
-  describe: 'Stop a task for good: it goes to failed/ marked cancelled, whether queued or running',
   builder: (y) =>
     withCommonOptions(y)
       .positional('task', { type: 'string', demandOption: true, describe: 'Id of a task in the inbox or in running/' })

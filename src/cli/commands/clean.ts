@@ -18,8 +18,6 @@ interface CleanArgs extends CommonArgs {
 }
 
 export const cleanCommand: CommandModule<object, CleanArgs> = {
-  command: 'clean',
-  describe: 'Remove worktrees, branches and old claim history of finished attempts',
   builder: (y) =>
     withCommonOptions(y)
       .option('target', { type: 'string', describe: 'Branch an attempt branch must be merged into to be deleted [default: config, else the current branch]' })

@@ -65,8 +65,6 @@ const unsetCommand: CommandModule<object, ConfigArgs> = {
 };
 
 export const configCommand: CommandModule<object, object> = {
-  command: 'config',
-  describe: "Read and change the repository's settings (.parallel-loop.json)",
   builder: (y: Argv) =>
     y
       .command([getCommand, setCommand, unsetCommand])

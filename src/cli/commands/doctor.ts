@@ -17,8 +17,6 @@ interface DoctorArgs extends CommonArgs {
 }
 
 export const doctorCommand: CommandModule<object, DoctorArgs> = {
-  command: 'doctor',
-  describe: 'Check that this repository and machine can run the queue, and say how to fix what cannot',
   builder: (y) =>
     withCommonOptions(y)
       .option('agent', { type: 'string', array: true, describe: 'Also check these agents (the configured default is always checked)' })

@@ -14,8 +14,6 @@ interface KillArgs extends CommonArgs {
 }
 
 export const killCommand: CommandModule<object, KillArgs> = {
-  command: 'kill <target>',
-  describe: "Stop one agent's current attempt (or every agent's with `all`); the rest of the run goes on",
   builder: (y) =>
     withCommonOptions(y)
       .positional('target', { type: 'string', demandOption: true, describe: 'An agent id (agent-2), a running task id, or `all`' })

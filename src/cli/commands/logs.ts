@@ -21,8 +21,6 @@ interface LogsArgs extends CommonArgs {
 }
 
 export const logsCommand: CommandModule<object, LogsArgs> = {
-  command: 'logs <target>',
-  describe: "Show an attempt's agent output: a task's latest attempt, or what an agent is working on",
   builder: (y) =>
     withCommonOptions(y)
       .positional('target', { type: 'string', demandOption: true, describe: 'A task id, or an agent id (agent-1)' })

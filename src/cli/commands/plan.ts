@@ -26,8 +26,6 @@ export interface PlanReport extends Plan {
 }
 
 export const planCommand: CommandModule<object, PlanArgs> = {
-  command: 'plan',
-  describe: 'Show how the queue would run: dependency waves, tasks kept apart, critical path, expected time',
   builder: (y) =>
     withCommonOptions(y)
       .option('agents', { alias: 'n', requiresArg: true, describe: 'Agents to plan for [default: the run setting, 3]' })

@@ -11,8 +11,6 @@ interface RetryArgs extends CommonArgs {
 }
 
 export const retryCommand: CommandModule<object, RetryArgs> = {
-  command: 'retry <task>',
-  describe: 'Send a failed task back to the queue with a fresh set of attempts, keeping its history',
   builder: (y) =>
     withCommonOptions(y)
       .positional('task', { type: 'string', demandOption: true, describe: 'Id of a task in queue/failed/' })

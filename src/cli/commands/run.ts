@@ -24,8 +24,6 @@ import { openBreaker, resetBreaker } from '../../governance/breaker-file.js';
 import { breakerMessage } from '../../governance/breaker.js';
 
 export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
-  command: 'run',
-  describe: 'Work the queue with N agents in parallel, each task in its own git worktree',
   builder: (y) =>
     runOptionsBuilder(withCommonOptions(y)).example([
       ['$0 run --agents 3', 'three agents work the queue until stopped (Ctrl-C: finish and land, twice: stop now)'],

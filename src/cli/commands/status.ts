@@ -15,8 +15,6 @@ interface StatusArgs extends CommonArgs {
 
 /** `parallel-loop status [--json] [--watch] [--interval-ms N]`: see docs/STATUS.md. */
 export const statusCommand: CommandModule<object, StatusArgs> = {
-  command: 'status',
-  describe: 'What the agents and the queue are doing, read from the files alone (no supervisor needed)',
   builder: (y) =>
     withCommonOptions(y)
       .option('watch', { alias: 'w', type: 'boolean', default: false, describe: 'Keep the view live: redraw on every change (Ctrl-C to leave)' })

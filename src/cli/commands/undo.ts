@@ -14,8 +14,6 @@ interface UndoArgs extends CommonArgs {
 }
 
 export const undoCommand: CommandModule<object, UndoArgs> = {
-  command: 'undo <task>',
-  describe: 'Revert a landed task on the target branch with a revert commit (history is kept)',
   builder: (y) =>
     withCommonOptions(y)
       .positional('task', { type: 'string', demandOption: true, describe: 'Id of a landed task' })
