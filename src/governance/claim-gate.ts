@@ -1,5 +1,5 @@
 import type { RunOptions } from '../config/options.js';
-import type { PlEvent } from '../events/log.js';
+import type { AgentEventInput } from '../lifecycle/events.js';
 import type { Layout } from '../queue/layout.js';
 import type { QueueStore } from '../queue/store.js';
 import type { AgentStateWriter } from '../worker/agent-state.js';
@@ -17,7 +17,7 @@ export interface GateHost {
   readonly store: QueueStore;
   readonly state: AgentStateWriter;
   readonly config: { slot: number; options: RunOptions };
-  emit(event: Omit<PlEvent, 'time' | 'agent'>): void;
+  emit(event: AgentEventInput): void;
 }
 
 export type GateVerdict = { action: 'claim' } | { action: 'wait'; ms: number; reason: string; until?: string } | { action: 'stop'; reason: string };

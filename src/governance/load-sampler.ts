@@ -5,7 +5,7 @@ import { busyFraction, parseCpuTimes, parseMemoryUsed, type CpuTimes } from '../
 import { isSameProcess } from '../proc/start-time.js';
 import { readJsonOrUndefined } from '../util/atomic-write.js';
 import { Claims } from '../queue/claims.js';
-import type { AgentState } from '../worker/agent-state.js';
+import type { AgentState } from '../lifecycle/records.js';
 import type { LoadSample } from './load-policy.js';
 
 interface Reading {

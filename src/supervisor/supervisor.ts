@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { RunOptions } from '../config/options.js';
-import { appendEvent, type PlEvent } from '../events/log.js';
+import { appendEvent } from '../events/log.js';
+import type { PlEvent, PlEventInput } from '../lifecycle/events.js';
 import { layoutFor, type Layout } from '../queue/layout.js';
 import type { FromWorker, ToWorker } from '../worker/messages.js';
 import { Worker } from '../worker/loop.js';
@@ -104,7 +105,7 @@ export class Supervisor {
     this.config.onEvent?.(event);
   }
 
-  private emit(event: Omit<PlEvent, 'time'>): void {
+  private emit(event: PlEventInput): void {
     this.record(appendEvent(this.layout.events, event));
   }
 

@@ -1,5 +1,5 @@
 import type { QueueStore } from '../queue/store.js';
-import type { Release, ReleaseOutcome } from '../queue/claims.js';
+import type { ReleaseInput } from '../lifecycle/records.js';
 import { idFileName } from '../queue/inbox.js';
 import { PlError } from '../errors.js';
 
@@ -18,13 +18,14 @@ export interface Held {
  * let another worker claim a task whose file is still in running/.
  * Returns false when the claim was superseded (fencing): then nothing is moved.
  */
-export function finish(store: QueueStore, held: Held, outcome: ReleaseOutcome, release: Omit<Release, 'at' | 'outcome'>): boolean {
+export function finish(store: QueueStore, held: Held, release: ReleaseInput): boolean {
+  const { outcome, ...fields } = release;
   if (store.claims.isSuperseded(held.id, held.gen)) return false;
   try {
     if (outcome === 'done') store.move(held.file, 'running', 'done');
     else if (outcome === 'failed') {
       store.move(held.file, 'running', 'failed');
-      store.writeRecord('failed', `${held.id}.error.json`, { task: held.id, gen: held.gen, ...release, at: new Date().toISOString() });
+      store.writeRecord('failed', `${held.id}.error.json`, { task: held.id, gen: held.gen, ...fields, at: new Date().toISOString() });
     } else if (outcome === 'retry' || outcome === 'requeued' || outcome === 'held') {
       store.move(held.file, 'running', 'inbox', idFileName(held.id, held.file));
     }
@@ -32,6 +33,6 @@ export function finish(store: QueueStore, held: Held, outcome: ReleaseOutcome, r
     // The file is gone from running/: someone repaired or moved it. Release anyway so the claim does not linger.
     if (!(err instanceof PlError && err.code === 'TASK_GONE')) throw err;
   }
-  store.claims.release(held.id, held.gen, { ...release, outcome, agentId: held.agentId }, held.agentId);
+  store.claims.release(held.id, held.gen, { ...release, agentId: held.agentId }, held.agentId);
   return true;
 }

@@ -1,12 +1,12 @@
 import type { Task } from '../task/types.js';
-import type { Lease } from '../queue/claims.js';
+import type { LandOutcome, Lease } from '../lifecycle/records.js';
 import { revParse } from '../git/repo.js';
 import type { Worker } from './loop.js';
 import { runAttempt, type AttemptResult } from './attempt.js';
 import { priorState, type PriorState } from './history.js';
 import { finish, type Held } from './finish.js';
 import { retryDelayMs } from './decide.js';
-import { landStep, type LandOutcome } from './land-step.js';
+import { landStep } from './land-step.js';
 import { readCancelRequest } from '../queue/cancel.js';
 import { taskOverBudget } from '../governance/budget-checks.js';
 import { attemptWorktree } from '../queue/layout.js';
@@ -39,7 +39,7 @@ export async function handleTask(
 
   const overBudget = taskOverBudget(worker.layout, task);
   if (overBudget) {
-    finish(store, held, 'failed', { attempted: false, reason: overBudget });
+    finish(store, held, { outcome: 'failed', attempted: false, reason: overBudget });
     worker.emit({ type: 'failed', task: task.id, gen, reason: overBudget });
     return 'failed';
   }
@@ -70,7 +70,8 @@ export async function handleTask(
     // Worktree or set-up failed: that is this attempt's failure, not the worker's.
     const exhausted = attempt >= maxAttempts;
     worker.emit({ type: exhausted ? 'failed' : 'retry', task: task.id, gen, attempt, reason: message });
-    finish(store, held, exhausted ? 'failed' : 'retry', {
+    finish(store, held, {
+      outcome: exhausted ? 'failed' : 'retry',
       attempted: true, attempt, reason: message,
       note: { attempt, kind: 'failed', text: message },
       retryAfter: new Date(Date.now() + retryDelayMs(attempt, options.retryBackoffMs)).toISOString(),
@@ -92,12 +93,12 @@ export async function handleTask(
   if (next.action === 'cancel') {
     // The partial work stays on its branch (WIP commit); failed/<id>.error.json says it was cancelled.
     const request = readCancelRequest(store, task.id);
-    finish(store, held, 'failed', { ...record, cancelled: true, cancelRequest: request, reason: next.reason });
+    finish(store, held, { outcome: 'failed', ...record, cancelled: true, cancelRequest: request, reason: next.reason });
     worker.emit({ type: 'failed', task: task.id, gen, attempt, cancelled: true, reason: next.reason });
     return 'failed';
   }
   if (next.action === 'requeue') {
-    finish(store, held, 'requeued', { ...record, attempted: false, reason: next.reason });
+    finish(store, held, { outcome: 'requeued', ...record, attempted: false, reason: next.reason });
     worker.emit({ type: 'requeued', task: task.id, gen, attempt, reason: next.reason });
     return 'requeued';
   }
@@ -108,7 +109,8 @@ export async function handleTask(
     const text = `${next.reason}\n\nLast lines of the log (${result.log}):\n${result.tail.join('\n')}`;
     const retry = next.action === 'retry';
     fault('before-release');
-    finish(store, held, retry ? 'retry' : 'failed', {
+    finish(store, held, {
+      outcome: retry ? 'retry' : 'failed',
       ...record,
       reason: next.reason,
       tail: result.tail,
@@ -132,7 +134,7 @@ export async function handleTask(
 function requeueEnvironmentFailure(worker: Worker, held: Held, env: EnvironmentFailure, record: Record<string, unknown> & { attempt: number }): TaskOutcome {
   const reason = `the agent's environment failed before any work (${env.kind}: ${env.line}); this attempt does not count`;
   const retryAfter = new Date(Date.now() + retryDelayMs(1, worker.config.options.retryBackoffMs)).toISOString();
-  finish(worker.store, held, 'requeued', { ...record, attempted: false, reason, environment: env, retryAfter });
+  finish(worker.store, held, { outcome: 'requeued', ...record, attempted: false, reason, environment: env, retryAfter });
   worker.emit({ type: 'requeued', task: held.id, gen: held.gen, attempt: record.attempt, reason });
   return 'requeued';
 }
@@ -155,7 +157,7 @@ function settleLanding(worker: Worker, held: Held, task: Task, landing: LandOutc
     case 'already-landed':
     case 'nothing-to-land':
     case 'kept': {
-      if (!finish(store, held, 'done', { ...record, landing })) return 'superseded';
+      if (!finish(store, held, { outcome: 'done', ...record, landing })) return 'superseded';
       if (landing.status === 'landed') worker.emit({ type: 'landed', task: task.id, gen: held.gen, attempt, commit: landing.commit, target: options.target });
       worker.emit({ type: landing.status === 'already-landed' ? 'already-landed' : 'done', task: task.id, gen: held.gen, attempt, landing });
       return 'done';
@@ -163,7 +165,7 @@ function settleLanding(worker: Worker, held: Held, task: Task, landing: LandOutc
     case 'held': {
       // Waiting on a person: look again after 2 s, doubling up to a minute, not every rescan.
       const waitMs = Math.min(2000 * 2 ** prior.heldInARow, 60_000);
-      finish(store, held, 'held', { ...record, reason: landing.reason, retryAfter: new Date(Date.now() + waitMs).toISOString() });
+      finish(store, held, { outcome: 'held', ...record, reason: landing.reason, retryAfter: new Date(Date.now() + waitMs).toISOString() });
       worker.emit({ type: 'held', task: task.id, gen: held.gen, attempt, reason: landing.reason });
       return 'held';
     }
@@ -172,19 +174,20 @@ function settleLanding(worker: Worker, held: Held, task: Task, landing: LandOutc
       worker.emit({ type: 'conflict', task: task.id, gen: held.gen, attempt, files: landing.files });
       if (prior.hadConflict) {
         const reason = `conflicts with ${options.target} in ${landing.files.join(', ')}; branch ${record.branch} kept`;
-        finish(store, held, 'failed', { ...record, reason, files: landing.files });
+        finish(store, held, { outcome: 'failed', ...record, reason, files: landing.files });
         worker.emit({ type: 'failed', task: task.id, gen: held.gen, attempt, reason });
         return 'failed';
       }
       // Once, whatever maxAttempts says: the agent redoes the change on top of the current target.
-      finish(store, held, 'retry', { ...record, restart: 'target', reason: 'conflict', files: landing.files, note: { attempt, kind: 'conflict', text } });
+      finish(store, held, { outcome: 'retry', ...record, restart: 'target', reason: 'conflict', files: landing.files, note: { attempt, kind: 'conflict', text } });
       worker.emit({ type: 'retry', task: task.id, gen: held.gen, attempt, reason: `conflict in ${landing.files.join(', ')}; trying again from the current ${options.target}` });
       return 'retry';
     }
     case 'verify-failed': {
       const exhausted = attempt >= maxAttempts;
       const text = `The verify command failed on the merged result:\n${landing.output}`;
-      finish(store, held, exhausted ? 'failed' : 'retry', { ...record, reason: 'verify failed', output: landing.output.slice(-8000), note: { attempt, kind: 'verify-failed', text }, retryAfter });
+      finish(store, held, {
+      outcome: exhausted ? 'failed' : 'retry', ...record, reason: 'verify failed', output: landing.output.slice(-8000), note: { attempt, kind: 'verify-failed', text }, retryAfter });
       worker.emit({ type: 'verify-failed', task: task.id, gen: held.gen, attempt });
       if (exhausted) worker.emit({ type: 'failed', task: task.id, gen: held.gen, attempt, reason: `verify failed; ${attempt} of ${maxAttempts} attempts used` });
       return exhausted ? 'failed' : 'retry';

@@ -3,15 +3,7 @@ import { landAttempt } from '../merge/land.js';
 import { removeAttemptWorktree, removeLandedWorktree } from '../git/worktree.js';
 import type { Worker } from './loop.js';
 import { verifyInWorktree } from './verify.js';
-
-export type LandOutcome =
-  | { status: 'landed'; commit: string; tries?: number }
-  | { status: 'already-landed'; commit?: string }
-  | { status: 'nothing-to-land' }
-  | { status: 'kept'; branch: string; mode: 'branch' | 'none' }
-  | { status: 'held'; reason: string }
-  | { status: 'conflict'; files: string[]; details?: string }
-  | { status: 'verify-failed'; output: string };
+import type { LandOutcome } from '../lifecycle/records.js';
 
 /**
  * Land a finished attempt according to `--land`: merge onto the target (lock-free, exactly once),

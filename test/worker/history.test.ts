@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { priorState } from '../../src/worker/history.js';
 import { afterAgent } from '../../src/worker/decide.js';
-import type { Release } from '../../src/queue/claims.js';
+import type { Release } from '../../src/lifecycle/records.js';
 
 const at = '2030-01-01T00:00:00.000Z';
 const gen = (n: number, release: Omit<Release, 'at'>) => ({ gen: n, release: { ...release, at } as Release });
