@@ -42,7 +42,7 @@ export class Worker {
   readonly store: QueueStore;
   readonly state: AgentStateWriter;
   private readonly index: InboxIndex;
-  private readonly owner: Owner;
+  readonly owner: Owner;
   private stopping = false;
   private readonly abort = new AbortController();
   private current: { id: string; abort: AbortController } | undefined;
