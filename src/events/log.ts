@@ -1,48 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-
-export type EventType =
-  | 'agent-spawned'
-  | 'agent-exited'
-  | 'agent-errored'
-  | 'claimed'
-  | 'attempt-started'
-  | 'attempt-finished'
-  | 'heartbeat-missed'
-  | 'reclaimed'
-  | 'landed'
-  | 'already-landed'
-  | 'conflict'
-  | 'held'
-  | 'verify-failed'
-  | 'retry'
-  | 'done'
-  | 'failed'
-  | 'rejected'
-  | 'requeued'
-  | 'repaired'
-  | 'paused'
-  | 'resumed'
-  | 'breaker-open'
-  | 'drained'
-  | 'notify-failed';
-
-/** One line of `.parallel-loop/events.jsonl`. */
-export interface PlEvent {
-  time: string;
-  type: EventType;
-  agent?: string;
-  task?: string;
-  attempt?: number;
-  gen?: number;
-  [key: string]: unknown;
-}
+import type { PlEvent, PlEventInput } from '../lifecycle/events.js';
 
 /**
  * Append one event. The whole line goes out in a single write(2) on a file opened with O_APPEND,
  * so concurrent writers from many processes never interleave inside a line.
  */
-export function appendEvent(file: string, event: Omit<PlEvent, 'time'>): PlEvent {
+export function appendEvent(file: string, event: PlEventInput): PlEvent {
   const full = { time: new Date().toISOString(), ...event } as PlEvent;
   const line = Buffer.from(JSON.stringify(full) + '\n');
   let fd: number;

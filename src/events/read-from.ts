@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { PlEvent } from './log.js';
+import type { PlEvent } from '../lifecycle/events.js';
 
 /** What one incremental read of the event log found. */
 export interface EventTail {

@@ -5,8 +5,7 @@ import { killTree } from '../proc/kill-tree.js';
 import { treeUsage } from '../proc/usage.js';
 import type { Layout } from '../queue/layout.js';
 import type { AgentStateWriter } from '../worker/agent-state.js';
-import type { AfterAgent } from '../worker/decide.js';
-import { governedNext, memoryLimitReason, type AttemptFacts } from './after-attempt.js';
+import { governedNext, memoryLimitReason, type AfterAgent, type AttemptFacts } from '../lifecycle/agent-exit.js';
 import { ledgerFor } from './ledger.js';
 import { isBlockingRateLimit, pauseUntil, writePause } from './pause.js';
 
@@ -14,7 +13,9 @@ export interface GuardInput {
   layout: Layout;
   options: RunOptions;
   agentId: string;
-  task: { id: string; budgetUsd?: number; maxAttempts?: number };
+  task: { id: string; budgetUsd?: number };
+  /** From the task's policy. */
+  maxAttempts: number;
   gen: number;
   attempt: number;
   /** Adapter name, kept in the ledger so `plan` can estimate by agent. */
@@ -58,7 +59,7 @@ export class AttemptGuard {
   finish(next: AfterAgent, usage: AgentUsage, durationMs: number): AfterAgent {
     this.stopped = true;
     clearInterval(this.timer);
-    const { layout, options, agentId, task, gen, attempt, adapter } = this.input;
+    const { layout, agentId, task, gen, attempt, adapter, maxAttempts } = this.input;
     const ledger = ledgerFor(layout.ledger);
     ledger.record({ task: task.id, gen, attempt, agent: adapter, agentId, durationMs, ...usage });
     return governedNext(next, {
@@ -66,7 +67,7 @@ export class AttemptGuard {
       task,
       taskSpentUsd: ledger.taskUsd(task.id),
       attempt,
-      maxAttempts: task.maxAttempts ?? options.maxAttempts,
+      maxAttempts,
     });
   }
 

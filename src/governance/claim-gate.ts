@@ -1,5 +1,5 @@
 import type { RunOptions } from '../config/options.js';
-import type { PlEvent } from '../events/log.js';
+import type { AgentEventInput } from '../lifecycle/events.js';
 import type { Layout } from '../queue/layout.js';
 import type { QueueStore } from '../queue/store.js';
 import type { AgentStateWriter } from '../worker/agent-state.js';
@@ -18,7 +18,7 @@ export interface GateHost {
   readonly state: AgentStateWriter;
   /** `supervisorPid`: the root of this run's process tree, whose CPU is not load from outside. */
   readonly config: { slot: number; options: RunOptions; supervisorPid?: number };
-  emit(event: Omit<PlEvent, 'time' | 'agent'>): void;
+  emit(event: AgentEventInput): void;
 }
 
 /** Why claiming waits or stops; recorded as the `cause` of a `paused` event, so a reader need not parse the reason. */

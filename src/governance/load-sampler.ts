@@ -6,7 +6,7 @@ import { isSameProcess } from '../proc/start-time.js';
 import { descendantsIn, readProcTable } from '../proc/tree.js';
 import { readJsonOrUndefined } from '../util/atomic-write.js';
 import { Claims } from '../queue/claims.js';
-import type { AgentState } from '../worker/agent-state.js';
+import type { AgentState } from '../lifecycle/records.js';
 import type { LoadSample } from './load-policy.js';
 import { keepReadings, type LoadReading } from './outside-load.js';
 

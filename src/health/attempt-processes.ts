@@ -3,7 +3,7 @@ import { environHas } from '../proc/env-marker.js';
 import { killTree } from '../proc/kill-tree.js';
 import { readStat } from '../proc/stat.js';
 import { RUN_ID_ENV } from '../agents/run-process.js';
-import type { AgentProcess } from '../queue/claims.js';
+import type { AgentProcess } from '../lifecycle/records.js';
 
 /**
  * Pids of the processes on this host that belong to one attempt: the worker starts its set-up

@@ -1,4 +1,4 @@
-import type { Lease } from '../queue/claims.js';
+import type { Lease } from '../lifecycle/records.js';
 
 /** What a monitor knows about the owner of a live claim. */
 export interface OwnerView {

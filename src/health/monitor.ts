@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunOptions } from '../config/options.js';
-import type { PlEvent } from '../events/log.js';
-import type { Lease } from '../queue/claims.js';
+import type { AgentEventInput } from '../lifecycle/events.js';
+import type { Lease } from '../lifecycle/records.js';
 import type { QueueStore } from '../queue/store.js';
 import type { Owner } from '../queue/take.js';
 import { readJsonOrUndefined } from '../util/atomic-write.js';
@@ -17,7 +17,7 @@ export interface MonitorConfig {
   options: Pick<RunOptions, 'staleAfterMs' | 'killGraceMs' | 'maxAttempts' | 'target' | 'land'>;
   /** Identity this monitor claims under when it reclaims. */
   owner: Owner;
-  emit: (event: Omit<PlEvent, 'time' | 'agent'>) => void;
+  emit: (event: AgentEventInput) => void;
   /** Monotonic clock in ms (a test may pass its own). */
   now?: () => number;
 }

@@ -5,7 +5,7 @@ import { agentCommitMessage, commitLeftovers } from '../git/commit.js';
 import type { Task } from '../task/types.js';
 import { revParse } from '../git/repo.js';
 import { findLanding } from '../merge/land.js';
-import type { AgentProcess, Lease, ReleaseOutcome } from '../queue/claims.js';
+import type { AgentProcess, Lease, ReleaseOutcome } from '../lifecycle/records.js';
 import { attemptBranch, attemptWorktree } from '../queue/layout.js';
 import { idFileName } from '../queue/inbox.js';
 import { priorState } from '../worker/history.js';

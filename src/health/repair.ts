@@ -1,5 +1,5 @@
 import type { RunOptions } from '../config/options.js';
-import type { PlEvent } from '../events/log.js';
+import type { AgentEventInput } from '../lifecycle/events.js';
 import { pruneWorktrees } from '../git/worktree.js';
 import type { QueueStore } from '../queue/store.js';
 import type { Owner } from '../queue/take.js';
@@ -17,7 +17,7 @@ export async function repairOnStart(
   store: QueueStore,
   options: RunOptions,
   owner: Owner,
-  emit: (event: Omit<PlEvent, 'time' | 'agent'>) => void,
+  emit: (event: AgentEventInput) => void,
 ): Promise<string[]> {
   const repaired: string[] = [];
   const note = (what: string) => {

@@ -1,6 +1,5 @@
-import { PlError } from '../errors.js';
 import { fileStem } from '../task/id.js';
-import { idFileName } from '../queue/inbox.js';
+import { applyTransition } from '../lifecycle/transition.js';
 import type { QueueStore } from '../queue/store.js';
 import type { Owner } from '../queue/take.js';
 
@@ -18,15 +17,11 @@ export function returnStranded(store: QueueStore, owner: Owner): string[] {
     if (store.claims.snapshot(id).live !== undefined) continue;
     const claim = store.claims.claim(id, { ...owner, file });
     if (!claim.ok) continue;
-    let moved = true;
-    try {
-      store.move(file, 'running', 'inbox', idFileName(id, file));
-    } catch (err) {
-      // Gone meanwhile: it was not stranded after all, and its owner has moved it on.
-      if (!(err instanceof PlError && err.code === 'TASK_GONE')) throw err;
-      moved = false;
-    }
-    store.claims.release(id, claim.gen, { outcome: 'requeued', attempted: false, reason: 'returned from running/, where it sat without a live claim' }, owner.agentId);
+    // Gone meanwhile: it was not stranded after all, and its owner has moved it on (released all the same).
+    const { moved } = applyTransition(store, { id, gen: claim.gen, file, agentId: owner.agentId }, {
+      to: 'inbox',
+      release: { outcome: 'requeued', attempted: false, reason: 'returned from running/, where it sat without a live claim' },
+    });
     if (moved) returned.push(id);
   }
   return returned;

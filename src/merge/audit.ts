@@ -51,8 +51,8 @@ export function auditFrom(done: Map<string, string | undefined>, landed: Map<str
 
 /** How the last release of a done task says it landed (`landed`, `nothing-to-land`, …), when it says. */
 function settledAs(store: QueueStore, id: string): string | undefined {
-  const done = store.claims.history(id).filter((h) => h.release?.outcome === 'done').pop();
-  const landing = done?.release?.landing as { status?: unknown } | undefined;
+  const done = store.claims.history(id).map((h) => h.release).filter((r) => r?.outcome === 'done').pop();
+  const landing = done?.landing as { status?: unknown } | undefined;
   return typeof landing?.status === 'string' ? landing.status : undefined;
 }
 

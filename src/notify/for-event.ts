@@ -1,4 +1,4 @@
-import type { PlEvent } from '../events/log.js';
+import type { PlEvent } from '../lifecycle/events.js';
 import type { Notification, NotifyKind, NotifySettings } from './kinds.js';
 
 type Found = { kind: NotifyKind; gen?: unknown; title: string };
@@ -10,18 +10,27 @@ type Found = { kind: NotifyKind; gen?: unknown; title: string };
  */
 function classify(event: PlEvent): Found | undefined {
   const task = typeof event.task === 'string' ? event.task : undefined;
+  // Reserved: the review pipeline emits these; they are not event types yet.
   const type = event.type as string;
-  if (type === 'failed' && event.cancelled !== true) return { kind: 'failed', gen: event.gen, title: `task ${task} failed` };
-  // Reserved: the review pipeline emits these.
   if (type === 'escalated') return { kind: 'escalated', gen: event.gen, title: `task ${task} was escalated` };
   if (type === 'needs-review') return { kind: 'needs-review', gen: event.gen, title: `task ${task} needs review` };
-  if (type === 'paused' && event.cause === 'budget') return { kind: 'budget-spent', title: 'the budget is spent' };
-  if (type === 'paused' && event.cause === 'rate-limit') return { kind: 'rate-limited', gen: event.until, title: 'claiming paused by a rate limit' };
-  // A stale claim is seen first as heartbeat-missed (the stale generation), then reclaimed (its fromGen).
-  if (type === 'heartbeat-missed') return { kind: 'agent-stale', gen: event.gen, title: `the agent on ${task} went stale` };
-  if (type === 'reclaimed') return { kind: 'agent-stale', gen: event.fromGen, title: `the agent on ${task} went stale` };
-  if (type === 'drained') return { kind: 'drained', gen: event.time, title: 'the queue is drained' };
-  return undefined;
+  switch (event.type) {
+    case 'failed':
+      return event.cancelled === true ? undefined : { kind: 'failed', gen: event.gen, title: `task ${task} failed` };
+    case 'paused':
+      if (event.cause === 'budget') return { kind: 'budget-spent', title: 'the budget is spent' };
+      if (event.cause === 'rate-limit') return { kind: 'rate-limited', gen: event.until, title: 'claiming paused by a rate limit' };
+      return undefined;
+    // A stale claim is seen first as heartbeat-missed (the stale generation), then reclaimed (its fromGen).
+    case 'heartbeat-missed':
+      return { kind: 'agent-stale', gen: event.gen, title: `the agent on ${task} went stale` };
+    case 'reclaimed':
+      return { kind: 'agent-stale', gen: event.fromGen, title: `the agent on ${task} went stale` };
+    case 'drained':
+      return { kind: 'drained', gen: event.time, title: 'the queue is drained' };
+    default:
+      return undefined;
+  }
 }
 
 /** The notifications `event` asks for under `settings` (none, or one). Pure. */
@@ -29,7 +38,7 @@ export function notificationsFor(event: PlEvent, settings: Pick<NotifySettings, 
   const found = classify(event);
   if (!found || (settings.on && !settings.on.includes(found.kind))) return [];
   const task = typeof event.task === 'string' ? event.task : null;
-  const reason = typeof event.reason === 'string' ? event.reason : null;
+  const reason = 'reason' in event && typeof event.reason === 'string' ? event.reason : null;
   const key = JSON.stringify([found.kind, task, found.gen ?? null]);
   return [{ kind: found.kind, task, reason, at: event.time, title: found.title, key }];
 }

@@ -1,4 +1,4 @@
-import type { PlEvent } from '../events/log.js';
+import type { PlEvent } from '../lifecycle/events.js';
 import { readJsonOrUndefined } from '../util/atomic-write.js';
 import { runCommandHook } from './command.js';
 import { notificationsFor } from './for-event.js';

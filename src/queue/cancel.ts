@@ -9,6 +9,7 @@ import { takeTask, type Owner } from './take.js';
 import type { TaskState } from './layout.js';
 import { TASK_EXTENSIONS, type QueueStore } from './store.js';
 import { parseTaskFile } from '../task/parse.js';
+import { applyTransition } from '../lifecycle/transition.js';
 
 /**
  * `claims/<id>/cancel`: asks whoever holds the task, now or later, to stop its attempt and move it to
@@ -110,9 +111,11 @@ export function cancelQueued(store: QueueStore, entry: InboxEntry): boolean {
       return false;
     }
     const reason = 'cancelled by `parallel-loop cancel` before it started';
-    store.move(taken.file, 'running', 'failed');
-    store.writeRecord('failed', `${entry.id}.error.json`, { task: entry.id, gen: taken.gen, cancelled: true, reason, at: new Date().toISOString() });
-    store.claims.release(entry.id, taken.gen, { outcome: 'failed', cancelled: true, attempted: false, reason, agentId: owner.agentId }, owner.agentId);
+    applyTransition(store, { id: entry.id, gen: taken.gen, file: taken.file, agentId: owner.agentId }, {
+      to: 'failed',
+      release: { outcome: 'failed', cancelled: true, attempted: false, reason },
+      errorRecord: () => ({ task: entry.id, gen: taken.gen, cancelled: true, reason, at: new Date().toISOString() }),
+    });
     return true;
   } finally {
     dropCommandOwner(store, owner);

@@ -3,52 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PlError, errnoCode } from '../errors.js';
 import { writeJsonAtomic, readJsonOrUndefined } from '../util/atomic-write.js';
-
-/** Who holds a claim: written to a lease file before the claim exists, so a claim is never ownerless. */
-export interface Lease {
-  taskId: string;
-  gen: number;
-  agentId: string;
-  pid: number;
-  /** Start time of `pid` from /proc (clock ticks since boot), to tell PID reuse apart. */
-  pidStart?: string;
-  host: string;
-  bootId?: string;
-  /** File name of the task in the inbox when it was claimed. */
-  file: string;
-  claimedAt: string;
-}
-
-/** Why a generation was released. */
-export type ReleaseOutcome =
-  | 'done' // landed or finished: the task is in done/
-  | 'failed' // gave up: the task is in failed/
-  | 'retry' // the attempt failed; the task went back to the inbox for another attempt
-  | 'requeued' // stopped (shutdown, kill, reclaim); the task went back to the inbox
-  | 'rejected' // the file turned out invalid or a duplicate: it is in rejected/
-  | 'vanished' // the task file was gone when the owner went to move it
-  | 'held'; // waiting to land (dirty target checkout)
-
-export interface Release {
-  outcome: ReleaseOutcome;
-  at: string;
-  agentId?: string;
-  /** True when an agent ran in this generation (counts as an attempt). */
-  attempted?: boolean;
-  reason?: string;
-  [key: string]: unknown;
-}
-
-/** The agent process an attempt started: pid, its start time, and the marker in its environment. */
-export interface AgentProcess {
-  pid: number;
-  startTime?: string;
-  runId?: string;
-  host: string;
-  startedAt: string;
-  /** The commit the attempt started from: a reclaimer searches from it for a landing the owner made before it died. */
-  base?: string;
-}
+import { RECORD_VERSION, readRelease, type AgentProcess, type Lease, type Release, type ReleaseInput } from '../lifecycle/records.js';
 
 export interface ClaimSnapshot {
   /** Generations present, ascending. */
@@ -119,7 +74,7 @@ export class Claims {
       return { ok: false, reason: 'live', gen: snap.live };
     }
     const gen = snap.highest + 1;
-    const lease: Lease = { ...owner, taskId, gen, claimedAt: new Date().toISOString() };
+    const lease: Lease = { version: RECORD_VERSION, ...owner, taskId, gen, claimedAt: new Date().toISOString() };
     const leaseFile = this.leaseFile(owner.agentId, taskId, gen);
     fs.mkdirSync(path.dirname(leaseFile), { recursive: true });
     writeJsonAtomic(leaseFile, lease);
@@ -137,8 +92,8 @@ export class Claims {
   }
 
   /** Mark a generation released. Idempotent: a second release keeps the first record. */
-  release(taskId: string, gen: number, release: Omit<Release, 'at'>, agentId?: string): void {
-    const record = { ...release, at: new Date().toISOString() } as Release;
+  release(taskId: string, gen: number, release: ReleaseInput, agentId?: string): void {
+    const record = { version: RECORD_VERSION, ...release, at: new Date().toISOString() } as Release;
     // Written whole under a temp name, then linked into place: a process killed mid-write must not leave
     // an empty `.released` (the generation released, its record lost), and link(2) keeps the first record.
     const tmp = path.join(this.taskDir(taskId), `.${gen}.released.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -179,7 +134,7 @@ export class Claims {
   }
 
   readRelease(taskId: string, gen: number): Release | undefined {
-    return readJsonOrUndefined<Release>(path.join(this.taskDir(taskId), `${gen}.released`));
+    return readRelease(readJsonOrUndefined<unknown>(path.join(this.taskDir(taskId), `${gen}.released`)));
   }
 
   /** Every generation of a task with its lease and release: the task's attempt history. */

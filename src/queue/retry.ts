@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PlError, errnoCode } from '../errors.js';
 import { clearCancelRequest, commandOwner, dropCommandOwner, locateTask } from './cancel.js';
-import { idFileName } from './inbox.js';
+import { applyTransition } from '../lifecycle/transition.js';
 import type { QueueStore } from './store.js';
 
 export interface RetryResult {
@@ -42,8 +42,11 @@ export function retryTask(store: QueueStore, id: string): RetryResult {
     const errorRecord = keepErrorRecord(store, id, claim.gen);
     clearCancelRequest(store, id);
     const reason = 'retried by `parallel-loop retry`: attempts start again, history kept';
-    store.claims.release(id, claim.gen, { outcome: 'retry', attempted: false, resetAttempts: true, reason, errorRecord, agentId: owner.agentId }, owner.agentId);
-    const file = store.move(where.file, 'failed', 'inbox', idFileName(id, where.file));
+    const { file } = applyTransition(store, { id, gen: claim.gen, file: where.file, agentId: owner.agentId, from: 'failed' }, {
+      to: 'inbox',
+      release: { outcome: 'retry', attempted: false, resetAttempts: true, reason, errorRecord },
+      releaseFirst: true,
+    });
     return { id, file, gen: claim.gen, errorRecord };
   } finally {
     dropCommandOwner(store, owner);

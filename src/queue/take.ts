@@ -2,7 +2,7 @@ import type { Task } from '../task/types.js';
 import { parseTaskFile } from '../task/parse.js';
 import { formatRejection, rejectionFor } from '../task/rejection.js';
 import { PlError } from '../errors.js';
-import type { Lease } from './claims.js';
+import type { Lease } from '../lifecycle/records.js';
 import { idFileName, type InboxEntry } from './inbox.js';
 import type { QueueStore } from './store.js';
 

@@ -1,4 +1,4 @@
-import type { AgentState } from '../worker/agent-state.js';
+import type { AgentState } from '../lifecycle/records.js';
 import type { EventDigest } from './digest.js';
 import type { AgentRow, AgentSnapshot, FinishedRow, FinishedSnapshot, RunningRow, Status, StatusSnapshot } from './types.js';
 
@@ -97,7 +97,7 @@ function runningCost(agentId: string, snapshot: StatusSnapshot): number {
 
 function finishedRow(f: FinishedSnapshot): FinishedRow {
   const r = f.release;
-  const landing = r?.landing as { status?: string; commit?: string } | undefined;
+  const landing = (r?.outcome === 'done' ? r.landing : undefined) as { status?: string; commit?: string } | undefined;
   const usage = r?.usage as { costUsd?: number } | undefined;
   return {
     task: f.task,

@@ -1,4 +1,4 @@
-import type { PlEvent } from '../events/log.js';
+import type { PlEvent } from '../lifecycle/events.js';
 
 /** A finished task as the event log tells it; details come from its release record when shown. */
 export interface FinishedRef {

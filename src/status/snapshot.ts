@@ -6,7 +6,7 @@ import { QueueStore } from '../queue/store.js';
 import { hostBootId, isAlive, isSameProcess } from '../proc/start-time.js';
 import { treeUsage } from '../proc/usage.js';
 import { readJsonOrUndefined } from '../util/atomic-write.js';
-import type { AgentState } from '../worker/agent-state.js';
+import type { AgentState } from '../lifecycle/records.js';
 import type { FinishedRef } from './digest.js';
 import { loadDigest, type DigestState } from './event-cache.js';
 import type { AgentSnapshot, FinishedSnapshot, RunningSnapshot, StatusSnapshot } from './types.js';

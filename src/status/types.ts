@@ -1,6 +1,5 @@
-import type { Lease, Release } from '../queue/claims.js';
+import type { AgentState, Lease, Release } from '../lifecycle/records.js';
 import type { TaskState } from '../queue/layout.js';
-import type { AgentState } from '../worker/agent-state.js';
 import type { EventDigest, FinishedRef, HeldRef } from './digest.js';
 
 /** One agent as read from `agents/<id>/heartbeat.json`, with what this host could measure of it. */

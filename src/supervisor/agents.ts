@@ -4,7 +4,7 @@ import path from 'node:path';
 import { readJsonOrUndefined } from '../util/atomic-write.js';
 import { isSameProcess } from '../proc/start-time.js';
 import { agentDir, type Layout } from '../queue/layout.js';
-import type { AgentState } from '../worker/agent-state.js';
+import type { AgentState } from '../lifecycle/records.js';
 
 /** One agent as its heartbeat file tells it, and whether its worker process is that process still. */
 export interface AgentView {

@@ -1,4 +1,4 @@
-import type { PlEvent } from '../events/log.js';
+import type { PlEvent, PlEventInput } from '../lifecycle/events.js';
 
 /** Events after which a task is out of the way: landed, kept, failed, rejected. */
 const SETTLED = new Set(['done', 'already-landed', 'failed', 'rejected']);
@@ -17,7 +17,7 @@ export class DrainWatch {
   }
 
   /** The `drained` event to record now, given the queue's counts, or undefined. */
-  check(counts: { inbox: number; running: number }): Omit<PlEvent, 'time'> | undefined {
+  check(counts: { inbox: number; running: number }): Extract<PlEventInput, { type: 'drained' }> | undefined {
     const { done, failed } = this.settled;
     if (done + failed === 0 || counts.inbox > 0 || counts.running > 0) return undefined;
     this.settled = { done: 0, failed: 0 };

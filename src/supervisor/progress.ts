@@ -1,4 +1,4 @@
-import type { PlEvent } from '../events/log.js';
+import type { PlEvent } from '../lifecycle/events.js';
 
 /** One readable line for a live event, or undefined for events not worth a line (heartbeats). Pure. */
 export function progressLine(event: PlEvent): string | undefined {
@@ -6,7 +6,6 @@ export function progressLine(event: PlEvent): string | undefined {
   const who = (event.agent ?? '').padEnd(9);
   const task = event.task ? ` ${event.task}` : '';
   const att = event.attempt ? ` (attempt ${event.attempt})` : '';
-  const secs = typeof event.durationMs === 'number' ? ` in ${(event.durationMs / 1000).toFixed(1)}s` : '';
   switch (event.type) {
     case 'agent-spawned':
       return `${time} ${who} started (pid ${event.pid})`;
@@ -16,8 +15,10 @@ export function progressLine(event: PlEvent): string | undefined {
       return `${time} ${who} ERRORED: ${event.reason}`;
     case 'attempt-started':
       return `${time} ${who} working on${task}${att}`;
-    case 'attempt-finished':
+    case 'attempt-finished': {
+      const secs = typeof event.durationMs === 'number' ? ` in ${(event.durationMs / 1000).toFixed(1)}s` : '';
       return `${time} ${who} agent finished${task}${att}${secs}${event.next === 'land' ? '' : ` -> ${event.next}`}`;
+    }
     case 'done': {
       const landing = event.landing as { status?: string; commit?: string; branch?: string } | undefined;
       const how = landing?.status === 'landed' ? `landed ${String(landing.commit).slice(0, 8)}` : landing?.status === 'kept' ? `kept on ${landing.branch || 'the current branch'}` : (landing?.status ?? 'done');

@@ -1,4 +1,4 @@
-import type { PlEvent } from '../events/log.js';
+import type { PlEvent } from '../lifecycle/events.js';
 
 export interface RunSummary {
   wallMs: number;

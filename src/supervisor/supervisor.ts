@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { RunOptions } from '../config/options.js';
-import { appendEvent, type PlEvent } from '../events/log.js';
+import { appendEvent } from '../events/log.js';
+import type { PlEvent, PlEventInput } from '../lifecycle/events.js';
 import { layoutFor, type Layout } from '../queue/layout.js';
 import { QueueStore } from '../queue/store.js';
 import { withDesktop } from '../notify/desktop.js';
@@ -151,7 +152,7 @@ export class Supervisor {
     if (drained) this.emit({ agent: this.id, ...drained });
   }
 
-  private emit(event: Omit<PlEvent, 'time'>): void {
+  private emit(event: PlEventInput): void {
     this.record(appendEvent(this.layout.events, event));
   }
 

@@ -12,8 +12,10 @@ import { agentCommitMessage, commitLeftovers } from '../git/commit.js';
 import { attemptBranch, attemptWorktree, type Layout } from '../queue/layout.js';
 import type { AgentStateWriter } from './agent-state.js';
 import type { Claims } from '../queue/claims.js';
-import { buildPrompt, type RetryNote } from './prompt.js';
-import { afterAgent, portRange, type AfterAgent } from './decide.js';
+import { buildPrompt } from './prompt.js';
+import type { RetryNote } from '../lifecycle/records.js';
+import { afterAgent, type AfterAgent } from '../lifecycle/agent-exit.js';
+import type { TaskPolicy } from '../lifecycle/policy.js';
 import { isCancelAbort } from '../queue/cancel.js';
 import { AttemptGuard } from '../governance/attempt-guard.js';
 import { PlError } from '../errors.js';
@@ -21,6 +23,8 @@ import { PlError } from '../errors.js';
 export interface AttemptInput {
   layout: Layout;
   options: RunOptions;
+  /** The task's policy, resolved once for its claim. */
+  policy: TaskPolicy;
   agentId: string;
   slot: number;
   task: Task;
@@ -55,7 +59,7 @@ export interface AttemptResult {
 
 /** Run one attempt: worktree, set-up, agent, then commit what it left. Decides nothing about landing. */
 export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
-  const { layout, options, task, gen, state } = input;
+  const { layout, options, policy, task, gen, state } = input;
   const inPlace = options.inPlace;
   const worktree = inPlace ? layout.repo : attemptWorktree(layout, task.id, gen);
   const branch = inPlace ? '' : attemptBranch(task.id, gen);
@@ -85,19 +89,18 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     copied = [...prepared.copied, ...prepared.existing];
   }
 
-  const prompt = buildPrompt(task, input.notes, { attempt: input.attempt, maxAttempts: task.maxAttempts ?? options.maxAttempts });
+  const prompt = buildPrompt(task, input.notes, { attempt: input.attempt, maxAttempts: policy.maxAttempts });
   const promptFile = path.join(state.dir, 'prompts', `${task.id}.${gen}.md`);
   fs.mkdirSync(path.dirname(promptFile), { recursive: true });
   fs.writeFileSync(promptFile, prompt);
 
-  const adapter = getAdapter(task.agent ?? options.agent);
+  const adapter = getAdapter(policy.agent);
   const invocation = adapter.invocation(
     { task, worktree, promptFile, prompt, agentId: input.agentId, attempt: input.attempt, gen },
     options.agentSettings[adapter.name] ?? {},
   );
   const events: AgentEvent[] = [];
-  const guard = new AttemptGuard({ layout, options, agentId: input.agentId, task, gen, attempt: input.attempt, adapter: adapter.name, state });
-  const timeoutSec = task.timeout ?? options.timeoutSec;
+  const guard = new AttemptGuard({ layout, options, agentId: input.agentId, task, maxAttempts: policy.maxAttempts, gen, attempt: input.attempt, adapter: adapter.name, state });
   // Fencing: a worker paused (SIGSTOP, a frozen VM) before this point may wake after its task was
   // reclaimed; starting the agent then would only run a second, discarded attempt.
   if (input.claims.isSuperseded(task.id, gen)) throw new PlError('SUPERSEDED', `task ${task.id} was claimed again (generation ${gen} superseded) before its agent started`);
@@ -107,7 +110,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     cwd: worktree,
     env: { ...env, ...invocation.env },
     logFile: log,
-    timeoutMs: timeoutSec * 1000,
+    timeoutMs: policy.timeoutSec * 1000,
     killGraceMs: options.killGraceMs,
     signal: input.signal,
     onSpawn: (pid, info) => {
@@ -129,8 +132,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
   const exited = afterAgent(
     { exitCode: run.exitCode ?? undefined, signal: run.signal ?? undefined, timedOut: run.timedOut, aborted: run.aborted, cancelled: isCancelAbort(input.signal) },
     input.attempt,
-    task.maxAttempts ?? options.maxAttempts,
-    timeoutSec,
+    policy,
   );
   const next = guard.finish(exited, sumUsage(events), run.durationMs);
 
@@ -150,4 +152,9 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
 // claims and logs are not the task's work and must stay out of its commit.
 function ownFolders(layout: Layout): string[] {
   return [layout.queue, layout.state].map((dir) => path.relative(layout.repo, dir)).filter((rel) => rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Port block of an agent slot, so parallel dev servers do not collide. */
+function portRange(slot: number, base: number, block: number): { first: number; count: number } {
+  return { first: base + (slot - 1) * block, count: block };
 }

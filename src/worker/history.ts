@@ -1,5 +1,4 @@
-import type { Release } from '../queue/claims.js';
-import type { RetryNote } from './prompt.js';
+import type { Release, RetryNote } from '../lifecycle/records.js';
 
 /** What earlier generations of a task tell the next attempt. Pure: takes the claim history. */
 export interface PriorState {
@@ -27,7 +26,7 @@ export function priorState(history: Array<{ gen: number; release?: Release }>): 
   for (const { release } of history) {
     if (!release) continue;
     // `parallel-loop retry` gives a failed task a fresh budget; the history before it stays readable.
-    if (release.resetAttempts) {
+    if (release.outcome === 'retry' && release.resetAttempts) {
       prior.attemptsUsed = 0;
       prior.hadConflict = false;
     }
@@ -36,7 +35,7 @@ export function priorState(history: Array<{ gen: number; release?: Release }>): 
     else if (prior.firstBase === undefined && typeof release.base === 'string' && release.base) prior.firstBase = release.base;
     if (release.attempted) prior.attemptsUsed++;
     const branch = typeof release.branch === 'string' && release.branch ? release.branch : undefined;
-    if (branch) prior.resumeBranch = release.restart === 'target' ? undefined : branch;
+    if (branch) prior.resumeBranch = release.outcome === 'retry' && release.restart === 'target' ? undefined : branch;
     prior.heldInARow = release.outcome === 'held' ? prior.heldInARow + 1 : 0;
     if (release.outcome === 'held' && branch && typeof release.base === 'string') {
       prior.pendingLanding = { branch, base: release.base, attempt: Number(release.attempt ?? prior.attemptsUsed) };
@@ -44,7 +43,7 @@ export function priorState(history: Array<{ gen: number; release?: Release }>): 
       prior.pendingLanding = undefined;
     }
     if (release.note && typeof release.note === 'object') {
-      const note = release.note as RetryNote;
+      const note = release.note;
       prior.notes.push(note);
       if (note.kind === 'conflict') prior.hadConflict = true;
     }

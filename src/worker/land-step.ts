@@ -3,15 +3,8 @@ import { landAttempt } from '../merge/land.js';
 import { removeAttemptWorktree, removeLandedWorktree } from '../git/worktree.js';
 import type { Worker } from './loop.js';
 import { verifyInWorktree } from './verify.js';
-
-export type LandOutcome =
-  | { status: 'landed'; commit: string; tries?: number }
-  | { status: 'already-landed'; commit?: string }
-  | { status: 'nothing-to-land' }
-  | { status: 'kept'; branch: string; mode: 'branch' | 'none' }
-  | { status: 'held'; reason: string }
-  | { status: 'conflict'; files: string[]; details?: string }
-  | { status: 'verify-failed'; output: string };
+import type { LandOutcome } from '../lifecycle/records.js';
+import type { TaskPolicy } from '../lifecycle/policy.js';
 
 /**
  * Land a finished attempt according to `--land`: merge onto the target (lock-free, exactly once),
@@ -20,25 +13,26 @@ export type LandOutcome =
 export async function landStep(
   worker: Worker,
   task: Task,
+  policy: TaskPolicy,
   attempt: { branch: string; base: string; attempt: number; worktree: string | undefined; gen: number },
 ): Promise<LandOutcome> {
   const { options, repo } = worker.config;
   if (options.inPlace) return { status: 'kept', branch: '', mode: 'none' };
   if (options.land !== 'merge') return { status: 'kept', branch: attempt.branch, mode: options.land };
-  const verifyCommand = task.verify ?? options.verify;
+  const verifyCommand = policy.verify;
   const worktree = attempt.worktree;
   const verify =
     verifyCommand && worktree
       ? async (merged: string) => {
           worker.state.set({ phase: 'verifying' });
-          return verifyInWorktree(worktree, attempt.branch, merged, verifyCommand, { timeoutMs: (task.timeout ?? options.timeoutSec) * 1000, killGraceMs: options.killGraceMs });
+          return verifyInWorktree(worktree, attempt.branch, merged, verifyCommand, { timeoutMs: policy.timeoutSec * 1000, killGraceMs: options.killGraceMs });
         }
       : undefined;
   let result: Awaited<ReturnType<typeof landAttempt>>;
   try {
     result = await landAttempt({
       repo,
-      target: options.target ?? 'main',
+      target: policy.target,
       branch: attempt.branch,
       base: attempt.base,
       taskId: task.id,
@@ -56,7 +50,7 @@ export async function landStep(
   }
   const landed = result.status === 'landed' || result.status === 'already-landed' || result.status === 'nothing-to-land';
   if (landed && options.cleanup) {
-    const target = options.target ?? 'main';
+    const { target } = policy;
     const cleanup =
       // The fast path is for an attempt this process ran and committed just now (its worktree is the attempt's own).
       result.status === 'landed' && worktree

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import type { FSWatcher } from 'chokidar';
 import type { RunOptions } from '../config/options.js';
-import { appendEvent, type PlEvent } from '../events/log.js';
+import { appendEvent } from '../events/log.js';
+import type { AgentEventInput, PlEvent } from '../lifecycle/events.js';
 import { layoutFor, type Layout } from '../queue/layout.js';
 import { QueueStore } from '../queue/store.js';
 import { InboxIndex, type InboxEntry } from '../queue/inbox.js';
@@ -46,7 +47,7 @@ export class Worker {
   readonly store: QueueStore;
   readonly state: AgentStateWriter;
   private readonly index: InboxIndex;
-  private readonly owner: Owner;
+  readonly owner: Owner;
   private stopping = false;
   private readonly abort = new AbortController();
   private current: { id: string; abort: AbortController } | undefined;
@@ -70,7 +71,7 @@ export class Worker {
     this.gate = new ClaimGate(this);
   }
 
-  emit(event: Omit<PlEvent, 'time' | 'agent'>): void {
+  emit(event: AgentEventInput): void {
     const full = appendEvent(this.layout.events, { agent: this.config.agentId, ...event });
     this.config.onEvent?.(full);
   }

@@ -1,5 +1,5 @@
 import type { RunOptions } from '../config/options.js';
-import type { PlEvent } from '../events/log.js';
+import type { PlEvent } from '../lifecycle/events.js';
 
 /** Everything a forked worker needs to start: sent as the first message. */
 export interface WorkerStart {

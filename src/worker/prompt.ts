@@ -1,11 +1,5 @@
 import type { Task } from '../task/types.js';
-
-/** Notes carried from earlier attempts into the next prompt. */
-export interface RetryNote {
-  attempt: number;
-  kind: 'failed' | 'timeout' | 'verify-failed' | 'conflict' | 'reclaimed';
-  text: string;
-}
+import type { RetryNote } from '../lifecycle/records.js';
 
 /** The prompt an agent gets: the task's own text, then what went wrong before, if anything. Pure. */
 export function buildPrompt(task: Task, notes: RetryNote[], extra: { attempt: number; maxAttempts: number }): string {

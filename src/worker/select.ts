@@ -6,10 +6,14 @@ import type { InboxEntry, InboxIndex } from '../queue/inbox.js';
 import type { QueueStore } from '../queue/store.js';
 import type { TaskState } from '../queue/layout.js';
 import { heldSinceFor } from './held-since.js';
+import type { Owner } from '../queue/take.js';
+import { applyTransition } from '../lifecycle/transition.js';
 
 interface SelectHost {
   readonly store: QueueStore;
   readonly config: { options: { starveAfterMs?: number } };
+  /** Who claims a dependent it fails. */
+  readonly owner: Owner;
   emit(event: { type: 'failed'; task: string; reason: string }): void;
 }
 
@@ -149,14 +153,19 @@ export function selectTask(host: SelectHost, index: InboxIndex, now: number): In
   }
 }
 
+/** Fail a task whose dependency failed: claimed first, like any other move, so no other worker starts it meanwhile. */
 function failDependent(host: SelectHost, index: InboxIndex, entry: InboxEntry, dep: string): void {
   const reason = `dependency \`${dep}\` failed (see queue/failed/${dep}.error.json); fix it and \`parallel-loop retry ${dep}\`, then retry this task`;
   index.remove(entry.file);
-  try {
-    const name = host.store.move(entry.file, 'inbox', 'failed', entry.id + entry.file.slice(entry.file.lastIndexOf('.')).toLowerCase());
-    host.store.writeRecord('failed', `${entry.id}.error.json`, { task: entry.id, reason, dependency: dep, file: name, at: new Date().toISOString() });
-    host.emit({ type: 'failed', task: entry.id, reason });
-  } catch {
-    // Another worker moved it first; it is handled there.
-  }
+  const { store, owner } = host;
+  const claim = store.claims.claim(entry.id, { ...owner, file: entry.file });
+  // Another worker holds it; it is handled there.
+  if (!claim.ok) return;
+  const held = { id: entry.id, gen: claim.gen, file: entry.file, agentId: owner.agentId, from: 'inbox' as const };
+  const { moved } = applyTransition(store, held, {
+    to: 'failed',
+    release: { outcome: 'failed', attempted: false, reason },
+    errorRecord: (file) => ({ task: entry.id, reason, dependency: dep, file, at: new Date().toISOString() }),
+  });
+  if (moved) host.emit({ type: 'failed', task: entry.id, reason });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { governedNext, type AttemptFacts } from '../../src/governance/after-attempt.js';
+import { governedNext, type AttemptFacts } from '../../src/lifecycle/agent-exit.js';
 import { runBudgetReached, taskBudgetReached, usd } from '../../src/governance/budget.js';
 
 const facts = (over: Partial<AttemptFacts> = {}): AttemptFacts => ({ task: { id: 't' }, taskSpentUsd: 0, attempt: 1, maxAttempts: 3, ...over });

@@ -1,7 +1,7 @@
 // judgeOwner is pure: a table of owners, hosts and clocks, and what each verdict must be.
 import { describe, expect, it } from 'vitest';
 import { HeartbeatClock, judgeOwner, type JudgeContext } from '../../src/health/judge.js';
-import type { Lease } from '../../src/queue/claims.js';
+import type { Lease } from '../../src/lifecycle/records.js';
 
 const STALE_AFTER = 30_000;
 const lease = (over: Partial<Lease> = {}): Lease => ({

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { readEvents as readEventLog, type PlEvent } from '../../src/events/log.js';
+import { readEvents as readEventLog } from '../../src/events/log.js';
+import type { PlEvent } from '../../src/lifecycle/events.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cliPath = path.join(root, 'dist/cli/main.js');

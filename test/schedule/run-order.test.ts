@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tmpRepo } from '../helpers/tmp.js';
 import { killProcessesIn, readEvents, runCli, startCli, tasksIn, writeConfig, writeTask } from '../helpers/run-cli.js';
-import type { PlEvent } from '../../src/events/log.js';
+import type { PlEvent } from '../../src/lifecycle/events.js';
 
 let repo = '';
 afterEach(() => killProcessesIn(repo));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { PlEvent } from '../../src/events/log.js';
+import type { PlEvent } from '../../src/lifecycle/events.js';
 import { aggregate } from '../../src/status/aggregate.js';
 import { emptyDigest, foldEvents, SPAN_GAP_MS } from '../../src/status/digest.js';
 import type { StatusSnapshot } from '../../src/status/types.js';
-import type { AgentState } from '../../src/worker/agent-state.js';
+import type { AgentState } from '../../src/lifecycle/records.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(T0 + ms).toISOString();

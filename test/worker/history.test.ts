@@ -1,8 +1,8 @@
 // Attempt counting from the claim history: a `retry` marker restarts the count, the history stays.
 import { describe, expect, it } from 'vitest';
 import { priorState } from '../../src/worker/history.js';
-import { afterAgent } from '../../src/worker/decide.js';
-import type { Release } from '../../src/queue/claims.js';
+import { afterAgent } from '../../src/lifecycle/agent-exit.js';
+import type { Release } from '../../src/lifecycle/records.js';
 
 const at = '2030-01-01T00:00:00.000Z';
 const gen = (n: number, release: Omit<Release, 'at'>) => ({ gen: n, release: { ...release, at } as Release });
@@ -23,7 +23,7 @@ describe('priorState', () => {
 
 describe('afterAgent', () => {
   it('fails a cancelled attempt for good, and requeues one stopped by a kill', () => {
-    expect(afterAgent({ aborted: true, cancelled: true, timedOut: false, signal: 'SIGTERM' }, 1, 3, 60)).toEqual({ action: 'cancel', reason: 'cancelled by `parallel-loop cancel`' });
-    expect(afterAgent({ aborted: true, timedOut: false, signal: 'SIGTERM' }, 1, 3, 60).action).toBe('requeue');
+    expect(afterAgent({ aborted: true, cancelled: true, timedOut: false, signal: 'SIGTERM' }, 1, { maxAttempts: 3, timeoutSec: 60 })).toEqual({ action: 'cancel', reason: 'cancelled by `parallel-loop cancel`' });
+    expect(afterAgent({ aborted: true, timedOut: false, signal: 'SIGTERM' }, 1, { maxAttempts: 3, timeoutSec: 60 }).action).toBe('requeue');
   });
 });

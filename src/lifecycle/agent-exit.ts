@@ -1,5 +1,15 @@
-import type { AfterAgent } from '../worker/decide.js';
-import { taskBudgetReached } from './budget.js';
+import { taskBudgetReached } from '../governance/budget.js';
+import type { TaskPolicy } from './policy.js';
+
+/** How an agent process ended. */
+export interface AgentExit {
+  exitCode?: number;
+  signal?: string;
+  timedOut: boolean;
+  aborted: boolean;
+  /** Aborted because `parallel-loop cancel` asked for it (not a kill or shutdown). */
+  cancelled?: boolean;
+}
 
 /** What governance learned during one attempt. */
 export interface AttemptFacts {
@@ -14,9 +24,36 @@ export interface AttemptFacts {
   maxAttempts: number;
 }
 
+/** What an agent's exit calls for; `action` is what the `attempt-finished` event records as `next`. */
+export type AfterAgent =
+  | { action: 'land' }
+  | { action: 'requeue'; reason: string }
+  | { action: 'cancel'; reason: string }
+  | { action: 'retry'; kind: 'failed' | 'timeout'; reason: string }
+  | { action: 'fail'; kind: 'failed' | 'timeout'; reason: string };
+
+/** Describe how an agent ended, for people: `exit code 3`, `killed by SIGKILL`, `timed out after 30s`. */
+export function describeExit(exit: AgentExit, timeoutSec: number): string {
+  if (exit.timedOut) return `timed out after ${timeoutSec}s (process tree killed)`;
+  if (exit.aborted) return 'stopped by parallel-loop';
+  if (exit.signal) return `killed by ${exit.signal}`;
+  return `exit code ${exit.exitCode}`;
+}
+
 /** `memory limit of 100 MB exceeded (used 212 MB)`: the reason a memory kill gives, in records and retry notes. */
 export function memoryLimitReason(limitMb: number, usedMb: number): string {
   return `memory limit of ${limitMb} MB exceeded (used ${Math.round(usedMb)} MB)`;
+}
+
+/** What follows an agent's exit, before governance has its say. Pure. */
+export function afterAgent(exit: AgentExit, attempt: number, policy: Pick<TaskPolicy, 'maxAttempts' | 'timeoutSec'>): AfterAgent {
+  const { maxAttempts } = policy;
+  if (exit.aborted && exit.cancelled) return { action: 'cancel', reason: 'cancelled by `parallel-loop cancel`' };
+  if (exit.aborted) return { action: 'requeue', reason: 'stopped by parallel-loop (kill or second signal)' };
+  if (!exit.timedOut && exit.exitCode === 0 && !exit.signal) return { action: 'land' };
+  const kind = exit.timedOut ? 'timeout' : 'failed';
+  const reason = describeExit(exit, policy.timeoutSec);
+  return attempt < maxAttempts ? { action: 'retry', kind, reason } : { action: 'fail', kind, reason: `${reason}; ${attempt} of ${maxAttempts} attempts used` };
 }
 
 /**

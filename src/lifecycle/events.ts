@@ -1,0 +1,57 @@
+import type { AgentUsage } from '../agents/types.js';
+import type { LandOutcome } from './records.js';
+
+/**
+ * The lines of `.parallel-loop/events.jsonl`, one type per kind of event with the fields it carries.
+ * Writers (worker, monitor, supervisor, commands) and readers (status, the run summary, `plan`)
+ * share these shapes.
+ */
+interface EventFields {
+  'agent-spawned': { pid?: number };
+  'agent-exited': { pid?: number; code?: number | null; signal?: string | null; reason?: string };
+  'agent-errored': { reason: string };
+  claimed: { file: string };
+  'attempt-started': { base: string };
+  'attempt-finished': { next: string; durationMs: number; usage: AgentUsage };
+  'heartbeat-missed': { owner: string; reason: string };
+  reclaimed: { from: string; fromGen: number; reason: string };
+  landed: { commit: string; target?: string };
+  'already-landed': { landing?: LandOutcome | { status: 'already-landed'; commit: string }; reason?: string; finishedBy?: 'owner'; error?: string };
+  conflict: { files: string[] };
+  held: { reason: string };
+  'verify-failed': Record<never, never>;
+  retry: { reason: string };
+  done: { landing?: LandOutcome; reason?: string; finishedBy?: 'owner'; error?: string };
+  failed: { reason: string; cancelled?: boolean; error?: string };
+  rejected: { reason?: string; file?: string; problems?: unknown[] };
+  requeued: { reason: string; error?: string };
+  repaired: { what: string };
+  /** `cause`: budget, breaker, rate-limit or load (see governance/claim-gate.ts). */
+  paused: { reason: string; until?: string; stop?: boolean; cause?: 'budget' | 'breaker' | 'rate-limit' | 'load' };
+  resumed: Record<never, never>;
+  'breaker-open': { kind: string; line: string; tasks?: string[]; reason: string };
+  drained: { done: number; failed: number; reason: string };
+  'notify-failed': { hook: string; kind: string; reason: string };
+}
+
+export type EventType = keyof EventFields;
+
+/** What every event holds. */
+interface EventBase {
+  time: string;
+  agent?: string;
+  task?: string;
+  attempt?: number;
+  gen?: number;
+}
+
+type EventOf<K extends EventType> = EventBase & { type: K } & EventFields[K];
+
+/** One line of `.parallel-loop/events.jsonl`. */
+export type PlEvent = { [K in EventType]: EventOf<K> }[EventType];
+
+/** An event as its writer gives it: the time is stamped when it is appended. */
+export type PlEventInput = { [K in EventType]: Omit<EventOf<K>, 'time'> }[EventType];
+
+/** An event as a worker or monitor gives it: its agent is filled in by the writer. */
+export type AgentEventInput = { [K in EventType]: Omit<EventOf<K>, 'time' | 'agent'> }[EventType];

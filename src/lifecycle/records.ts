@@ -1,0 +1,188 @@
+import type { AgentUsage } from '../agents/types.js';
+import type { EnvironmentFailure } from '../governance/env-failure.js';
+
+/**
+ * The records of a task's lifecycle as they sit on disk (docs/PROTOCOL.md): leases, release records,
+ * the agent process of an attempt, and heartbeats. Writers and readers (worker, monitor, status,
+ * supervisor, commands) take their shapes from here.
+ *
+ * Records written from now on carry `version: 1`. Queues on disk predate the field, so readers take
+ * a record without it as version 1 too.
+ */
+export const RECORD_VERSION = 1;
+
+/** Who holds a claim: written to a lease file before the claim exists, so a claim is never ownerless. */
+export interface Lease {
+  version?: typeof RECORD_VERSION;
+  taskId: string;
+  gen: number;
+  agentId: string;
+  pid: number;
+  /** Start time of `pid` from /proc (clock ticks since boot), to tell PID reuse apart. */
+  pidStart?: string;
+  host: string;
+  bootId?: string;
+  /** File name of the task in the inbox when it was claimed. */
+  file: string;
+  claimedAt: string;
+}
+
+/** The agent process an attempt started: pid, its start time, and the marker in its environment. */
+export interface AgentProcess {
+  pid: number;
+  startTime?: string;
+  runId?: string;
+  host: string;
+  startedAt: string;
+  /** The commit the attempt started from: a reclaimer searches from it for a landing the owner made before it died. */
+  base?: string;
+}
+
+/** Notes carried from earlier attempts into the next prompt. */
+export interface RetryNote {
+  attempt: number;
+  kind: 'failed' | 'timeout' | 'verify-failed' | 'conflict' | 'reclaimed';
+  text: string;
+}
+
+/** How a landing ended (merge/land.ts, or the `--land` mode that kept the branch). */
+export type LandOutcome =
+  | { status: 'landed'; commit: string; tries?: number }
+  | { status: 'already-landed'; commit?: string }
+  | { status: 'nothing-to-land' }
+  | { status: 'kept'; branch: string; mode: 'branch' | 'none' }
+  | { status: 'held'; reason: string }
+  | { status: 'conflict'; files: string[]; details?: string }
+  | { status: 'verify-failed'; output: string };
+
+/** Why a generation was released. */
+export type ReleaseOutcome = Release['outcome'];
+
+/** What every release record holds, whatever its outcome. */
+interface ReleaseBase {
+  version?: typeof RECORD_VERSION;
+  at: string;
+  agentId?: string;
+  /** True when an agent ran in this generation (counts as an attempt). */
+  attempted?: boolean;
+  reason?: string;
+}
+
+/** What an attempt left: its number, branch and base, its log and spending, how its agent ended. */
+export interface AttemptFields {
+  attempt?: number;
+  branch?: string;
+  /** The first attempt's base: later attempts search for landings from here. */
+  base?: string;
+  log?: string;
+  usage?: AgentUsage;
+  durationMs?: number;
+  exitCode?: number;
+  signal?: string;
+  tail?: string[];
+  /** What the next attempt's prompt is told about this one. */
+  note?: RetryNote;
+  /** Not claimed again before this time (back-off, or the wait before a held landing is tried again). */
+  retryAfter?: string;
+  /** Set by a reclaim: the stale generation it took over. */
+  reclaimedGen?: number;
+  /** Set by a reclaim whose settling failed: what went wrong. */
+  error?: string;
+}
+
+/** The task is in done/. */
+export interface DoneRelease extends ReleaseBase, AttemptFields {
+  outcome: 'done';
+  landing?: LandOutcome;
+  /** Set by a reclaim: the owner had moved the file to done/ and died before releasing. */
+  finishedBy?: 'owner';
+}
+
+/** The task is in failed/, with `<id>.error.json` beside it. */
+export interface FailedRelease extends ReleaseBase, AttemptFields {
+  outcome: 'failed';
+  cancelled?: boolean;
+  cancelRequest?: unknown;
+  files?: string[];
+  output?: string;
+  environment?: EnvironmentFailure;
+}
+
+/** The attempt failed (or `parallel-loop retry` sent a failed task back); the task is in the inbox. */
+export interface RetryRelease extends ReleaseBase, AttemptFields {
+  outcome: 'retry';
+  /** `target`: the next attempt starts from the target's tip, not this branch (after a conflict). */
+  restart?: 'target';
+  files?: string[];
+  output?: string;
+  /** Written by `parallel-loop retry`: attempts are counted again from here. */
+  resetAttempts?: boolean;
+  /** Where `retry` kept the failure record, in the task's claim folder. */
+  errorRecord?: string;
+}
+
+/** Stopped without counting (shutdown, kill, reclaim, rate limit, broken environment); the task is in the inbox. */
+export interface RequeuedRelease extends ReleaseBase, AttemptFields {
+  outcome: 'requeued';
+  environment?: EnvironmentFailure;
+}
+
+/** Waiting to land (dirty target checkout, a landing that could not finish); the task is in the inbox. */
+export interface HeldRelease extends ReleaseBase, AttemptFields {
+  outcome: 'held';
+}
+
+/** The file turned out invalid or a duplicate (it is in rejected/), or was gone when its owner went to move it. */
+export interface GoneRelease extends ReleaseBase, AttemptFields {
+  outcome: 'rejected' | 'vanished';
+}
+
+/** `claims/<id>/<gen>.released`: how a generation ended. */
+export type Release = DoneRelease | FailedRelease | RetryRelease | RequeuedRelease | HeldRelease | GoneRelease;
+
+/** A release as its writer gives it: the time is stamped when it is written. */
+export type ReleaseInput = Release extends infer R ? (R extends Release ? Omit<R, 'at' | 'version'> : never) : never;
+
+/** The fields of a release record other than its outcome that any attempt records. */
+export type AttemptRecord = Omit<ReleaseBase, 'at' | 'version'> & AttemptFields;
+
+/** A release record from disk: the version an older writer left out is filled in. */
+export function readRelease(raw: unknown): Release | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  return { version: RECORD_VERSION, ...(raw as Release) };
+}
+
+export type Phase = 'starting' | 'idle' | 'claiming' | 'worktree' | 'setup' | 'agent' | 'committing' | 'verifying' | 'landing' | 'stopping' | 'paused';
+
+/** `agents/<agent>/heartbeat.json`: what one agent is doing, readable with `cat`. */
+export interface AgentState {
+  version?: typeof RECORD_VERSION;
+  agentId: string;
+  pid: number;
+  pidStart?: string;
+  host: string;
+  bootId?: string;
+  supervisorPid?: number;
+  phase: Phase;
+  /** Counts up on every heartbeat: the monitor watches it change on its own clock. */
+  beat: number;
+  updatedAt: string;
+  startedAt: string;
+  task?: string;
+  gen?: number;
+  attempt?: number;
+  taskStartedAt?: string;
+  worktree?: string;
+  branch?: string;
+  log?: string;
+  agentPid?: number;
+  agentPidStart?: string;
+  /** Marker in the agent's environment (PARALLEL_LOOP_RUN_ID) to find processes that left its group. */
+  agentRunId?: string;
+  lastEvent?: string;
+  lastEventAt?: string;
+  usage?: AgentUsage;
+  cpu?: number;
+  memory?: number;
+  note?: string;
+}
