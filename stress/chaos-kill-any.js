@@ -38,7 +38,10 @@ const rand = (lo, hi) => lo + Math.random() * (hi - lo);
 const log = (line) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const FAST = ['--rescan-ms', '300', '--monitor-ms', '300', '--stale-after-ms', '3000', '--kill-grace-ms', '300', '--retry-backoff-ms', '100'];
 
-/** Pids of the node processes whose parent is `ppid` (the supervisor's workers and spares). */
+/**
+ * Pids of the worker processes whose parent is `ppid` (the supervisor's workers and spares). By command
+ * line, not name: a git child of the supervisor is still called node between fork and exec.
+ */
 function nodeChildren(ppid) {
   const found = [];
   for (const name of fs.readdirSync('/proc')) {
@@ -46,7 +49,7 @@ function nodeChildren(ppid) {
     try {
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
       const m = /^\d+ \((.*)\) (\S) (\d+)/.exec(stat);
-      if (m && m[2] !== 'Z' && Number(m[3]) === ppid && /node/.test(m[1])) found.push(Number(name));
+      if (m && m[2] !== 'Z' && Number(m[3]) === ppid && fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('worker/entry.js')) found.push(Number(name));
     } catch {
       // Gone meanwhile.
     }

@@ -119,8 +119,13 @@ function refuseClaudeAsRoot(store: QueueStore, options: RunOptions, agentAsked: 
 
 /** Refuse early, with the fix, when the repository cannot be worked in. Fills in the target branch. */
 async function preflight(repo: string, options: RunOptions): Promise<void> {
-  // Outside a repository git exits 128: that is this refusal, not an unexpected error.
-  if (!(await revParse(repo, 'HEAD').catch(() => undefined))) {
+  // Outside a repository git exits 128: that is this refusal. Any other failure (git killed, not
+  // installed) is reported as itself, not as a missing repository.
+  const notARepo = (err: unknown) => {
+    if (err instanceof PlError && (err.details as { exitCode?: number } | undefined)?.exitCode === 128) return undefined;
+    throw err;
+  };
+  if (!(await revParse(repo, 'HEAD').catch(notARepo))) {
     throw new PlError('NOT_A_REPO', `${repo} is not a git repository with a commit. Run \`git init\` and commit once, or pass --repo <dir>.`);
   }
   if (options.land === 'merge' && !options.inPlace) await requireGit('2.38');
