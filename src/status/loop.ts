@@ -9,6 +9,11 @@ import type { Status } from './types.js';
 export interface LoopOptions extends Omit<PassOptions, 'previous' | 'now'> {
   /** A pass at least this often, even when no file changed (times keep moving). Default 1000 ms. */
   intervalMs?: number;
+  /**
+   * After a pass that found no live agent, the next timed pass waits this long instead: nothing moves
+   * then but the clock, and a file change still wakes the loop at once. Default `intervalMs`.
+   */
+  idleIntervalMs?: number;
   /** Wait this long after a file change before a pass, so a burst of changes costs one. Default 100 ms. */
   debounceMs?: number;
   /** Each pass's status. */
@@ -37,11 +42,20 @@ export function statusLoop(layout: Layout, options: LoopOptions): StatusLoop {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
+  let tick: NodeJS.Timeout | undefined;
   const { signal } = options;
+  const intervalMs = options.intervalMs ?? 1000;
+  // The timer restarts after every pass, so a pass woken by a change also pushes the next timed one back.
+  const schedule = (active: boolean) => {
+    clearTimeout(tick);
+    if (!signal.aborted) tick = setTimeout(run, active ? intervalMs : (options.idleIntervalMs ?? intervalMs));
+  };
+  let lastActive = true;
 
   const pass = async () => {
     const result = await statusPass(layout, { ...options, previous: digest });
     digest = result.digest;
+    lastActive = result.status.active;
     if (!signal.aborted) options.onStatus(result.status);
   };
   // A change during a pass asks for one more pass after it.
@@ -58,7 +72,7 @@ export function statusLoop(layout: Layout, options: LoopOptions): StatusLoop {
         if (again) {
           again = false;
           run();
-        }
+        } else schedule(lastActive);
       });
   };
   const soon = () => {
@@ -66,13 +80,12 @@ export function statusLoop(layout: Layout, options: LoopOptions): StatusLoop {
     timer = setTimeout(run, options.debounceMs ?? 100);
   };
   const watcher = startWatcher(layout, soon);
-  const tick = setInterval(run, options.intervalMs ?? 1000);
   run();
   const done = new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
     signal.addEventListener('abort', () => resolve(), { once: true });
   }).then(async () => {
-    clearInterval(tick);
+    clearTimeout(tick);
     clearTimeout(timer);
     await watcher?.close().catch(() => undefined);
     await running;

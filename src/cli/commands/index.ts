@@ -11,6 +11,7 @@ import { configCommand } from './config.js';
 import { doctorCommand } from './doctor.js';
 import { planCommand } from './plan.js';
 import { cleanCommand } from './clean.js';
+import { dashboardCommand } from './dashboard.js';
 
 /** Every CLI command, in the order `--help` lists them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -19,6 +20,7 @@ export const commands: CommandModule<any, any>[] = [
   runCommand,
   planCommand,
   statusCommand,
+  dashboardCommand,
   logsCommand,
   killCommand,
   cancelCommand,
