@@ -2,7 +2,7 @@ import { currentBranch, runGit } from '../git/repo.js';
 import { attemptLogs } from '../queue/attempt-logs.js';
 import { locateTask } from '../queue/cancel.js';
 import type { TaskState } from '../queue/layout.js';
-import type { QueueStore } from '../queue/store.js';
+import { TASK_EXTENSIONS, type QueueStore } from '../queue/store.js';
 import { parseTaskFile } from '../task/parse.js';
 import { fileStem } from '../task/id.js';
 import type { TitleOf } from './board.js';
@@ -16,11 +16,14 @@ export class Titles {
 
   constructor(private readonly store: QueueStore) {}
 
-  /** A TitleOf for one pass. */
+  /**
+   * A TitleOf for one pass. A file named after its id is found by a stat or three; one named otherwise
+   * (a writer's own name in the inbox) shows no title rather than cost a read of the whole inbox.
+   */
   reader(): TitleOf {
-    return (id) => {
-      const where = locateTask(this.store, id);
-      return where ? this.title(where.state, where.file) : null;
+    return (id, state) => {
+      for (const ext of TASK_EXTENSIONS) if (this.store.stat(state, id + ext)) return this.title(state, id + ext);
+      return null;
     };
   }
 

@@ -1,3 +1,4 @@
+import type { TaskState } from '../queue/layout.js';
 import type { AgentRow, FinishedRow, Status } from '../status/types.js';
 
 /**
@@ -58,8 +59,8 @@ export interface BoardView {
   costUsd: number;
 }
 
-/** Title of a task by id, when its file could be read. */
-export type TitleOf = (id: string) => string | null;
+/** Title of a task by id and the state folder it is in, when its file could be read. */
+export type TitleOf = (id: string, state: TaskState) => string | null;
 
 /**
  * The board from one status and the titles of its tasks. Pure. Counts are the status's own: Queued is
@@ -70,19 +71,19 @@ export function boardView(status: Status, titleOf: TitleOf, staleMs: number): Bo
   const cards = new Map<ColumnId, Card[]>(COLUMNS.map((c) => [c.id, []]));
   const counts = new Map<ColumnId, number>(COLUMNS.map((c) => [c.id, 0]));
   const blank = { agent: null, attempt: null, elapsedMs: null, costUsd: null, reason: null, at: null, phase: null };
-  for (const id of status.queued.next) cards.get('queued')!.push({ ...blank, id, title: titleOf(id) });
+  for (const id of status.queued.next) cards.get('queued')!.push({ ...blank, id, title: titleOf(id, 'inbox') });
   counts.set('queued', status.queued.total);
   for (const r of status.running) {
     const column = PHASE_COLUMN[r.phase ?? ''] ?? 'implementing';
     const reason = r.owner === 'dead' ? 'its agent is gone; the monitor reclaims it' : r.owner === 'unclaimed' ? 'no live claim; the next worker repairs it' : null;
-    cards.get(column)!.push({ id: r.task, title: titleOf(r.task), agent: r.agent, attempt: r.attempt, elapsedMs: r.elapsedMs, costUsd: null, reason, at: r.startedAt, phase: r.phase });
+    cards.get(column)!.push({ id: r.task, title: titleOf(r.task, 'running'), agent: r.agent, attempt: r.attempt, elapsedMs: r.elapsedMs, costUsd: null, reason, at: r.startedAt, phase: r.phase });
     counts.set(column, counts.get(column)! + 1);
   }
   for (const l of status.landing) {
-    cards.get('landing')!.push({ ...blank, id: l.task, title: titleOf(l.task), agent: l.agent, attempt: l.attempt, reason: l.reason ?? 'held', at: l.since, phase: 'held' });
+    cards.get('landing')!.push({ ...blank, id: l.task, title: titleOf(l.task, 'inbox'), agent: l.agent, attempt: l.attempt, reason: l.reason ?? 'held', at: l.since, phase: 'held' });
   }
   counts.set('landing', counts.get('landing')! + status.counts.landing);
-  const finished = (r: FinishedRow): Card => ({ id: r.task, title: titleOf(r.task), agent: r.agent, attempt: r.attempt, elapsedMs: r.durationMs, costUsd: r.costUsd, reason: r.reason, at: r.at, phase: null });
+  const finished = (r: FinishedRow): Card => ({ id: r.task, title: titleOf(r.task, 'running'), agent: r.agent, attempt: r.attempt, elapsedMs: r.durationMs, costUsd: r.costUsd, reason: r.reason, at: r.at, phase: null });
   cards.set('done', status.recent.done.map(finished));
   cards.set('failed', status.recent.failed.map(finished));
   counts.set('done', status.counts.done);
