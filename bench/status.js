@@ -2,7 +2,10 @@
 // A pass reads the folders, the heartbeats, the running tasks' claims, the lines appended to
 // events.jsonl since the last pass and 40 release records; it aggregates, formats the table and
 // writes status.json and board.md. Goal: median of 10 passes < 200 ms.
-//   npm run bench:status [-- --finished 10000 --agents 8 --passes 10]
+// Then the dashboard on the same state: CPU of the server while idle (no page open, and one page open
+// on a run where nothing moves), goal < 1% of a core; and, with Chromium at /usr/bin/chromium, the
+// time until the page shows the 10,000 done tasks and how long one redraw of the board takes.
+//   npm run bench:status [-- --finished 10000 --agents 8 --passes 10 --idle-ms 10000]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,8 +14,9 @@ import { layoutFor } from '../dist/queue/layout.js';
 import { hostBootId, processStartTime } from '../dist/proc/start-time.js';
 import { statusPass } from '../dist/status/pass.js';
 import { formatTable } from '../dist/status/format.js';
+import { startDashboard } from '../dist/dashboard/server.js';
 
-const { values } = parseArgs({ options: { finished: { type: 'string', default: '10000' }, agents: { type: 'string', default: '8' }, passes: { type: 'string', default: '10' } } });
+const { values } = parseArgs({ options: { finished: { type: 'string', default: '10000' }, agents: { type: 'string', default: '8' }, passes: { type: 'string', default: '10' }, 'idle-ms': { type: 'string', default: '10000' } } });
 const finished = Number(values.finished);
 const agentCount = Number(values.agents);
 const passes = Number(values.passes);
@@ -91,4 +95,56 @@ times.sort((a, b) => a - b);
 const median = times.length % 2 ? times[(times.length - 1) / 2] : (times[times.length / 2 - 1] + times[times.length / 2]) / 2;
 console.log(`status pass (snapshot + aggregate + format + write), median of ${passes}: ${median.toFixed(1)} ms (min ${times[0].toFixed(1)}, max ${times.at(-1).toFixed(1)})`);
 console.log(`goal < ${GOAL_MS} ms: ${median < GOAL_MS ? 'OK' : 'ABOVE GOAL'}`);
-fs.rmSync(repo, { recursive: true, force: true });
+await benchDashboard();
+if (process.env.PL_BENCH_KEEP) console.log(`kept ${repo}`);
+else fs.rmSync(repo, { recursive: true, force: true });
+
+// CPU of this process over `ms` of doing nothing but serving, in percent of one core.
+async function cpuWhileIdle(ms) {
+  const before = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const used = process.cpuUsage(before);
+  return ((used.user + used.system) / 1000 / (Number(process.hrtime.bigint() - t0) / 1e6)) * 100;
+}
+
+async function benchDashboard() {
+  const idleMs = Number(values['idle-ms']);
+  // Nothing runs: the agents' heartbeats name a process that is gone, as after a finished run.
+  for (let n = 1; n <= agentCount; n++) {
+    const file = path.join(layout.agents, `agent-${n}`, 'heartbeat.json');
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), pid: 999_999_999, pidStart: '1', phase: 'idle', task: undefined }));
+  }
+  for (const name of fs.readdirSync(path.join(layout.queue, 'running'))) fs.rmSync(path.join(layout.queue, 'running', name));
+  const dashboard = await startDashboard(layout);
+  const goal = (cpu) => (cpu < 1 ? 'OK' : 'ABOVE GOAL');
+  const noPage = await cpuWhileIdle(idleMs);
+  console.log(`dashboard idle, no page open, over ${idleMs} ms: ${noPage.toFixed(2)}% of a core (goal < 1%: ${goal(noPage)})`);
+  const chromiumPath = process.env.PL_CHROMIUM ?? '/usr/bin/chromium';
+  if (!fs.existsSync(chromiumPath)) {
+    console.log(`no Chromium at ${chromiumPath}: page timings skipped`);
+    return dashboard.close();
+  }
+  const { chromium } = await import('playwright-core');
+  // The browser is another process: its CPU is not counted in this one's.
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const t0 = Date.now();
+  await page.goto(dashboard.url);
+  await page.waitForFunction((n) => document.querySelector('[data-column-count="done"]')?.textContent === String(n), finished - finished / 50);
+  console.log(`page shows ${finished} finished tasks after ${Date.now() - t0} ms (load, first board, ${await page.locator('.card').count()} cards)`);
+  const t1 = Date.now();
+  await page.click('[data-column="done"] button.more');
+  await page.locator('#detail li').first().waitFor();
+  console.log(`Done paged: the first 100 of ${finished - finished / 50} listed ${Date.now() - t1} ms after the click`);
+  const render = await page.evaluate(() => {
+    const t = performance.now();
+    for (let i = 0; i < 20; i++) window.dispatchEvent(new Event('resize'));
+    return (performance.now() - t) / 20;
+  });
+  console.log(`timeline redraw on the page: ${render.toFixed(1)} ms`);
+  const onePage = await cpuWhileIdle(idleMs);
+  console.log(`dashboard idle, one page open, over ${idleMs} ms: ${onePage.toFixed(2)}% of a core (goal < 1%: ${goal(onePage)})`);
+  await browser.close();
+  await dashboard.close();
+}

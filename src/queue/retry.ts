@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PlError, errnoCode } from '../errors.js';
+import { appendEvent } from '../events/log.js';
 import { clearCancelRequest, commandOwner, dropCommandOwner, locateTask } from './cancel.js';
 import { applyTransition } from '../lifecycle/transition.js';
 import type { QueueStore } from './store.js';
@@ -51,6 +52,13 @@ export function retryTask(store: QueueStore, id: string): RetryResult {
   } finally {
     dropCommandOwner(store, owner);
   }
+}
+
+/** `parallel-loop retry <id>`: the retry, and its `requeued` event so status and the log tell of it. */
+export function retryAndRecord(store: QueueStore, id: string): RetryResult {
+  const result = retryTask(store, id);
+  appendEvent(store.layout.events, { type: 'requeued', agent: 'cli', task: id, gen: result.gen, reason: 'retried by `parallel-loop retry`' });
+  return result;
 }
 
 /** Move `failed/<id>.error.json` into the task's claim folder; never deleted, it explains a failure. */

@@ -5,13 +5,9 @@ import { PlError, errnoCode } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
 import { layoutFor } from '../../queue/layout.js';
 import { QueueStore } from '../../queue/store.js';
-import { InboxIndex } from '../../queue/inbox.js';
-import { parseTaskFile } from '../../task/parse.js';
+import { addTask, invalidTask, taskFromPrompt } from '../../queue/add-task.js';
 import { formatWarnings, rejectionFor } from '../../task/rejection.js';
-import { composeTaskFile, slugFromPrompt } from '../../task/compose.js';
-import type { Problem, Task } from '../../task/types.js';
 import { adapterNames } from '../../agents/registry.js';
-import { checkNewTaskDependencies } from './add-deps.js';
 import { printJson, printLines } from '../output.js';
 
 interface AddArgs extends CommonArgs {
@@ -54,16 +50,12 @@ export const addCommand: CommandModule<object, AddArgs> = {
   handler: (argv) => {
     const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
     const store = new QueueStore(layout);
-    const { fileName, content } = fromFile(argv.what) ?? fromPrompt(argv, store);
-    const parsed = parseTaskFile(fileName, content);
-    if (!parsed.ok) throw invalid(fileName, parsed.problems);
-    const problems = admissionProblems(store, parsed.task);
-    if (problems.length > 0) throw invalid(fileName, problems);
-    const name = store.enqueue(fileName, content);
-    const warnings = formatWarnings(name, parsed.warnings);
+    const { fileName, content } = fromFile(argv.what) ?? taskFromPrompt(store, { ...argv, prompt: argv.what });
+    const added = addTask(store, fileName, content);
+    const warnings = formatWarnings(added.name, added.warnings);
     if (warnings) process.stderr.write(warnings + '\n');
-    if (argv.json) printJson({ id: parsed.task.id, file: path.join(layout.queue, name), warnings: parsed.warnings });
-    else printLines([`added ${parsed.task.id} as ${path.relative(process.cwd(), path.join(layout.queue, name)) || name}`]);
+    if (argv.json) printJson({ id: added.id, file: path.join(layout.queue, added.name), warnings: added.warnings });
+    else printLines([`added ${added.id} as ${path.relative(process.cwd(), path.join(layout.queue, added.name)) || added.name}`]);
   },
 };
 
@@ -74,7 +66,7 @@ function fromFile(what: string): { fileName: string; content: Buffer } | undefin
   if (/\s/.test(what) && !exists(what)) return undefined;
   try {
     const stat = fs.lstatSync(what);
-    if (stat.isSymbolicLink()) throw invalid(path.basename(what), [rejectionFor('symlink', what)]);
+    if (stat.isSymbolicLink()) throw invalidTask(path.basename(what), [rejectionFor('symlink', what)]);
     return { fileName: path.basename(what), content: fs.readFileSync(what) };
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') throw new PlError('FILE_NOT_FOUND', `${what}: no such task file`);
@@ -89,63 +81,4 @@ function exists(file: string): boolean {
   } catch {
     return false;
   }
-}
-
-function fromPrompt(argv: AddArgs, store: QueueStore): { fileName: string; content: Buffer } {
-  const env = Object.fromEntries(
-    (argv.env ?? []).map((pair) => {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) throw new PlError('BAD_OPTION', `Expected --env to be KEY=VALUE, got \`${pair}\``);
-      return [pair.slice(0, eq), pair.slice(eq + 1)];
-    }),
-  );
-  let id = argv.id;
-  if (!id) {
-    const slug = slugFromPrompt(argv.what);
-    id = slug;
-    for (let n = 2; taken(store, id); n++) id = `${slug}-${n}`;
-  }
-  const text = composeTaskFile(argv.what, {
-    id: argv.id,
-    title: argv.title,
-    priority: numberOrText(argv.priority),
-    agent: argv.agent,
-    timeout: argv.timeout,
-    maxAttempts: numberOrText(argv.maxAttempts),
-    touches: argv.touches,
-    dependsOn: argv.dependsOn,
-    verify: argv.verify,
-    run: argv.run,
-    estimate: argv.estimate,
-    env: Object.keys(env).length > 0 ? env : undefined,
-  });
-  return { fileName: `${id}.md`, content: Buffer.from(text) };
-}
-
-// Options are taken as text so that a wrong value reaches the task validator as written (`"high"`),
-// which names it in its message, rather than as the NaN a number option would make of it.
-function numberOrText(value: string | undefined): number | string | undefined {
-  return value !== undefined && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value;
-}
-
-function taken(store: QueueStore, id: string): boolean {
-  return store.findById(id) !== undefined || store.list('inbox').some((n) => n.replace(/\.(md|markdown|json)$/i, '') === id);
-}
-
-/** An id already used anywhere, or dependencies that are unknown or make a cycle. */
-function admissionProblems(store: QueueStore, task: Task): Problem[] {
-  const existing = store.findById(task.id);
-  if (existing) return [rejectionFor('duplicate', `queue/${existing.state}/${existing.file}`, task.id)];
-  const index = new InboxIndex(store);
-  store.init();
-  index.refresh();
-  const twin = index.ordered().find((e) => e.id === task.id);
-  if (twin) return [rejectionFor('duplicate', `queue/${twin.file}`, task.id)];
-  return checkNewTaskDependencies(store, index, task);
-}
-
-function invalid(fileName: string, problems: Problem[]): PlError {
-  return new PlError('INVALID_TASK', `${fileName} was not added:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`, {
-    details: problems,
-  });
 }

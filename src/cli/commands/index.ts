@@ -16,6 +16,7 @@ const ENTRIES: CommandEntry[] = [
   { command: 'run', describe: 'Work the queue with N agents in parallel, each task in its own git worktree', load: async () => (await import('./run.js')).runCommand },
   { command: 'plan', describe: 'Show how the queue would run: dependency waves, tasks kept apart, critical path, expected time', load: async () => (await import('./plan.js')).planCommand },
   { command: 'status', describe: 'What the agents and the queue are doing, read from the files alone (no supervisor needed)', load: async () => (await import('./status.js')).statusCommand },
+  { command: 'dashboard', describe: 'Serve a live web page of the board, the agents and the timeline, read from the files alone', load: async () => (await import('./dashboard.js')).dashboardCommand },
   { command: 'logs <target>', describe: "Show an attempt's agent output: a task's latest attempt, or what an agent is working on", load: async () => (await import('./logs.js')).logsCommand },
   { command: 'kill <target>', describe: "Stop one agent's current attempt (or every agent's with `all`); the rest of the run goes on", load: async () => (await import('./kill.js')).killCommand },
   { command: 'cancel <task>', describe: 'Stop a task for good: it goes to failed/ marked cancelled, whether queued or running', load: async () => (await import('./cancel.js')).cancelCommand },

@@ -2,8 +2,7 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
 import { storeFor, taskIdArg } from '../queue-args.js';
-import { retryTask } from '../../queue/retry.js';
-import { appendEvent } from '../../events/log.js';
+import { retryAndRecord } from '../../queue/retry.js';
 import { printJson, printLines } from '../output.js';
 
 interface RetryArgs extends CommonArgs {
@@ -27,8 +26,7 @@ export const retryCommand: CommandModule<object, RetryArgs> = {
   handler: (argv) => {
     const id = taskIdArg(argv.task);
     const store = storeFor(argv);
-    const result = retryTask(store, id);
-    appendEvent(store.layout.events, { type: 'requeued', agent: 'cli', task: id, gen: result.gen, reason: 'retried by `parallel-loop retry`' });
+    const result = retryAndRecord(store, id);
     const errorRecord = result.errorRecord ? path.join(store.claims.taskDir(id), result.errorRecord) : undefined;
     if (argv.json) return printJson({ ...result, inbox: path.join(store.layout.queue, result.file), errorRecord });
     printLines([

@@ -1,6 +1,6 @@
-import { readEvents } from '../../events/log.js';
-import { ledgerFor } from '../../governance/ledger.js';
-import type { Layout } from '../../queue/layout.js';
+import { readEvents } from '../events/log.js';
+import { ledgerFor } from '../governance/ledger.js';
+import type { Layout } from '../queue/layout.js';
 
 /** One finished attempt: how long the agent ran, and which adapter it was when known. */
 export interface AttemptSample {

@@ -1,8 +1,8 @@
-import { checkDependencies } from '../../schedule/graph.js';
-import { fileStem } from '../../task/id.js';
-import type { InboxIndex } from '../../queue/inbox.js';
-import type { QueueStore } from '../../queue/store.js';
-import type { Problem, Task } from '../../task/types.js';
+import { checkDependencies } from '../schedule/graph.js';
+import { fileStem } from '../task/id.js';
+import type { InboxIndex } from './inbox.js';
+import type { QueueStore } from './store.js';
+import type { Problem, Task } from '../task/types.js';
 
 /**
  * Dependencies a new task would bring: unknown ids and cycles through the tasks already waiting.
