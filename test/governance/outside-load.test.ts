@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PlEvent } from '../../src/events/log.js';
+import type { PlEvent } from '../../src/lifecycle/events.js';
 import { tmpRepo } from '../helpers/tmp.js';
 import { killProcessesIn, readEvents, runCli, startCli, tasksIn, writeTask } from '../helpers/run-cli.js';
 import { waitFor } from '../proc/processes.js';

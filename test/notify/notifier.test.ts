@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PlEvent } from '../../src/events/log.js';
+import type { PlEvent } from '../../src/lifecycle/events.js';
 import { notificationsFor } from '../../src/notify/for-event.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import { tmpDir } from '../helpers/tmp.js';
