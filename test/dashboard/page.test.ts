@@ -120,4 +120,30 @@ describe('dashboard page', () => {
       await cli.done;
     }
   }, 60_000);
+
+  it.skipIf(!haveChromium)('reconnects by itself after the server restarts, and shows what changed meanwhile without a reload', async () => {
+    const repo = tmpRepo();
+    // The token is kept in the state folder, so the restarted server accepts the page's cookie.
+    fs.mkdirSync(path.join(repo, '.parallel-loop'), { recursive: true });
+    writeTask(repo, 'first', { agent: 'shell', run: 'true' });
+    const first = await startDashboard(layoutFor(repo), { idleIntervalMs: 500 });
+    const port = first.port;
+    const page = await browser.newPage();
+    try {
+      await page.goto(first.url);
+      await expect.poll(() => page.locator('[data-column-count="queued"]').textContent(), { timeout: 15_000 }).toBe('1');
+      await first.close();
+      await expect.poll(() => page.locator('#live').getAttribute('data-state'), { timeout: 15_000 }).toBe('reconnecting');
+      writeTask(repo, 'second', { agent: 'shell', run: 'true' });
+      const second = await startDashboard(layoutFor(repo), { port, idleIntervalMs: 500 });
+      try {
+        await expect.poll(() => page.locator('[data-column-count="queued"]').textContent(), { timeout: 20_000 }).toBe('2');
+        expect(await page.locator('#live').getAttribute('data-state')).toBe('live');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 });
