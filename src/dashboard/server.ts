@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { isPlError, PlError } from '../errors.js';
+import { readJsonOrUndefined, writeJsonAtomic } from '../util/atomic-write.js';
 import { loadConfigFile } from '../config/load.js';
 import { resolveOptions } from '../config/validate.js';
 import type { Layout } from '../queue/layout.js';
@@ -159,17 +159,40 @@ export async function startDashboard(layout: Layout, options: DashboardOptions =
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  // Past start-up an error of the listening socket (EMFILE, …) is reported, not thrown at the process.
+  server.on('error', (err) => process.stderr.write(`parallel-loop dashboard: ${err.message}\n`));
   guard = makeGuard(host, port, dashboardToken(layout));
   const shown = host.includes(':') ? `[${host}]` : host;
+  const announced = announce(layout, `http://${shown}:${port}/`);
   return {
     url: `http://${shown}:${port}/?token=${guard.token}`,
     host,
     port,
     token: guard.token,
     close: async () => {
+      announced.withdraw();
       live.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Say where the page is (`dashboard.json`, without the token) while it is served, so notifications can
+ * link to it; only where the state folder exists, and withdrawn on close unless another server took over.
+ */
+function announce(layout: Layout, url: string): { withdraw(): void } {
+  if (!fs.existsSync(layout.state)) return { withdraw: () => undefined };
+  const record = { url, pid: process.pid };
+  try {
+    writeJsonAtomic(layout.dashboard, record);
+  } catch {
+    return { withdraw: () => undefined };
+  }
+  return {
+    withdraw: () => {
+      if (readJsonOrUndefined<{ pid?: number }>(layout.dashboard)?.pid === process.pid) fs.rmSync(layout.dashboard, { force: true });
     },
   };
 }
@@ -180,7 +203,7 @@ export async function startDashboard(layout: Layout, options: DashboardOptions =
  * not written: status and the dashboard never create the state folder.
  */
 function dashboardToken(layout: Layout): string {
-  const file = path.join(layout.state, 'dashboard-token');
+  const file = layout.dashboardToken;
   try {
     const kept = fs.readFileSync(file, 'utf8').trim();
     if (/^[A-Za-z0-9_-]{32,}$/.test(kept)) return kept;

@@ -26,6 +26,8 @@ export interface Layout {
   breaker: string;
   /** `{ url }` of the dashboard while one serves; notifications link to it. */
   dashboard: string;
+  /** The dashboard's token (mode 0600), kept so a restarted dashboard accepts the pages already open. */
+  dashboardToken: string;
   config: string;
 }
 
@@ -55,6 +57,7 @@ export function layoutFor(repo: string, options: LayoutOptions = {}): Layout {
     ledger: path.join(state, 'ledger'),
     breaker: path.join(state, 'breaker.json'),
     dashboard: path.join(state, 'dashboard.json'),
+    dashboardToken: path.join(state, 'dashboard-token'),
     config: path.join(root, '.parallel-loop.json'),
   };
 }

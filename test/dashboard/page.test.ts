@@ -132,7 +132,10 @@ describe('dashboard page', () => {
     try {
       await page.goto(first.url);
       await expect.poll(() => page.locator('[data-column-count="queued"]').textContent(), { timeout: 15_000 }).toBe('1');
+      // While it serves, the page's address (without the token) is announced for notifications to link to.
+      expect(JSON.parse(fs.readFileSync(path.join(repo, '.parallel-loop', 'dashboard.json'), 'utf8')).url).toBe(`http://127.0.0.1:${port}/`);
       await first.close();
+      expect(fs.existsSync(path.join(repo, '.parallel-loop', 'dashboard.json'))).toBe(false);
       await expect.poll(() => page.locator('#live').getAttribute('data-state'), { timeout: 15_000 }).toBe('reconnecting');
       writeTask(repo, 'second', { agent: 'shell', run: 'true' });
       const second = await startDashboard(layoutFor(repo), { port, idleIntervalMs: 500 });
