@@ -38,6 +38,8 @@ export interface AttemptInput {
   tries?: number;
   /** Environment of the stage (PL_STAGE, PL_ROLE, PL_VERDICT_FILE, PL_FEEDBACK_FILE). */
   stageEnv?: Record<string, string>;
+  /** Run in the worktree once it is set up, before the agent starts (the test stage merges the target here). */
+  beforeAgent?: (worktree: string) => Promise<void>;
   state: AgentStateWriter;
   claims: Claims;
   /** Aborted on `kill`: the agent's process tree is stopped and the task requeued. */
@@ -93,6 +95,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     const prepared = await prepareWorktree({ worktree, repo: layout.repo, copy: options.copy, setup: options.setup, env, killGraceMs: options.killGraceMs, skip: [layout.queue, layout.state] });
     // Copied files (.env and the like) are the user's local set-up, not the task's work: never committed.
     copied = [...prepared.copied, ...prepared.existing];
+    await input.beforeAgent?.(worktree);
   }
 
   const tries = input.tries ?? input.attempt;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Task } from '../task/types.js';
 import type { Stage } from '../lifecycle/stages.js';
 import { readVerdictFile } from './verdict.js';
+import { mergeTargetInto, runTestCommand, TargetMergeConflict } from './test-stage.js';
 import type { Lease } from '../lifecycle/records.js';
 import { revParse } from '../git/repo.js';
 import type { Worker } from './loop.js';
@@ -11,7 +12,7 @@ import { priorState, type PriorState } from './history.js';
 import { landStep } from './land-step.js';
 import { readCancelRequest } from '../queue/cancel.js';
 import { taskOverBudget } from '../governance/budget-checks.js';
-import { attemptWorktree } from '../queue/layout.js';
+import { attemptBranch, attemptWorktree } from '../queue/layout.js';
 import { breakerStep, noteWorked, spawnErrno } from './env-breaker.js';
 import { resolvePolicy, type TaskPolicy } from '../lifecycle/policy.js';
 import { nextStep, type StepOutcome } from '../lifecycle/decide.js';
@@ -58,12 +59,15 @@ export async function handleTask(
   worker.emit({ type: 'attempt-started', task: task.id, gen, attempt, base, ...(policy.pipeline ? { stage } : {}) });
   const stageEnv = policy.pipeline ? stageFiles(worker, task.id, gen, stage, prior) : undefined;
 
+  // The tester tests what will land: the current target merged into the branch.
+  const beforeAgent = policy.pipeline && stage === 'test' ? (worktree: string) => mergeTargetInto(worktree, policy.target, config.repo) : undefined;
   let result: AttemptResult;
   try {
-    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, state, claims: store.claims, signal, fault });
+    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, beforeAgent, state, claims: store.claims, signal, fault });
   } catch (err) {
     // A superseded attempt (see the fencing check in runAttempt, or a clash with the reclaimer's WIP commit) is not a failure.
     if (store.claims.isSuperseded(task.id, gen)) return superseded(worker, held, attempt);
+    if (err instanceof TargetMergeConflict) return settle({ kind: 'test-conflict', files: err.files, details: err.details }, attempt, { attempted: true, attempt, branch: attemptBranch(task.id, gen), base: prior.firstBase ?? base });
     const message = err instanceof Error ? err.message : String(err);
     const spawnError = spawnErrno(err);
     if (spawnError) {
@@ -96,6 +100,11 @@ export async function handleTask(
   if (policy.pipeline) {
     const verdict = stageEnv && (stage === 'review' || stage === 'test') ? readVerdictFile(stageEnv.verdictFile) : undefined;
     if (verdict && 'invalid' in verdict) return settle({ kind: 'attempt-error', message: verdict.invalid }, attempt, record);
+    if (stage === 'test' && policy.test && (!verdict || verdict.verdict === 'approve')) {
+      state.set({ phase: 'verifying' });
+      const tested = await runTestCommand(result.worktree, policy.target, policy.test, { timeoutMs: policy.timeoutSec * 1000, killGraceMs: options.killGraceMs });
+      if (!tested.ok) return settle({ kind: 'test-failed', output: tested.output }, attempt, record);
+    }
     const outcome: StepOutcome = { kind: 'agent', next, log: result.log, tail: result.tail, verdict };
     // Not the last stage, or a verdict other than approve: the task goes on (or back) through the inbox.
     if (nextStep({ outcome, prior, policy, attempt, now: Date.now() }).kind !== 'land') return settle(outcome, attempt, record);

@@ -111,3 +111,10 @@ describe('stages', () => {
     expect(resolvePolicy({ stages: ['implement', 'review'], agent: 'shell' }, options, 'implement')).toMatchObject({ agent: 'shell', timeoutSec: 900, maxAttempts: 2 });
   });
 });
+
+describe('{changed} in the test command', () => {
+  it('expands to the files, each shell-quoted', async () => {
+    const { expandChanged } = await import('../../src/worker/test-stage.js');
+    expect(expandChanged('vitest related {changed}', ['src/a.ts', "it's here.ts"])).toBe(`vitest related src/a.ts 'it'\\''s here.ts'`);
+  });
+});

@@ -72,6 +72,33 @@ describe('run: pipeline stages', () => {
     expect(record).toMatchObject({ escalated: true, verdict: 'reject', reason: 'review rejected the change: the approach is wrong' });
   });
 
+  it('a tester whose targeted command fails fixes it on the second try; {changed} names the branch\'s files', async () => {
+    repo = tmpRepo();
+    configure();
+    const out = path.join(repo, '..', `${path.basename(repo)}-changed.txt`);
+    writeTask(repo, 'fx', { env: { REVIEW: 'silent', TESTER: 'fix' }, test: `printf '%s\\n' {changed} > ${out}; test -f fx.fixed` });
+    const result = await runCli(repo, ['run', '--agents', '1', ...fast]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(stagesOf('fx')).toEqual(['implement', 'review', 'test', 'test']);
+    expect(stateFile(4, 'fx', 'prompt')).toContain('The test command failed');
+    expect(fs.readFileSync(out, 'utf8').trim().split('\n').sort()).toEqual(['fx.fixed', 'fx.txt']);
+    expect(git(repo, 'show', 'main:fx.fixed')).toBe('fixed');
+    fs.rmSync(out, { force: true });
+  });
+
+  it('the test stage merges the current target first; a conflict is a failed stage naming the files', async () => {
+    repo = tmpRepo();
+    configure();
+    writeTask(repo, 'race', { env: { REVIEW: 'race' } });
+    const result = await runCli(repo, ['run', '--agents', '1', ...fast]);
+    expect(result.code).toBe(1);
+    expect(stagesOf('race')).toEqual(['implement', 'review', 'test', 'test']);
+    const retry = readEvents(repo).find((e) => e.type === 'retry' && e.task === 'race');
+    expect(retry).toMatchObject({ reason: 'test stage: merging main conflicted in race.txt' });
+    const record = JSON.parse(fs.readFileSync(path.join(repo, 'queue', 'failed', 'race.error.json'), 'utf8'));
+    expect(record).toMatchObject({ escalated: true, stage: 'test', files: ['race.txt'] });
+  });
+
   it('12 tasks with three stages on 3 agents: each landed exactly once, every stage in its history', async () => {
     repo = tmpRepo();
     configure();
