@@ -118,3 +118,20 @@ describe('{changed} in the test command', () => {
     expect(expandChanged('vitest related {changed}', ['src/a.ts', "it's here.ts"])).toBe(`vitest related src/a.ts 'it'\\''s here.ts'`);
   });
 });
+
+describe('scheduling by stage', () => {
+  it('takes the stage closest to landing first, then priority and age', async () => {
+    const { compareEntries } = await import('../../src/queue/inbox.js');
+    const entry = (id: string, priority: number, stage?: Stage) => ({ file: `${id}.md`, id, priority, enqueuedMs: 1, notBeforeMs: 0, held: false, stage, task: {} as never, warnings: [] });
+    const list = [entry('new-urgent', 9), entry('in-review', 0, 'review'), entry('in-test', 0, 'test'), entry('again', 0, 'implement'), entry('new', 1)];
+    expect(list.sort(compareEntries).map((e) => e.id)).toEqual(['in-test', 'in-review', 'new-urgent', 'new', 'again']);
+  });
+
+  it('keeps a new task off the touches of a task between stages, but not that task itself', async () => {
+    const { pickNext } = await import('../../src/schedule/select.js');
+    const ctx = { running: [], inFlight: [{ id: 'a', touches: ['src/**'] }], done: new Set<string>(), failed: new Set<string>(), now: 0, firstSeen: new Map() };
+    const fresh = { id: 'b', priority: 0, touches: ['src/x.ts'], dependsOn: [] };
+    expect(pickNext([fresh], ctx).task).toBeUndefined();
+    expect(pickNext([{ id: 'a', priority: 0, touches: ['src/**'], dependsOn: [], started: true }, fresh], ctx).task?.id).toBe('a');
+  });
+});
