@@ -95,3 +95,8 @@ export function oneOf(names: () => readonly string[]): Kind {
     choices: names,
   };
 }
+
+/** `base` narrowed by `problem`, which says what a value should be (undefined when it is good). */
+export function checked(expected: string, problem: (v: unknown) => string | undefined, base: Kind): Kind {
+  return { ...base, expected, accepts: (v) => base.accepts(v) && problem(v) === undefined };
+}

@@ -3,6 +3,8 @@ import type { RunOptions } from './options.js';
 import * as k from './option-kinds.js';
 import { notifyProblem } from '../notify/check-settings.js';
 import type { Kind } from './option-kinds.js';
+import { rolesProblem } from '../lifecycle/roles.js';
+import { DEFAULT_STAGES, stagesProblem } from '../lifecycle/stages.js';
 
 /** One run option: how it is checked, its default, and how the command line offers it. */
 export interface OptionSpec<T> {
@@ -50,6 +52,9 @@ export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]
   dirtyTarget: { kind: k.oneOf(() => ['hold', 'land-ref']), default: 'hold', help: 'Target checked out with uncommitted changes: hold tasks, or move the ref only' },
   cleanup: { kind: k.boolean, default: true, help: 'Remove the worktree and branch of a landed attempt' },
   verify: { kind: k.text, help: 'Command that must pass on the merged result before it lands' },
+  stages: { kind: k.checked('a list of stages beginning with implement, in the order implement, review, test', stagesProblem, k.texts), default: [...DEFAULT_STAGES], flag: false },
+  roles: { kind: k.fields('an object keyed by role (implement, review, test)', rolesProblem), default: {}, flag: false },
+  test: { kind: k.text, flag: false },
   budgetUsd: { kind: k.positiveNumber, help: 'Stop starting attempts once this much has been spent' },
   memoryLimitMb: { kind: k.positiveNumber, help: 'Kill an agent whose process tree uses more memory than this; the attempt fails' },
   resourceSampleMs: { kind: k.period, default: 2000 },

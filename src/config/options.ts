@@ -1,6 +1,8 @@
 import type { AgentSettings } from '../agents/types.js';
 import type { LandStyle } from '../merge/land.js';
 import type { NotifySettings } from '../notify/kinds.js';
+import type { AgentStage } from '../lifecycle/stages.js';
+import type { RoleSettings } from '../lifecycle/roles.js';
 import { OPTION_NAMES, OPTION_TABLE } from './option-table.js';
 
 /** How a finished attempt reaches the target branch. */
@@ -64,6 +66,12 @@ export interface RunOptions {
   cleanup: boolean;
   /** Verify command for tasks that do not name one. */
   verify?: string;
+  /** Agent stages of tasks that name none; `land` always follows. Default `[implement]`. */
+  stages: AgentStage[];
+  /** Per-role settings (`roles.review.adapter`, …); a role without settings runs as the task's own adapter does. Default none. */
+  roles: Partial<Record<AgentStage, RoleSettings>>;
+  /** Test-stage command for tasks that name none; `{changed}` expands to the files the branch changes. */
+  test?: string;
   /** Stop starting attempts when the recorded spending reaches this many US dollars. */
   budgetUsd?: number;
   /** Kill an agent's process tree once its resident memory passes this many MB; the attempt fails with that reason. Default: no limit. */

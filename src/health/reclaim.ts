@@ -9,6 +9,7 @@ import type { AgentProcess, Lease, ReleaseOutcome } from '../lifecycle/records.j
 import { attemptBranch, attemptWorktree } from '../queue/layout.js';
 import { idFileName } from '../queue/inbox.js';
 import { priorState } from '../worker/history.js';
+import { DEFAULT_STAGES, isPipeline } from '../lifecycle/stages.js';
 import type { MonitorConfig } from './monitor.js';
 import type { Verdict } from './judge.js';
 import { killAttempt } from './attempt-processes.js';
@@ -112,7 +113,10 @@ async function settle(config: MonitorConfig, id: string, base: string | undefine
     store.move(where.file, 'running', 'done');
     return { outcome: 'done', event: 'already-landed', extra: { landing: { status: 'already-landed', commit: landing } } };
   }
-  const exhausted = attemptsUsed >= (readTask(store, where.file)?.maxAttempts ?? config.options.maxAttempts);
+  const task = readTask(store, where.file);
+  // A pipeline counts each stage's failures, and a reclaim is none: the interrupted stage runs again.
+  const pipeline = isPipeline(task?.stages ?? config.options.stages ?? DEFAULT_STAGES);
+  const exhausted = !pipeline && attemptsUsed >= (task?.maxAttempts ?? config.options.maxAttempts);
   if (!exhausted) {
     store.move(where.file, 'running', 'inbox', idFileName(id, where.file));
     return { outcome: 'requeued', event: 'requeued' };

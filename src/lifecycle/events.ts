@@ -1,5 +1,6 @@
 import type { AgentUsage } from '../agents/types.js';
 import type { LandOutcome } from './records.js';
+import type { Stage } from './stages.js';
 
 /**
  * The lines of `.parallel-loop/events.jsonl`, one type per kind of event with the fields it carries.
@@ -11,8 +12,12 @@ interface EventFields {
   'agent-exited': { pid?: number; code?: number | null; signal?: string | null; reason?: string };
   'agent-errored': { reason: string };
   claimed: { file: string };
-  'attempt-started': { base: string };
-  'attempt-finished': { next: string; durationMs: number; usage: AgentUsage };
+  'attempt-started': { base: string; stage?: Stage };
+  'attempt-finished': { next: string; durationMs: number; usage: AgentUsage; stage?: Stage };
+  /** A pipeline stage finished; the task waits in the inbox for `nextStage`. */
+  advanced: { stage: Stage; nextStage: Stage };
+  /** A pipeline task failed a stage twice, was asked for changes twice, or was rejected. */
+  escalated: { stage: Stage; reason: string };
   'heartbeat-missed': { owner: string; reason: string };
   reclaimed: { from: string; fromGen: number; reason: string };
   landed: { commit: string; target?: string };
@@ -22,7 +27,7 @@ interface EventFields {
   'verify-failed': Record<never, never>;
   retry: { reason: string };
   done: { landing?: LandOutcome; reason?: string; finishedBy?: 'owner'; error?: string };
-  failed: { reason: string; cancelled?: boolean; error?: string };
+  failed: { reason: string; cancelled?: boolean; escalated?: boolean; error?: string };
   rejected: { reason?: string; file?: string; problems?: unknown[] };
   requeued: { reason: string; error?: string };
   repaired: { what: string };

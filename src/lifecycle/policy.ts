@@ -1,5 +1,8 @@
 import type { RunOptions } from '../config/options.js';
 import type { Task } from '../task/types.js';
+import type { AgentSettings } from '../agents/types.js';
+import { ROLE_PROMPTS } from './roles.js';
+import { DEFAULT_STAGES, isPipeline, type AgentStage, type Stage } from './stages.js';
 
 /**
  * What governs one task's attempts, resolved once per claim from the task's own fields and the run's
@@ -22,21 +25,57 @@ export interface TaskPolicy {
   retryBackoffMs: number;
   /** The task's own spending limit. */
   budgetUsd?: number;
+  /** The task's agent stages; `land` follows the last. */
+  stages: readonly AgentStage[];
+  /** The stage this policy is for. */
+  stage: Stage;
+  /** More than today's one implement stage: a stage's failures escalate. */
+  pipeline: boolean;
+  /** The stage's prompt template (rolePrompt in roles.ts). */
+  prompt?: string;
+  /** The test stage's command. */
+  test?: string;
+  /** The adapter's settings with the role's model and arguments over them; absent: the run's own. */
+  agentSettings?: AgentSettings;
 }
 
-type PolicyTask = Pick<Task, 'maxAttempts' | 'timeout' | 'verify' | 'agent' | 'budgetUsd'>;
-type PolicyOptions = Pick<RunOptions, 'maxAttempts' | 'timeoutSec' | 'target' | 'verify' | 'agent' | 'retryBackoffMs'>;
+type PolicyTask = Pick<Task, 'maxAttempts' | 'timeout' | 'verify' | 'agent' | 'budgetUsd' | 'stages' | 'test'>;
+type PolicyOptions = Pick<RunOptions, 'maxAttempts' | 'timeoutSec' | 'target' | 'verify' | 'agent' | 'retryBackoffMs'> &
+  Partial<Pick<RunOptions, 'stages' | 'roles' | 'test' | 'agentSettings'>>;
 
-/** The policy of one task under a run's options. Pure. */
-export function resolvePolicy(task: Partial<PolicyTask>, options: PolicyOptions): TaskPolicy {
+/** Time limit of a pipeline stage whose role and task name none: 15 minutes. */
+export const STAGE_TIMEOUT_SEC = 15 * 60;
+/** Failures of a pipeline stage before the task is escalated: retry once in place. */
+export const STAGE_ATTEMPTS = 2;
+
+/**
+ * The policy of one task under a run's options, for one stage of its pipeline (default its first).
+ * Pure. A stage's role settings win over the task's, which win over the run's. A task of today's one
+ * implement stage keeps the run's timeout and attempts; a stage of a pipeline defaults to 15 minutes
+ * and two tries.
+ */
+export function resolvePolicy(task: Partial<PolicyTask>, options: PolicyOptions, stage?: Stage): TaskPolicy {
+  const stages = task.stages ?? options.stages ?? DEFAULT_STAGES;
+  const pipeline = isPipeline(stages);
+  const current = stage ?? stages[0]!;
+  const role = current === 'land' ? {} : (options.roles?.[current] ?? {});
+  const agent = role.adapter ?? task.agent ?? options.agent;
+  const own = options.agentSettings?.[agent];
+  const roleSettings = { ...(role.model ? { model: role.model } : {}), ...(role.extraArgs ? { extraArgs: [...(own?.extraArgs ?? []), ...role.extraArgs] } : {}) };
   return {
-    maxAttempts: task.maxAttempts ?? options.maxAttempts,
-    timeoutSec: task.timeout ?? options.timeoutSec,
+    maxAttempts: role.attempts ?? (pipeline ? (task.maxAttempts ?? STAGE_ATTEMPTS) : (task.maxAttempts ?? options.maxAttempts)),
+    timeoutSec: role.timeout ?? task.timeout ?? (pipeline ? STAGE_TIMEOUT_SEC : options.timeoutSec),
     target: options.target ?? 'main',
     namedTarget: options.target,
     verify: task.verify ?? options.verify,
-    agent: task.agent ?? options.agent,
+    agent,
     retryBackoffMs: options.retryBackoffMs,
     budgetUsd: task.budgetUsd,
+    stages,
+    stage: current,
+    pipeline,
+    ...(current !== 'land' ? { prompt: role.prompt ?? ROLE_PROMPTS[current] } : {}),
+    test: task.test ?? options.test,
+    ...(Object.keys(roleSettings).length > 0 ? { agentSettings: { ...own, ...roleSettings } } : {}),
   };
 }

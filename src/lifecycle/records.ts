@@ -1,5 +1,6 @@
 import type { AgentUsage } from '../agents/types.js';
 import type { EnvironmentFailure } from '../governance/env-failure.js';
+import type { Stage, Verdict } from './stages.js';
 
 /**
  * The records of a task's lifecycle as they sit on disk (docs/PROTOCOL.md): leases, release records,
@@ -41,8 +42,10 @@ export interface AgentProcess {
 /** Notes carried from earlier attempts into the next prompt. */
 export interface RetryNote {
   attempt: number;
-  kind: 'failed' | 'timeout' | 'verify-failed' | 'conflict' | 'reclaimed';
+  kind: 'failed' | 'timeout' | 'verify-failed' | 'conflict' | 'reclaimed' | 'changes' | 'rejected' | 'test-failed';
   text: string;
+  /** The stage that wrote the note (pipelines only). */
+  stage?: Stage;
 }
 
 /** How a landing ended (merge/land.ts, or the `--land` mode that kept the branch). */
@@ -84,6 +87,16 @@ export interface AttemptFields {
   note?: RetryNote;
   /** Not claimed again before this time (back-off, or the wait before a held landing is tried again). */
   retryAfter?: string;
+  /** The stage this generation ran (pipelines; `land` when it got to landing). */
+  stage?: Stage;
+  /** The stage the task's next claim runs; absent: the same stage as before (a requeue or reclaim). */
+  nextStage?: Stage;
+  /** What a review or test stage decided. */
+  verdict?: Verdict;
+  /** A pipeline task that failed a stage twice, was asked for changes twice, or was rejected: a person decides. */
+  escalated?: boolean;
+  /** On escalation: every stage's notes, oldest first. */
+  notes?: RetryNote[];
   /** Set by a reclaim: the stale generation it took over. */
   reclaimedGen?: number;
   /** Set by a reclaim whose settling failed: what went wrong. */
@@ -121,6 +134,11 @@ export interface RetryRelease extends ReleaseBase, AttemptFields {
   errorRecord?: string;
 }
 
+/** A stage finished and the next one waits in the inbox for any worker. */
+export interface AdvanceRelease extends ReleaseBase, AttemptFields {
+  outcome: 'advance';
+}
+
 /** Stopped without counting (shutdown, kill, reclaim, rate limit, broken environment); the task is in the inbox. */
 export interface RequeuedRelease extends ReleaseBase, AttemptFields {
   outcome: 'requeued';
@@ -138,7 +156,7 @@ export interface GoneRelease extends ReleaseBase, AttemptFields {
 }
 
 /** `claims/<id>/<gen>.released`: how a generation ended. */
-export type Release = DoneRelease | FailedRelease | RetryRelease | RequeuedRelease | HeldRelease | GoneRelease;
+export type Release = DoneRelease | FailedRelease | RetryRelease | AdvanceRelease | RequeuedRelease | HeldRelease | GoneRelease;
 
 /** A release as its writer gives it: the time is stamped when it is written. */
 export type ReleaseInput = Release extends infer R ? (R extends Release ? Omit<R, 'at' | 'version'> : never) : never;
@@ -171,6 +189,8 @@ export interface AgentState {
   task?: string;
   gen?: number;
   attempt?: number;
+  /** The stage of the task in hand (implement, review, test, land). */
+  stage?: Stage;
   taskStartedAt?: string;
   worktree?: string;
   branch?: string;

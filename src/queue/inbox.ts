@@ -6,6 +6,8 @@ import { formatRejection, rejectionFor } from '../task/rejection.js';
 import { unsafeFileReason } from './preflight.js';
 import { withInferredTouches } from '../schedule/effective-touches.js';
 import type { QueueStore } from './store.js';
+import { stageRank, type Stage } from '../lifecycle/stages.js';
+import { priorState } from '../worker/history.js';
 
 /** A valid task waiting in the inbox. */
 export interface InboxEntry {
@@ -20,6 +22,8 @@ export interface InboxEntry {
   notBeforeMs: number;
   /** Its agent finished but landing was held (the target checkout has uncommitted changes). */
   held: boolean;
+  /** The pipeline stage it waits for (from its claim history); undefined: its first, not begun. */
+  stage?: Stage;
 }
 
 export interface RefreshResult {
@@ -28,9 +32,14 @@ export interface RefreshResult {
   rejected: Array<{ file: string; problems: Problem[] }>;
 }
 
-/** Selection order: priority (high first), then age (old first), then file name. */
+function rankOf(entry: InboxEntry): number {
+  return entry.stage === undefined ? 0 : stageRank(entry.stage);
+}
+
+/** Selection order: stage (test, then review, then implement), then priority (high first), then age (old first), then file name. */
 export function compareEntries(a: InboxEntry, b: InboxEntry): number {
-  return b.priority - a.priority || a.enqueuedMs - b.enqueuedMs || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
+  // Closest to landing first: a free agent finishes work under way before it starts new work.
+  return rankOf(b) - rankOf(a) || b.priority - a.priority || a.enqueuedMs - b.enqueuedMs || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 }
 
 /**
@@ -107,12 +116,15 @@ export class InboxIndex {
   }
 
   /** A task back from an attempt may carry a back-off, or a held landing, in its last release record. */
-  private lastRelease(id: string): { notBeforeMs: number; held: boolean } {
+  private lastRelease(id: string): { notBeforeMs: number; held: boolean; stage?: Stage } {
     const snap = this.store.claims.snapshot(id);
     if (snap.highest === 0) return { notBeforeMs: 0, held: false };
     const release = this.store.claims.readRelease(id, snap.highest);
     const retryAfter = release?.retryAfter;
-    return { notBeforeMs: typeof retryAfter === 'string' ? Date.parse(retryAfter) || 0 : 0, held: release?.outcome === 'held' };
+    const held = release?.outcome === 'held';
+    // Only a pipeline's releases name stages: the whole history is read for those alone.
+    const stage = held && release?.stage === 'land' ? 'land' : release?.stage !== undefined ? priorState(this.store.claims.history(id)).stage : undefined;
+    return { notBeforeMs: typeof retryAfter === 'string' ? Date.parse(retryAfter) || 0 : 0, held, ...(stage ? { stage } : {}) };
   }
 
   /** Check one new inbox file. undefined = skip for now (a folder, or gone already). */

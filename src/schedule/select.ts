@@ -14,6 +14,8 @@ export interface Candidate {
   enqueuedAt?: number;
   /** Last tie-breaker, such as the file name; defaults to the id. */
   name?: string;
+  /** True once the task's pipeline has begun: it holds its touches between stages, like a running task. */
+  started?: boolean;
 }
 
 /** A task an agent is working on now. */
@@ -35,6 +37,8 @@ export interface PickContext {
    * task once it starts. A task missing here is never promoted.
    */
   firstSeen: ReadonlyMap<string, number>;
+  /** Tasks between two stages of their pipeline, waiting in the inbox: new work keeps clear of their touches too. */
+  inFlight?: readonly RunningTask[];
   /** How long a task may be held back by conflicts before it is promoted. Default 600000 (10 minutes). */
   starveAfterMs?: number;
 }
@@ -123,6 +127,13 @@ function holdReason(task: Candidate, ctx: PickContext, look: Lookups): Held | un
   for (const other of ctx.running) {
     const { conflict, pair } = pathsConflict(task.touches, other.touches);
     if (conflict) return { id: task.id, kind: 'conflict', why: `conflicts with running task ${other.id}: ${pair![0]} overlaps ${pair![1]}` };
+  }
+  if (!task.started) {
+    for (const other of ctx.inFlight ?? []) {
+      if (other.id === task.id) continue;
+      const { conflict, pair } = pathsConflict(task.touches, other.touches);
+      if (conflict) return { id: task.id, kind: 'conflict', why: `conflicts with task ${other.id}, between stages: ${pair![0]} overlaps ${pair![1]}` };
+    }
   }
   // A promoted task keeps its area clear; among promoted tasks the earlier in order goes first.
   const mine = look.promoted.indexOf(task);

@@ -1,3 +1,5 @@
+import type { AgentStage } from '../lifecycle/stages.js';
+
 /** A validated task, as every other part of the tool sees it. */
 export interface Task {
   /** Unique id; defaults to the file name without its extension. */
@@ -21,6 +23,12 @@ export interface Task {
   dependsOn: string[];
   /** Command run in the worktree on the merged result before landing. */
   verify?: string;
+  /** The agent stages this task goes through before it lands; undefined = the run's `stages`. */
+  stages?: AgentStage[];
+  /** The test stage's command; `{changed}` expands to the files the branch changes (shell-quoted). */
+  test?: string;
+  /** The line the lander adds to the changelog for this task; default its title. */
+  changelog?: string;
   /** Extra environment for the agent. */
   env: Record<string, string>;
   /** Command run by the `shell` agent. */

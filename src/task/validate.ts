@@ -5,6 +5,7 @@ import {
   type FieldCheck,
 } from './fields.js';
 import type { ParseResult, Problem, Task } from './types.js';
+import { stagesProblem, type AgentStage } from '../lifecycle/stages.js';
 
 /** The fields of a task file before validation, as the Markdown or JSON reader found them. */
 export interface TaskInput {
@@ -31,6 +32,12 @@ const promptText: FieldCheck<string> = (value, field, report) => {
   return void report(expected(field, 'a string', value, 'Write what the agent should do.'));
 };
 
+const stageList: FieldCheck<AgentStage[]> = (value, field, report) => {
+  const wrong = stagesProblem(value);
+  if (wrong !== undefined) return void report(expected(field, wrong, value, 'e.g. `stages: [implement, review, test]`.'));
+  return value as AgentStage[];
+};
+
 // Exact camelCase names only: one spelling per field keeps task files greppable.
 const CHECKS = {
   id: taskId,
@@ -43,6 +50,9 @@ const CHECKS = {
   touches: globList,
   dependsOn: idList,
   verify: nonEmptyString,
+  stages: stageList,
+  test: nonEmptyString,
+  changelog: nonEmptyString,
   env: envMap,
   run: nonEmptyString,
   estimate: duration('minutes'),
@@ -56,7 +66,7 @@ type Checked = { [K in Known]?: Exclude<ReturnType<(typeof CHECKS)[K]>, undefine
 const ALIASES: Record<string, Known> = {
   depends: 'dependsOn', deps: 'dependsOn', after: 'dependsOn', needs: 'dependsOn', requires: 'dependsOn',
   files: 'touches', paths: 'touches', budget: 'budgetUsd', cost: 'budgetUsd', retries: 'maxAttempts',
-  attempts: 'maxAttempts', command: 'run', cmd: 'run', script: 'run', test: 'verify', check: 'verify',
+  attempts: 'maxAttempts', command: 'run', cmd: 'run', script: 'run', check: 'verify',
   environment: 'env', name: 'title', body: 'prompt', description: 'prompt',
 };
 
@@ -95,7 +105,7 @@ export function validateTask(input: TaskInput): ParseResult {
     dependsOn: v.dependsOn ?? [],
     env: v.env ?? {},
   };
-  for (const key of ['agent', 'timeout', 'maxAttempts', 'verify', 'run', 'estimate', 'budgetUsd'] as const) {
+  for (const key of ['agent', 'timeout', 'maxAttempts', 'verify', 'stages', 'test', 'changelog', 'run', 'estimate', 'budgetUsd'] as const) {
     if (v[key] !== undefined) Object.assign(task, { [key]: v[key] });
   }
   return { ok: true, task, warnings };

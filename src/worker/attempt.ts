@@ -13,6 +13,7 @@ import { attemptBranch, attemptWorktree, type Layout } from '../queue/layout.js'
 import type { AgentStateWriter } from './agent-state.js';
 import type { Claims } from '../queue/claims.js';
 import { buildPrompt } from './prompt.js';
+import { rolePrompt } from '../lifecycle/roles.js';
 import type { RetryNote } from '../lifecycle/records.js';
 import { afterAgent, type AfterAgent } from '../lifecycle/agent-exit.js';
 import type { TaskPolicy } from '../lifecycle/policy.js';
@@ -33,6 +34,12 @@ export interface AttemptInput {
   /** Commit the attempt starts from: the target tip, or the previous attempt's branch. */
   base: string;
   notes: RetryNote[];
+  /** The try the exit is judged as (a pipeline counts each stage's failures); default `attempt`. */
+  tries?: number;
+  /** Environment of the stage (PL_STAGE, PL_ROLE, PL_VERDICT_FILE, PL_FEEDBACK_FILE). */
+  stageEnv?: Record<string, string>;
+  /** Run in the worktree once it is set up, before the agent starts (the test stage merges the target here). */
+  beforeAgent?: (worktree: string) => Promise<void>;
   state: AgentStateWriter;
   claims: Claims;
   /** Aborted on `kill`: the agent's process tree is stopped and the task requeued. */
@@ -74,6 +81,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     PL_PORT_BASE: String(ports.first),
     PL_PORT_COUNT: String(ports.count),
     PORT: String(ports.first),
+    ...input.stageEnv,
     ...task.env,
   };
 
@@ -87,9 +95,11 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     const prepared = await prepareWorktree({ worktree, repo: layout.repo, copy: options.copy, setup: options.setup, env, killGraceMs: options.killGraceMs, skip: [layout.queue, layout.state] });
     // Copied files (.env and the like) are the user's local set-up, not the task's work: never committed.
     copied = [...prepared.copied, ...prepared.existing];
+    await input.beforeAgent?.(worktree);
   }
 
-  const prompt = buildPrompt(task, input.notes, { attempt: input.attempt, maxAttempts: policy.maxAttempts });
+  const tries = input.tries ?? input.attempt;
+  const prompt = buildPrompt(stageTask(task, policy), input.notes, { attempt: tries, maxAttempts: policy.maxAttempts });
   const promptFile = path.join(state.dir, 'prompts', `${task.id}.${gen}.md`);
   fs.mkdirSync(path.dirname(promptFile), { recursive: true });
   fs.writeFileSync(promptFile, prompt);
@@ -97,10 +107,10 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
   const adapter = getAdapter(policy.agent);
   const invocation = adapter.invocation(
     { task, worktree, promptFile, prompt, agentId: input.agentId, attempt: input.attempt, gen },
-    options.agentSettings[adapter.name] ?? {},
+    policy.agentSettings ?? options.agentSettings[adapter.name] ?? {},
   );
   const events: AgentEvent[] = [];
-  const guard = new AttemptGuard({ layout, options, agentId: input.agentId, task, maxAttempts: policy.maxAttempts, gen, attempt: input.attempt, adapter: adapter.name, state });
+  const guard = new AttemptGuard({ layout, options, agentId: input.agentId, task, maxAttempts: policy.maxAttempts, gen, attempt: tries, adapter: adapter.name, state });
   // Fencing: a worker paused (SIGSTOP, a frozen VM) before this point may wake after its task was
   // reclaimed; starting the agent then would only run a second, discarded attempt.
   if (input.claims.isSuperseded(task.id, gen)) throw new PlError('SUPERSEDED', `task ${task.id} was claimed again (generation ${gen} superseded) before its agent started`);
@@ -131,7 +141,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
   });
   const exited = afterAgent(
     { exitCode: run.exitCode ?? undefined, signal: run.signal ?? undefined, timedOut: run.timedOut, aborted: run.aborted, cancelled: isCancelAbort(input.signal) },
-    input.attempt,
+    tries,
     policy,
   );
   const next = guard.finish(exited, sumUsage(events), run.durationMs);
@@ -146,6 +156,13 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
   if (leftoverCommit) input.fault('commit-made');
   const exit = { exitCode: run.exitCode ?? undefined, signal: run.signal ?? undefined };
   return { next, worktree, branch, log, usage: sumUsage(events), durationMs: run.durationMs, ...exit, tail: run.tailLines, leftoverCommit, events };
+}
+
+/** The task as a pipeline stage's agent sees it: its prompt put in the role's template. */
+function stageTask(task: Task, policy: TaskPolicy): Task {
+  if (!policy.pipeline || !policy.prompt) return task;
+  const values = { task: task.prompt.trim(), id: task.id, title: task.title, stage: policy.stage, target: policy.target, test: policy.test ?? '(none)' };
+  return { ...task, prompt: rolePrompt(policy.prompt, values) };
 }
 
 // In place, the checkout also holds the queue and the state folder: moving task files and writing

@@ -1,4 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Task } from '../task/types.js';
+import type { Stage } from '../lifecycle/stages.js';
+import { readVerdictFile } from './verdict.js';
+import { mergeTargetInto, runTestCommand, TargetMergeConflict } from './test-stage.js';
 import type { Lease } from '../lifecycle/records.js';
 import { revParse } from '../git/repo.js';
 import type { Worker } from './loop.js';
@@ -7,13 +12,13 @@ import { priorState, type PriorState } from './history.js';
 import { landStep } from './land-step.js';
 import { readCancelRequest } from '../queue/cancel.js';
 import { taskOverBudget } from '../governance/budget-checks.js';
-import { attemptWorktree } from '../queue/layout.js';
+import { attemptBranch, attemptWorktree } from '../queue/layout.js';
 import { breakerStep, noteWorked, spawnErrno } from './env-breaker.js';
 import { resolvePolicy, type TaskPolicy } from '../lifecycle/policy.js';
 import { nextStep, type StepOutcome } from '../lifecycle/decide.js';
 import { applyTransition, stepTransition, type Held } from '../lifecycle/transition.js';
 
-export type TaskOutcome = 'done' | 'failed' | 'retry' | 'requeued' | 'held' | 'superseded';
+export type TaskOutcome = 'done' | 'failed' | 'retry' | 'advance' | 'requeued' | 'held' | 'superseded';
 
 /** What one attempt recorded, carried into its release whatever the step. */
 type AttemptRecord = Record<string, unknown> & { attempt?: number };
@@ -30,31 +35,39 @@ export async function handleTask(
   const { task, gen } = taken;
   const held: Held = { id: task.id, gen, file: taken.file, agentId: config.agentId };
   const prior = priorState(store.claims.history(task.id).filter((h) => h.gen < gen));
-  const policy = resolvePolicy(task, options);
-  const settle = (outcome: StepOutcome, attempt: number, record: AttemptRecord) => settleStep(worker, held, { outcome, prior, policy, attempt, record });
+  // The stage comes from the history, so it survives crashes; any worker takes the next one.
+  const policy = resolvePolicy(task, options, prior.pendingLanding ? 'land' : prior.stage);
+  const landPolicy = resolvePolicy(task, options, 'land');
+  const settle = (outcome: StepOutcome, attempt: number, record: AttemptRecord, as = policy) => settleStep(worker, held, { outcome, prior, policy: as, attempt, record });
 
   if (prior.pendingLanding) {
     // The agent already finished in an earlier generation; only its landing was held.
     const { branch, base, attempt } = prior.pendingLanding;
-    state.set({ task: task.id, gen, attempt, phase: 'landing', taskStartedAt: new Date().toISOString() });
+    state.set({ task: task.id, gen, attempt, stage: policy.pipeline ? 'land' : undefined, phase: 'landing', taskStartedAt: new Date().toISOString() });
     const landing = await landStep(worker, task, policy, { branch, base, attempt, worktree: undefined, gen });
     return settle({ kind: 'landing', landing, branch }, attempt, { attempt, branch, base });
   }
+  const stage = policy.stage;
+  const tries = policy.pipeline ? (prior.stageFailures[stage] ?? 0) + 1 : undefined;
 
   const overBudget = taskOverBudget(worker.layout, task);
   if (overBudget) return settle({ kind: 'over-budget', reason: overBudget }, prior.attemptsUsed + 1, {});
   const attempt = prior.attemptsUsed + 1;
   const base = options.inPlace ? '' : ((prior.resumeBranch && (await revParse(config.repo, prior.resumeBranch))) || (await tipOf(config.repo, policy.target)));
   const startHead = options.inPlace ? ((await revParse(config.repo, 'HEAD')) ?? '') : base;
-  state.set({ task: task.id, gen, attempt, phase: 'worktree', taskStartedAt: new Date().toISOString(), note: undefined });
-  worker.emit({ type: 'attempt-started', task: task.id, gen, attempt, base });
+  state.set({ task: task.id, gen, attempt, stage: policy.pipeline ? stage : undefined, phase: 'worktree', taskStartedAt: new Date().toISOString(), note: undefined });
+  worker.emit({ type: 'attempt-started', task: task.id, gen, attempt, base, ...(policy.pipeline ? { stage } : {}) });
+  const stageEnv = policy.pipeline ? stageFiles(worker, task.id, gen, stage, prior) : undefined;
 
+  // The tester tests what will land: the current target merged into the branch.
+  const beforeAgent = policy.pipeline && stage === 'test' ? (worktree: string) => mergeTargetInto(worktree, policy.target, config.repo) : undefined;
   let result: AttemptResult;
   try {
-    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, state, claims: store.claims, signal, fault });
+    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, beforeAgent, state, claims: store.claims, signal, fault });
   } catch (err) {
     // A superseded attempt (see the fencing check in runAttempt, or a clash with the reclaimer's WIP commit) is not a failure.
     if (store.claims.isSuperseded(task.id, gen)) return superseded(worker, held, attempt);
+    if (err instanceof TargetMergeConflict) return settle({ kind: 'test-conflict', files: err.files, details: err.details }, attempt, { attempted: true, attempt, branch: attemptBranch(task.id, gen), base: prior.firstBase ?? base });
     const message = err instanceof Error ? err.message : String(err);
     const spawnError = spawnErrno(err);
     if (spawnError) {
@@ -70,7 +83,7 @@ export async function handleTask(
   // Search for landings from the first attempt's base: a resumed branch may carry work of earlier attempts.
   const landBase = prior.firstBase ?? base;
   const record = { attempted: true, attempt, branch: result.branch, base: landBase, log: result.log, usage: result.usage, durationMs: result.durationMs, ...exit };
-  worker.emit({ type: 'attempt-finished', task: task.id, gen, attempt, next: result.next.action, durationMs: result.durationMs, usage: result.usage });
+  worker.emit({ type: 'attempt-finished', task: task.id, gen, attempt, next: result.next.action, durationMs: result.durationMs, usage: result.usage, ...(policy.pipeline ? { stage } : {}) });
 
   // Fencing: another worker reclaimed this task while we ran. Do nothing irreversible.
   if (store.claims.isSuperseded(task.id, gen)) return superseded(worker, held, attempt);
@@ -84,10 +97,22 @@ export async function handleTask(
   }
   if (next.action !== 'land') return settle({ kind: 'agent', next, log: result.log, tail: result.tail }, attempt, record);
   noteWorked(worker);
-  state.set({ phase: 'landing' });
-  const landing = await landStep(worker, task, policy, { branch: result.branch, base: landBase, attempt, worktree: result.worktree, gen });
+  if (policy.pipeline) {
+    const verdict = stageEnv && (stage === 'review' || stage === 'test') ? readVerdictFile(stageEnv.verdictFile) : undefined;
+    if (verdict && 'invalid' in verdict) return settle({ kind: 'attempt-error', message: verdict.invalid }, attempt, record);
+    if (stage === 'test' && policy.test && (!verdict || verdict.verdict === 'approve')) {
+      state.set({ phase: 'verifying' });
+      const tested = await runTestCommand(result.worktree, policy.target, policy.test, { timeoutMs: policy.timeoutSec * 1000, killGraceMs: options.killGraceMs });
+      if (!tested.ok) return settle({ kind: 'test-failed', output: tested.output }, attempt, record);
+    }
+    const outcome: StepOutcome = { kind: 'agent', next, log: result.log, tail: result.tail, verdict };
+    // Not the last stage, or a verdict other than approve: the task goes on (or back) through the inbox.
+    if (nextStep({ outcome, prior, policy, attempt, now: Date.now() }).kind !== 'land') return settle(outcome, attempt, record);
+  }
+  state.set({ phase: 'landing', ...(policy.pipeline ? { stage: 'land' as const } : {}) });
+  const landing = await landStep(worker, task, landPolicy, { branch: result.branch, base: landBase, attempt, worktree: result.worktree, gen });
   fault('before-release');
-  return settle({ kind: 'landing', landing, branch: result.branch }, attempt, record);
+  return settle({ kind: 'landing', landing, branch: result.branch }, attempt, record, landPolicy);
 }
 
 /** Decide the task's next state from how the attempt ended, then move it there. */
@@ -96,7 +121,22 @@ function settleStep(worker: Worker, held: Held, input: { outcome: StepOutcome; p
   if (step.kind === 'land') throw new Error('a landing was asked for where the attempt is settled');
   const { applied } = applyTransition(worker.store, held, stepTransition(held, step, input.record), (e) => worker.emit(e));
   if (!applied) return 'superseded';
-  return ({ done: 'done', fail: 'failed', retry: 'retry', requeue: 'requeued', hold: 'held' } as const)[step.kind];
+  return ({ done: 'done', fail: 'failed', retry: 'retry', advance: 'advance', requeue: 'requeued', hold: 'held' } as const)[step.kind];
+}
+
+/**
+ * The files of a pipeline stage, in the agent's state folder (outside the worktree, so never committed):
+ * where a review or test writes its verdict, and the notes of earlier reviews and tests for the implementer.
+ */
+function stageFiles(worker: Worker, id: string, gen: number, stage: Stage, prior: PriorState): { env: Record<string, string>; verdictFile: string } {
+  const dir = path.join(worker.state.dir, 'stages');
+  fs.mkdirSync(dir, { recursive: true });
+  const verdictFile = path.join(dir, `${id}.${gen}.verdict.json`);
+  fs.rmSync(verdictFile, { force: true });
+  const feedbackFile = path.join(dir, `${id}.${gen}.feedback.md`);
+  const feedback = prior.notes.filter((n) => n.kind === 'changes' || n.kind === 'rejected' || n.kind === 'test-failed' || (n.kind === 'conflict' && n.stage === 'test'));
+  fs.writeFileSync(feedbackFile, feedback.map((n) => `## ${n.stage ?? 'review'} (attempt ${n.attempt}, ${n.kind})\n\n${n.text.trim()}\n`).join('\n'));
+  return { env: { PL_STAGE: stage, PL_ROLE: stage, PL_VERDICT_FILE: verdictFile, PL_FEEDBACK_FILE: feedbackFile }, verdictFile };
 }
 
 function superseded(worker: Worker, held: Held, attempt: number): TaskOutcome {

@@ -1,4 +1,5 @@
 import type { Release, RetryNote } from '../lifecycle/records.js';
+import { isStage, type Stage } from '../lifecycle/stages.js';
 
 /** What earlier generations of a task tell the next attempt. Pure: takes the claim history. */
 export interface PriorState {
@@ -19,19 +20,35 @@ export interface PriorState {
   /** True once a conflict has sent the task back: a second conflict fails it. */
   hadConflict: boolean;
   notes: RetryNote[];
+  /**
+   * The stage the next claim runs: the `nextStage` of the last release that named one (a requeue or a
+   * reclaim names none, so the interrupted stage runs again). undefined: the pipeline's first stage.
+   */
+  stage?: Stage;
+  /** Failures per stage since the last `retry` (a review's `changes` is not a failure). */
+  stageFailures: Partial<Record<Stage, number>>;
+  /** Times a review or test asked for changes since the last `retry`. */
+  changesAsked: number;
 }
 
 export function priorState(history: Array<{ gen: number; release?: Release }>): PriorState {
-  const prior: PriorState = { attemptsUsed: 0, hadConflict: false, notes: [], heldInARow: 0 };
+  const prior: PriorState = { attemptsUsed: 0, hadConflict: false, notes: [], heldInARow: 0, stageFailures: {}, changesAsked: 0 };
   for (const { release } of history) {
     if (!release) continue;
     // `parallel-loop retry` gives a failed task a fresh budget; the history before it stays readable.
     if (release.outcome === 'retry' && release.resetAttempts) {
       prior.attemptsUsed = 0;
       prior.hadConflict = false;
+      prior.stageFailures = {};
+      prior.changesAsked = 0;
+      prior.stage = undefined;
     }
+    stageStep(prior, release);
     // A task sent back after it was done (its landing undone) starts a new series of attempts.
-    if (release.outcome === 'done') prior.firstBase = undefined;
+    if (release.outcome === 'done') {
+      prior.firstBase = undefined;
+      prior.stage = undefined;
+    }
     else if (prior.firstBase === undefined && typeof release.base === 'string' && release.base) prior.firstBase = release.base;
     if (release.attempted) prior.attemptsUsed++;
     const branch = typeof release.branch === 'string' && release.branch ? release.branch : undefined;
@@ -49,4 +66,13 @@ export function priorState(history: Array<{ gen: number; release?: Release }>): 
     }
   }
   return prior;
+}
+
+/** What one release says about the task's stage: where it goes next, and a failure or `changes` of the stage it ran. */
+function stageStep(prior: PriorState, release: Release): void {
+  if (isStage(release.nextStage)) prior.stage = release.nextStage;
+  if (release.verdict === 'changes') prior.changesAsked++;
+  else if (isStage(release.stage) && release.attempted && (release.outcome === 'retry' || release.outcome === 'failed') && !('resetAttempts' in release && release.resetAttempts)) {
+    prior.stageFailures[release.stage] = (prior.stageFailures[release.stage] ?? 0) + 1;
+  }
 }

@@ -45,7 +45,7 @@ function running(store: QueueStore): RunningTask[] {
 function asCandidate(entry: InboxEntry): EntryCandidate {
   let c = candidates.get(entry);
   if (!c) {
-    c = { id: entry.id, priority: entry.priority, touches: entry.task.touches, dependsOn: entry.task.dependsOn, enqueuedAt: entry.enqueuedMs, name: entry.file, entry };
+    c = { id: entry.id, priority: entry.priority, touches: entry.task.touches, dependsOn: entry.task.dependsOn, enqueuedAt: entry.enqueuedMs, name: entry.file, started: entry.stage !== undefined, entry };
     candidates.set(entry, c);
   }
   return c;
@@ -91,6 +91,15 @@ function idsOf(ordered: readonly InboxEntry[]): Set<string> {
   return ids;
 }
 
+const inFlightSets = new WeakMap<readonly InboxEntry[], RunningTask[]>();
+
+/** Inbox tasks between two stages of their pipeline, once per change of the index. */
+function inFlightOf(ordered: readonly InboxEntry[]): RunningTask[] {
+  let list = inFlightSets.get(ordered);
+  if (!list) inFlightSets.set(ordered, (list = ordered.filter((e) => e.stage !== undefined).map((e) => ({ id: e.id, touches: e.task.touches }))));
+  return list;
+}
+
 /** The first `size` candidates past their back-off, plus any further one already held back (it may be due promotion). */
 function readyWindow(ordered: readonly InboxEntry[], now: number, size: number, firstSeen: ReadonlyMap<string, number>): { list: EntryCandidate[]; complete: boolean } {
   const list: EntryCandidate[] = [];
@@ -124,12 +133,13 @@ export function selectTask(host: SelectHost, index: InboxIndex, now: number): In
   const busy = running(store);
   const busyIds = new Set(busy.map((r) => r.id));
   const elsewhere = { has: (id: string) => inIndex.has(id) || busyIds.has(id) };
+  const inFlight = inFlightOf(ordered);
   const failed = new StateLookup(store, 'failed', elsewhere);
   const done = new StateLookup(store, 'done', elsewhere);
   for (let size = WINDOW; ; size *= 4) {
     const window = readyWindow(ordered, now, size, firstSeen);
     if (window.list.length === 0) return undefined;
-    const result = pickNext(window.list, { running: busy, done, failed, now, firstSeen, starveAfterMs: host.config.options.starveAfterMs });
+    const result = pickNext(window.list, { running: busy, inFlight, done, failed, now, firstSeen, starveAfterMs: host.config.options.starveAfterMs });
     if (result.task === undefined && !window.complete) continue;
     const entryOf = (id: string) => window.list.find((c) => c.id === id)!.entry;
     for (const hold of result.blocked) {

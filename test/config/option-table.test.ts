@@ -54,6 +54,9 @@ const ROWS: [OptionName, string | undefined, unknown, string][] = [
   ['starveAfterMs', '1.5', 1.5, NON_NEGATIVE],
   ['notify', undefined, 'http://127.0.0.1:9/hook', 'an object with on, commands, webhooks, timeoutMs'],
   ['notifyDesktop', undefined, 'yes', 'true or false'],
+  ['stages', undefined, ['implement', 'deploy'], 'a list of stages beginning with implement, in the order implement, review, test'],
+  ['roles', undefined, 'review', 'an object keyed by role (implement, review, test)'],
+  ['test', undefined, '', 'a non-empty string'],
 ];
 const CLI_ROWS = ROWS.filter(([name, cli]) => cli !== undefined && flagOf(name) !== undefined);
 
