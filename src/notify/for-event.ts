@@ -10,13 +10,14 @@ type Found = { kind: NotifyKind; gen?: unknown; title: string };
  */
 function classify(event: PlEvent): Found | undefined {
   const task = typeof event.task === 'string' ? event.task : undefined;
-  // Reserved: the review pipeline emits these; they are not event types yet.
-  const type = event.type as string;
-  if (type === 'escalated') return { kind: 'escalated', gen: event.gen, title: `task ${task} was escalated` };
-  if (type === 'needs-review') return { kind: 'needs-review', gen: event.gen, title: `task ${task} needs review` };
+  // Reserved: nothing emits it yet (a stage that waits for a person will).
+  if ((event.type as string) === 'needs-review') return { kind: 'needs-review', gen: event.gen, title: `task ${task} needs review` };
   switch (event.type) {
+    case 'escalated':
+      return { kind: 'escalated', gen: event.gen, title: `task ${task} was escalated at its ${event.stage} stage` };
     case 'failed':
-      return event.cancelled === true ? undefined : { kind: 'failed', gen: event.gen, title: `task ${task} failed` };
+      // An escalated task's `failed` follows its `escalated`, which already said so.
+      return event.cancelled === true || event.escalated === true ? undefined : { kind: 'failed', gen: event.gen, title: `task ${task} failed` };
     case 'paused':
       if (event.cause === 'budget') return { kind: 'budget-spent', title: 'the budget is spent' };
       if (event.cause === 'rate-limit') return { kind: 'rate-limited', gen: event.until, title: 'claiming paused by a rate limit' };

@@ -1,6 +1,6 @@
 /**
- * What a person can be told about. `escalated` and `needs-review` are reserved for the review
- * pipeline: nothing emits their events yet, but a config may already choose them.
+ * What a person can be told about. `needs-review` is reserved for a stage that waits for a person:
+ * nothing emits it yet, but a config may already choose it.
  */
 export const NOTIFY_KINDS = ['failed', 'escalated', 'needs-review', 'budget-spent', 'rate-limited', 'agent-stale', 'drained'] as const;
 export type NotifyKind = (typeof NOTIFY_KINDS)[number];
