@@ -10,9 +10,12 @@ type Found = { kind: NotifyKind; gen?: unknown; title: string };
  */
 function classify(event: PlEvent): Found | undefined {
   const task = typeof event.task === 'string' ? event.task : undefined;
-  // Reserved: nothing emits it yet (a stage that waits for a person will).
-  if ((event.type as string) === 'needs-review') return { kind: 'needs-review', gen: event.gen, title: `task ${task} needs review` };
   switch (event.type) {
+    case 'done':
+      // `land: branch` keeps the finished branch for a person to review and merge: that is the review.
+      return event.landing?.status === 'kept' && event.landing.mode === 'branch'
+        ? { kind: 'needs-review', gen: event.gen, title: `task ${task} waits for your review on ${event.landing.branch}` }
+        : undefined;
     case 'escalated':
       return { kind: 'escalated', gen: event.gen, title: `task ${task} was escalated at its ${event.stage} stage` };
     case 'failed':

@@ -1,7 +1,4 @@
-/**
- * What a person can be told about. `needs-review` is reserved for a stage that waits for a person:
- * nothing emits it yet, but a config may already choose it.
- */
+/** What a person can be told about (see for-event.ts for the events behind each kind). */
 export const NOTIFY_KINDS = ['failed', 'escalated', 'needs-review', 'budget-spent', 'rate-limited', 'agent-stale', 'drained'] as const;
 export type NotifyKind = (typeof NOTIFY_KINDS)[number];
 

@@ -19,6 +19,7 @@ describe('notificationsFor', () => {
     [ev({ type: 'heartbeat-missed', task: 't1', gen: 1, reason: 'stale' }), 'agent-stale'],
     [ev({ type: 'drained', reason: 'nothing waits' }), 'drained'],
     [ev({ type: 'escalated', task: 't1', gen: 3, stage: 'review', reason: 'changes asked twice' }), 'escalated'],
+    [ev({ type: 'done', task: 't1', gen: 1, landing: { status: 'kept', branch: 'pl/t1/1', mode: 'branch' } }), 'needs-review'],
   ])('maps %j to %s', (event, kind) => {
     expect(notificationsFor(event, {}).map((n) => n.kind)).toEqual([kind]);
   });
@@ -27,6 +28,7 @@ describe('notificationsFor', () => {
     expect(notificationsFor(ev({ type: 'paused', reason: 'cpu', cause: 'load' }), {})).toEqual([]);
     expect(notificationsFor(ev({ type: 'paused', reason: 'broken', cause: 'breaker', stop: true }), {})).toEqual([]);
     expect(notificationsFor(ev({ type: 'failed', task: 't1', cancelled: true, reason: 'cancelled' }), {})).toEqual([]);
+    expect(notificationsFor(ev({ type: 'done', task: 't1', landing: { status: 'landed', commit: 'abc' } }), {})).toEqual([]);
     // The `failed` that follows an `escalated` is not said twice.
     expect(notificationsFor(ev({ type: 'failed', task: 't1', escalated: true, reason: 'escalated' }), {})).toEqual([]);
     expect(notificationsFor(ev({ type: 'failed', task: 't1', reason: 'x' }), { on: ['drained'] })).toEqual([]);

@@ -55,6 +55,21 @@ function shellTasks(): void {
 }
 
 describe('run: notifications', () => {
+  it('with land: branch, says once per task that its branch waits for a review', async () => {
+    repo = tmpRepo();
+    const web = await receiver();
+    writeTask(repo, 'lands-a', { agent: 'shell', run: 'echo a > a.txt' });
+    writeTask(repo, 'lands-b', { agent: 'shell', run: 'echo b > b.txt' });
+    writeConfig(repo, { notify: { on: ['needs-review'], webhooks: [web.url] } });
+    const result = await runCli(repo, ['run', '--once', '--agents', '2', '--rescan-ms', '100', '--land', 'branch']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const got = web.bodies.map((b) => [b.kind, b.task, String(b.title)]).sort();
+    expect(got).toEqual([
+      ['needs-review', 'lands-a', expect.stringMatching(/^task lands-a waits for your review on pl\/lands-a\/1$/)],
+      ['needs-review', 'lands-b', expect.stringMatching(/^task lands-b waits for your review on pl\/lands-b\/1$/)],
+    ]);
+  });
+
   it('sends each chosen event once to a webhook and a command, with its task, reason and the dashboard link', async () => {
     repo = tmpRepo();
     const web = await receiver();
