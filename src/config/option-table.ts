@@ -5,6 +5,7 @@ import { notifyProblem } from '../notify/check-settings.js';
 import type { Kind } from './option-kinds.js';
 import { rolesProblem } from '../lifecycle/roles.js';
 import { DEFAULT_STAGES, stagesProblem } from '../lifecycle/stages.js';
+import { changelogPathProblem } from '../merge/changelog.js';
 
 /** One run option: how it is checked, its default, and how the command line offers it. */
 export interface OptionSpec<T> {
@@ -52,6 +53,7 @@ export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]
   dirtyTarget: { kind: k.oneOf(() => ['hold', 'land-ref']), default: 'hold', help: 'Target checked out with uncommitted changes: hold tasks, or move the ref only' },
   cleanup: { kind: k.boolean, default: true, help: 'Remove the worktree and branch of a landed attempt' },
   verify: { kind: k.text, help: 'Command that must pass on the merged result before it lands' },
+  changelog: { kind: k.checked('a path inside the repository, e.g. CHANGELOG.md', changelogPathProblem, k.text), help: 'File the lander adds each task\'s entry to, under ## Unreleased (agents leave it alone)' },
   stages: { kind: k.checked('a list of stages beginning with implement, in the order implement, review, test', stagesProblem, k.texts), default: [...DEFAULT_STAGES], flag: false },
   roles: { kind: k.fields('an object keyed by role (implement, review, test)', rolesProblem), default: {}, flag: false },
   test: { kind: k.text, flag: false },

@@ -66,6 +66,13 @@ export interface RunOptions {
   cleanup: boolean;
   /** Verify command for tasks that do not name one. */
   verify?: string;
+  /**
+   * Changelog the lander writes, as a path from the top of the repository (e.g. `CHANGELOG.md`): each landing
+   * adds the task's `changelog:` line (or its title) under `## Unreleased` in the landing commit itself, so
+   * parallel tasks never conflict on it. Agents are told not to edit it; a change a branch makes to it is
+   * left out of the landing. Default none.
+   */
+  changelog?: string;
   /** Agent stages of tasks that name none; `land` always follows. Default `[implement]`. */
   stages: AgentStage[];
   /** Per-role settings (`roles.review.adapter`, …); a role without settings runs as the task's own adapter does. Default none. */

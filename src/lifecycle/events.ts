@@ -1,5 +1,5 @@
 import type { AgentUsage } from '../agents/types.js';
-import type { LandOutcome } from './records.js';
+import type { ChangelogNote, LandOutcome } from './records.js';
 import type { Stage } from './stages.js';
 
 /**
@@ -20,7 +20,8 @@ interface EventFields {
   escalated: { stage: Stage; reason: string };
   'heartbeat-missed': { owner: string; reason: string };
   reclaimed: { from: string; fromGen: number; reason: string };
-  landed: { commit: string; target?: string };
+  /** `changelog`: the entry the landing added (see the `changelog` option). */
+  landed: { commit: string; target?: string; changelog?: ChangelogNote };
   'already-landed': { landing?: LandOutcome | { status: 'already-landed'; commit: string }; reason?: string; finishedBy?: 'owner'; error?: string };
   conflict: { files: string[] };
   held: { reason: string };
