@@ -44,6 +44,8 @@ export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]
   maxRestarts: { kind: k.positiveInteger, default: 5 },
   restartWindowMs: { kind: k.period, default: 60_000 },
   setup: { kind: k.text, help: 'Command run in each new worktree, e.g. "npm ci"' },
+  preflight: { kind: k.texts, default: [], help: 'Command that must pass before any agent starts and before each claim (claiming waits until it does), e.g. "curl -sf localhost:6333/readyz"' },
+  preflightTimeoutMs: { kind: k.positiveInteger, default: 30_000 },
   copy: { kind: k.texts, default: [], help: 'Untracked files copied into each worktree, e.g. .env (also read from .worktreeinclude)' },
   portBase: { kind: k.positiveInteger, default: 20_000 },
   portBlock: { kind: k.positiveInteger, default: 10 },

@@ -32,8 +32,8 @@ interface EventFields {
   rejected: { reason?: string; file?: string; problems?: unknown[] };
   requeued: { reason: string; error?: string };
   repaired: { what: string };
-  /** `cause`: budget, breaker, rate-limit or load (see governance/claim-gate.ts). */
-  paused: { reason: string; until?: string; stop?: boolean; cause?: 'budget' | 'breaker' | 'rate-limit' | 'load' };
+  /** `cause`: budget, breaker, rate-limit, preflight or load (see governance/claim-gate.ts). */
+  paused: { reason: string; until?: string; stop?: boolean; cause?: 'budget' | 'breaker' | 'rate-limit' | 'preflight' | 'load' };
   resumed: Record<never, never>;
   'breaker-open': { kind: string; line: string; tasks?: string[]; reason: string };
   drained: { done: number; failed: number; reason: string };
