@@ -5,8 +5,8 @@ import path from 'node:path';
 
 const git = (repo, ...args) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', maxBuffer: 256 << 20 }).trim();
 
-/** Every violation of the run's promises, as readable lines. */
-export function checkRun(repo, ids, { finalExit, marker }) {
+/** Every violation of the run's promises, as readable lines. `stages`: the stages each task's history must show. */
+export function checkRun(repo, ids, { finalExit, marker, stages }) {
   const v = [];
   const queue = path.join(repo, 'queue');
   const files = (dir) => fs.readdirSync(path.join(queue, dir)).filter((n) => n.endsWith('.json') && !n.endsWith('.error.json'));
@@ -26,6 +26,14 @@ export function checkRun(repo, ids, { finalExit, marker }) {
     if (!tree.has(`${id}.txt`)) v.push(`${id}.txt is not in the final tree`);
     // The agent removes its marker as its last step: a marker on main means a half-done attempt landed.
     if (tree.has(`${id}.part`)) v.push(`${id}.part (a half-done attempt's marker) is in the final tree`);
+  }
+  if (stages) {
+    const ran = new Map();
+    for (const e of readEvents(repo)) if (e.type === 'attempt-started' && e.task) ran.set(e.task, new Set([...(ran.get(e.task) ?? []), e.stage]));
+    for (const id of ids) {
+      const missing = stages.filter((s) => !ran.get(id)?.has(s));
+      if (missing.length > 0) v.push(`${id}'s history has no attempt of stage ${missing.join(', ')}`);
+    }
   }
   if (finalExit.code !== 0) v.push(`the final \`run --once\` exited with ${finalExit.code ?? finalExit.signal}`);
   const worktrees = git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree '));

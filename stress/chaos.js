@@ -8,6 +8,9 @@
 // Chaos lasts until every task is done or --minutes have passed; then the run finishes in peace.
 // Needs `npm run build` first (runs ../dist/cli/main.js).
 //
+//   npm run stress:chaos -- --stages [--tasks 60 --workers 4 --minutes 2]   three-stage tasks (implement, review, test):
+//     workers are killed mid-stage, and each task's history must show every stage
+//
 //   npm run stress:chaos -- --kill-any [--iterations 30]   many short runs, any worker or spare killed (chaos-kill-any.js)
 if (process.argv.includes('--kill-any')) {
   await import('./chaos-kill-any.js');
@@ -20,10 +23,10 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { checkRun, figures, leftoverProcesses } from './chaos-check.js';
-import { makeChaosRepo } from './chaos-repo.js';
+import { makeChaosRepo, STAGES } from './chaos-repo.js';
 
 const { values } = parseArgs({
-  options: { tasks: { type: 'string', default: '300' }, workers: { type: 'string', default: '6' }, minutes: { type: 'string', default: '5' }, keep: { type: 'boolean', default: false } },
+  options: { tasks: { type: 'string', default: '300' }, workers: { type: 'string', default: '6' }, minutes: { type: 'string', default: '5' }, keep: { type: 'boolean', default: false }, stages: { type: 'boolean', default: false } },
 });
 const TASKS = Number(values.tasks);
 const WORKERS = Number(values.workers);
@@ -44,7 +47,9 @@ function startRun(repo, n, extra = []) {
 }
 
 function doneCount(repo) {
-  return fs.readdirSync(path.join(repo, 'queue', 'done')).filter((n) => n.endsWith('.json')).length;
+  // done/ appears with the first finished task, which for three-stage tasks takes a few seconds.
+  const dir = path.join(repo, 'queue', 'done');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.json')).length : 0;
 }
 
 function heartbeats(repo) {
@@ -77,8 +82,8 @@ function signal(pid, sig) {
 }
 
 async function main() {
-  const { repo, ids, marker } = makeChaosRepo({ tasks: TASKS });
-  log(`repo ${repo}: ${TASKS} tasks, ${WORKERS} workers, chaos for up to ${values.minutes} min`);
+  const { repo, ids, marker } = makeChaosRepo({ tasks: TASKS, stages: values.stages });
+  log(`repo ${repo}: ${TASKS} ${values.stages ? 'three-stage ' : ''}tasks, ${WORKERS} workers, chaos for up to ${values.minutes} min`);
   const started = Date.now();
   let runs = 1;
   let run = startRun(repo, runs);
@@ -106,7 +111,7 @@ async function main() {
     const v = victims[Math.floor(Math.random() * victims.length)];
     const sig = Math.random() < 0.5 ? 'SIGKILL' : 'SIGSTOP';
     if (!signal(v.pid, sig)) continue;
-    kills.push({ at: Date.now(), sig, pid: v.pid, agent: v.agent, task: v.task, gen: v.gen, phase: v.phase });
+    kills.push({ at: Date.now(), sig, pid: v.pid, agent: v.agent, task: v.task, gen: v.gen, phase: v.phase, stage: v.stage });
     if (sig === 'SIGSTOP') {
       stopped.add(v.pid);
       setTimeout(() => cont(v.pid), rand(1000, 6000)).unref();
@@ -128,13 +133,14 @@ async function main() {
   clean.stdout.on('data', (d) => (cleanOut += d));
   await new Promise((resolve) => clean.on('exit', resolve));
 
-  const violations = checkRun(repo, ids, { finalExit, marker });
+  const violations = checkRun(repo, ids, { finalExit, marker, stages: values.stages ? STAGES : undefined });
   // The promise of done/: each task there has its trailer on main once, and each trailer's task is there.
   const { auditLandings, QueueStore, layoutFor } = await import(pathToFileURL(path.join(path.dirname(cli), '..', 'index.js')).href);
   for (const a of await auditLandings(new QueueStore(layoutFor(repo)), 'main')) violations.push(`invariant: ${a.message}`);
   const f = figures(repo, kills);
   log(`tasks: ${TASKS} in ${(wallMs / 1000).toFixed(0)} s (${runs} runs, supervisor killed ${supervisorKills.length}x)`);
   log(`worker signals: ${f.sigkill} SIGKILL, ${f.sigstop} SIGSTOP (${f.withTask} while holding a task)`);
+  if (values.stages) log(`SIGKILL mid-stage: ${STAGES.map((s) => `${s} ${kills.filter((k) => k.sig === 'SIGKILL' && k.task && k.stage === s).length}`).join(', ')}`);
   log(`reclaims: ${f.reclaims}; attempts started: ${f.attempts} for ${TASKS} tasks; repaired at start-up: ${f.repaired}`);
   log(`SIGKILL -> task picked up again: n=${f.killPickup.n}, median ${f.killPickup.median} ms, worst ${f.killPickup.worst} ms (${f.killSettled} settled by the reclaimer without a new attempt)`);
   log(`SIGSTOP -> task picked up again: n=${f.stopPickup.n}, median ${f.stopPickup.median} ms, worst ${f.stopPickup.worst} ms`);

@@ -5,6 +5,7 @@ import { notifyProblem } from '../notify/check-settings.js';
 import type { Kind } from './option-kinds.js';
 import { rolesProblem } from '../lifecycle/roles.js';
 import { DEFAULT_STAGES, stagesProblem } from '../lifecycle/stages.js';
+import { changelogPathProblem } from '../merge/changelog.js';
 
 /** One run option: how it is checked, its default, and how the command line offers it. */
 export interface OptionSpec<T> {
@@ -43,6 +44,8 @@ export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]
   maxRestarts: { kind: k.positiveInteger, default: 5 },
   restartWindowMs: { kind: k.period, default: 60_000 },
   setup: { kind: k.text, help: 'Command run in each new worktree, e.g. "npm ci"' },
+  preflight: { kind: k.texts, default: [], help: 'Command that must pass before any agent starts and before each claim (claiming waits until it does), e.g. "curl -sf localhost:6333/readyz"' },
+  preflightTimeoutMs: { kind: k.positiveInteger, default: 30_000 },
   copy: { kind: k.texts, default: [], help: 'Untracked files copied into each worktree, e.g. .env (also read from .worktreeinclude)' },
   portBase: { kind: k.positiveInteger, default: 20_000 },
   portBlock: { kind: k.positiveInteger, default: 10 },
@@ -52,6 +55,7 @@ export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]
   dirtyTarget: { kind: k.oneOf(() => ['hold', 'land-ref']), default: 'hold', help: 'Target checked out with uncommitted changes: hold tasks, or move the ref only' },
   cleanup: { kind: k.boolean, default: true, help: 'Remove the worktree and branch of a landed attempt' },
   verify: { kind: k.text, help: 'Command that must pass on the merged result before it lands' },
+  changelog: { kind: k.checked('a path inside the repository, e.g. CHANGELOG.md', changelogPathProblem, k.text), help: 'File the lander adds each task\'s entry to, under ## Unreleased (agents leave it alone)' },
   stages: { kind: k.checked('a list of stages beginning with implement, in the order implement, review, test', stagesProblem, k.texts), default: [...DEFAULT_STAGES], flag: false },
   roles: { kind: k.fields('an object keyed by role (implement, review, test)', rolesProblem), default: {}, flag: false },
   test: { kind: k.text, flag: false },

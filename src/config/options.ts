@@ -50,6 +50,14 @@ export interface RunOptions {
   restartWindowMs: number;
   /** Command run in each new worktree (e.g. `npm ci`). */
   setup?: string;
+  /**
+   * Shell lines that must pass (exit 0) before any agent starts and before each claim, e.g.
+   * `curl -sf localhost:6333/readyz`: a failing one pauses claiming, its output in the status, until it
+   * passes. Run from the top of the repository, at most once per `rescanMs` for all workers. Default none.
+   */
+  preflight: string[];
+  /** Milliseconds a preflight command may run before its process tree is killed (and it counts as failed). Default 30000. */
+  preflightTimeoutMs: number;
   /** Untracked files or globs copied from the main checkout into each worktree (e.g. `.env`). */
   copy: string[];
   /** First port of the reserved ranges; each agent slot gets `portBlock` ports. Defaults 20000 / 10. */
@@ -66,6 +74,13 @@ export interface RunOptions {
   cleanup: boolean;
   /** Verify command for tasks that do not name one. */
   verify?: string;
+  /**
+   * Changelog the lander writes, as a path from the top of the repository (e.g. `CHANGELOG.md`): each landing
+   * adds the task's `changelog:` line (or its title) under `## Unreleased` in the landing commit itself, so
+   * parallel tasks never conflict on it. Agents are told not to edit it; a change a branch makes to it is
+   * left out of the landing. Default none.
+   */
+  changelog?: string;
   /** Agent stages of tasks that name none; `land` always follows. Default `[implement]`. */
   stages: AgentStage[];
   /** Per-role settings (`roles.review.adapter`, …); a role without settings runs as the task's own adapter does. Default none. */

@@ -10,6 +10,7 @@ import { LoadSampler, lowestLiveSlot } from './load-sampler.js';
 import { activePause, readPause } from './pause.js';
 import { openBreaker } from './breaker-file.js';
 import { breakerMessage } from './breaker.js';
+import { preflightFresh, preflightReason, readPreflight, runPreflight, writePreflight } from './preflight-commands.js';
 import os from 'node:os';
 
 export interface GateHost {
@@ -22,13 +23,14 @@ export interface GateHost {
 }
 
 /** Why claiming waits or stops; recorded as the `cause` of a `paused` event, so a reader need not parse the reason. */
-export type GateCause = 'budget' | 'breaker' | 'rate-limit' | 'load';
+export type GateCause = 'budget' | 'breaker' | 'rate-limit' | 'preflight' | 'load';
 
 export type GateVerdict = { action: 'claim' } | { action: 'wait'; ms: number; reason: string; cause: GateCause; until?: string } | { action: 'stop'; reason: string; cause: GateCause };
 
 /**
  * Asked by a worker before every claim: may it start new work now? In order: the run's budget
- * and the breaker for a broken agent environment (stop for good), a rate-limit pause on file (wait until it ends), load from outside this run or
+ * and the breaker for a broken agent environment (stop for good), a failed `preflight` command (wait
+ * until it passes), a rate-limit pause on file (wait until it ends), load from outside this run or
  * memory pressure (wait and sample again; see load-policy.ts). A change into or out of a pause is written to the agent state (phase `paused`,
  * the reason as its note, so status shows why) and recorded as a `paused` or `resumed` event.
  */
@@ -38,11 +40,26 @@ export class ClaimGate {
   private paused: string | undefined;
   private pausedBy: GateCause | undefined;
   private steppedDown = false;
+  private preflightRun: Promise<void> | undefined;
 
   constructor(private readonly host: GateHost) {
     this.ledger = ledgerFor(host.layout.ledger);
     const { options, supervisorPid } = host.config;
     this.sampler = new LoadSampler(supervisorPid ?? process.pid, options.cpuWindowMs, options.pauseCpuPercent);
+  }
+
+  /**
+   * Bring the shared preflight record up to date before a claim: the commands run again only when the
+   * record (whichever worker wrote it) is older than `rescanMs`, so a claim seldom pays a process start.
+   */
+  async refreshPreflight(now = Date.now()): Promise<void> {
+    const { options } = this.host.config;
+    const file = this.host.layout.preflight;
+    if (options.preflight.length === 0 || preflightFresh(readPreflight(file), now, options.rescanMs)) return;
+    this.preflightRun ??= runPreflight({ commands: options.preflight, cwd: this.host.layout.repo, timeoutMs: options.preflightTimeoutMs, killGraceMs: options.killGraceMs })
+      .then((record) => writePreflight(file, record))
+      .finally(() => (this.preflightRun = undefined));
+    await this.preflightRun;
   }
 
   /** With `idle` (nothing to claim) only the budget is asked: a pause with no work waiting is no news. */
@@ -64,6 +81,8 @@ export class ClaimGate {
     const broken = openBreaker(this.host.layout.breaker, os.hostname());
     if (broken) return { action: 'stop', reason: breakerMessage(broken), cause: 'breaker' };
     if (idle) return { action: 'claim' };
+    const preflight = options.preflight.length > 0 ? readPreflight(this.host.layout.preflight) : undefined;
+    if (preflight && !preflight.ok) return { action: 'wait', ms: options.rescanMs, reason: preflightReason(preflight), cause: 'preflight' };
     const pause = activePause(readPause(this.host.layout.state), now);
     if (pause) {
       const reason = `claiming paused until ${pause.until}: ${pause.reason} (reported by ${pause.agent}${pause.task ? ` on ${pause.task}` : ''})`;

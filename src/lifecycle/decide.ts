@@ -164,7 +164,7 @@ function afterLanding(input: StepInput, landing: LandOutcome, branch: string | u
     case 'already-landed':
     case 'nothing-to-land':
     case 'kept': {
-      const events: StepEvent[] = landing.status === 'landed' ? [{ type: 'landed', commit: landing.commit, target }] : [];
+      const events: StepEvent[] = landing.status === 'landed' ? [{ type: 'landed', commit: landing.commit, target, ...(landing.changelog ? { changelog: landing.changelog } : {}) }] : [];
       events.push({ type: landing.status === 'already-landed' ? 'already-landed' : 'done', landing });
       return { kind: 'done', release: { landing }, events };
     }

@@ -1,5 +1,5 @@
 import type { AgentUsage } from '../agents/types.js';
-import type { LandOutcome } from './records.js';
+import type { ChangelogNote, LandOutcome } from './records.js';
 import type { Stage } from './stages.js';
 
 /**
@@ -20,7 +20,8 @@ interface EventFields {
   escalated: { stage: Stage; reason: string };
   'heartbeat-missed': { owner: string; reason: string };
   reclaimed: { from: string; fromGen: number; reason: string };
-  landed: { commit: string; target?: string };
+  /** `changelog`: the entry the landing added (see the `changelog` option). */
+  landed: { commit: string; target?: string; changelog?: ChangelogNote };
   'already-landed': { landing?: LandOutcome | { status: 'already-landed'; commit: string }; reason?: string; finishedBy?: 'owner'; error?: string };
   conflict: { files: string[] };
   held: { reason: string };
@@ -31,8 +32,8 @@ interface EventFields {
   rejected: { reason?: string; file?: string; problems?: unknown[] };
   requeued: { reason: string; error?: string };
   repaired: { what: string };
-  /** `cause`: budget, breaker, rate-limit or load (see governance/claim-gate.ts). */
-  paused: { reason: string; until?: string; stop?: boolean; cause?: 'budget' | 'breaker' | 'rate-limit' | 'load' };
+  /** `cause`: budget, breaker, rate-limit, preflight or load (see governance/claim-gate.ts). */
+  paused: { reason: string; until?: string; stop?: boolean; cause?: 'budget' | 'breaker' | 'rate-limit' | 'preflight' | 'load' };
   resumed: Record<never, never>;
   'breaker-open': { kind: string; line: string; tasks?: string[]; reason: string };
   drained: { done: number; failed: number; reason: string };

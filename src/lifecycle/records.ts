@@ -48,9 +48,15 @@ export interface RetryNote {
   stage?: Stage;
 }
 
+/** The entry a landing added to the changelog; `dropped`: the branch had changed the file, and that change was left out. */
+export interface ChangelogNote {
+  entry: string;
+  dropped: boolean;
+}
+
 /** How a landing ended (merge/land.ts, or the `--land` mode that kept the branch). */
 export type LandOutcome =
-  | { status: 'landed'; commit: string; tries?: number }
+  | { status: 'landed'; commit: string; tries?: number; changelog?: ChangelogNote }
   | { status: 'already-landed'; commit?: string }
   | { status: 'nothing-to-land' }
   | { status: 'kept'; branch: string; mode: 'branch' | 'none' }

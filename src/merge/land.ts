@@ -6,6 +6,7 @@ import { withRepoLock } from '../git/lock.js';
 import { advanceTarget, type DirtyPolicy } from './advance.js';
 import { backoff, triesOption } from './cas.js';
 import { defaultLockDir, type CheckoutReport } from './fast-forward.js';
+import { withChangelogEntry, type ChangelogEntry } from './changelog-tree.js';
 import { mergeTrees } from './merge-tree.js';
 import { assertTrailerSafe, hasTrailer, landingMessage, LOG_FORMAT, parseLog, squashMessage, TASK_TRAILER } from './trailers.js';
 
@@ -40,10 +41,22 @@ export interface LandOptions {
   serialize?: boolean;
   /** Folder for the landing and checkout locks, e.g. `<state>/locks`. Default `<git common dir>/parallel-loop/locks`. */
   lockDir?: string;
+  /**
+   * The changelog the lander writes: the entry goes under `## Unreleased` of the tip's version, in the
+   * landing commit itself (on each try, since each try lands on a new tip); a change the branch made to the
+   * file is left out. Default none.
+   */
+  changelog?: ChangelogEntry;
+}
+
+/** What a landing did to the changelog: the entry it added, and whether it left out the branch's own change to the file. */
+export interface ChangelogReport {
+  entry: string;
+  dropped: boolean;
 }
 
 export type LandResult =
-  | { status: 'landed'; commit: string; previous: string; tries: number; backupRef?: string; checkouts: CheckoutReport[]; branchTip: string }
+  | { status: 'landed'; commit: string; previous: string; tries: number; backupRef?: string; checkouts: CheckoutReport[]; branchTip: string; changelog?: ChangelogReport }
   | { status: 'already-landed'; commit: string }
   | { status: 'conflict'; files: string[]; details: string; tip: string }
   | { status: 'verify-failed'; output: string; commit: string }
@@ -111,6 +124,9 @@ function notFound(code: ErrorCode, what: string, ref: string, repo: string): PlE
 
 type Step = LandResult | { status: 'raced'; tip: string };
 
+/** A landing commit already verified on the tip it names. */
+type Verified = Merged & { tip: string };
+
 interface Landing {
   options: LandOptions;
   branchTip: string;
@@ -118,16 +134,29 @@ interface Landing {
   message: string;
 }
 
-/** Merge `branchTip` onto `tip` in the object store and commit it (a squash has `tip` as its only parent); a conflict ends the landing. */
-async function mergeOnto(a: Landing, tip: string): Promise<{ commit: string } | LandResult> {
-  const merge = await mergeTrees(a.options.repo, tip, a.branchTip);
-  if (!merge.clean) return { status: 'conflict', files: merge.files, details: merge.messages.join('\n'), tip };
+interface Merged {
+  commit: string;
+  changelog?: ChangelogReport;
+}
+
+/**
+ * Merge `branchTip` onto `tip` in the object store and commit it (a squash has `tip` as its only parent),
+ * with the changelog entry when there is one; a conflict ends the landing, except one in the changelog
+ * alone, whose branch side is left out anyway.
+ */
+async function mergeOnto(a: Landing, tip: string): Promise<Merged | LandResult> {
+  const { repo, changelog } = a.options;
+  const merge = await mergeTrees(repo, tip, a.branchTip);
+  const onlyChangelog = changelog !== undefined && merge.files.length > 0 && merge.files.every((f) => f === changelog.file);
+  if (!merge.clean && !onlyChangelog) return { status: 'conflict', files: merge.files, details: merge.messages.join('\n'), tip };
+  const written = changelog ? await withChangelogEntry(repo, tip, merge.tree, changelog) : undefined;
   const parents = a.options.style === 'squash' ? ['-p', tip] : ['-p', tip, '-p', a.branchTip];
-  return { commit: await git(a.options.repo, [...a.ident, 'commit-tree', merge.tree, ...parents, '-m', a.message]) };
+  const commit = await git(repo, [...a.ident, 'commit-tree', written?.tree ?? merge.tree, ...parents, '-m', a.message]);
+  return { commit, changelog: written && changelog ? { entry: changelog.entry, dropped: written.dropped } : undefined };
 }
 
 /** One try, from reading the tip to the compare-and-swap. `verified` is a commit already verified on the tip it names. */
-async function tryOnce(a: Landing, searchFrom: string, tries: number, verified?: { tip: string; commit: string }): Promise<Step> {
+async function tryOnce(a: Landing, searchFrom: string, tries: number, verified?: Verified): Promise<Step> {
   const { repo, target, taskId } = a.options;
   const { tip, tree } = await readTip(repo, target);
   if (verified && verified.tip !== tip) return { status: 'raced', tip: verified.tip };
@@ -151,11 +180,12 @@ async function tryOnce(a: Landing, searchFrom: string, tries: number, verified?:
   });
   if (step.kind === 'held') return { status: 'held', reason: step.reason, worktree: step.worktree };
   if (step.kind === 'raced') return { status: 'raced', tip };
-  return { status: 'landed', commit: merged.commit, previous: tip, tries, backupRef, checkouts: step.checkouts, branchTip: a.branchTip };
+  const result = { status: 'landed' as const, commit: merged.commit, previous: tip, tries, backupRef, checkouts: step.checkouts, branchTip: a.branchTip };
+  return merged.changelog ? { ...result, changelog: merged.changelog } : result;
 }
 
 /** Verify before taking turns: the check may take minutes, and no other lander waits for it. */
-async function verifyOutside(a: Landing, searchFrom: string): Promise<LandResult | { tip: string; commit: string }> {
+async function verifyOutside(a: Landing, searchFrom: string): Promise<LandResult | Verified> {
   const { repo, target, taskId } = a.options;
   const tip = await resolve(repo, target, 'TARGET_NOT_FOUND', 'The target branch');
   const landed = searchFrom === tip ? undefined : await findLanding(repo, searchFrom, tip, taskId);
@@ -163,7 +193,7 @@ async function verifyOutside(a: Landing, searchFrom: string): Promise<LandResult
   const merged = await mergeOnto(a, tip);
   if ('status' in merged) return merged;
   const verdict = await a.options.verify!(merged.commit);
-  return verdict.ok ? { tip, commit: merged.commit } : { status: 'verify-failed', output: verdict.output, commit: merged.commit };
+  return verdict.ok ? { tip, ...merged } : { status: 'verify-failed', output: verdict.output, commit: merged.commit };
 }
 
 /**

@@ -4,6 +4,7 @@ import { git, revParse } from '../git/repo.js';
 import { advanceTarget, type DirtyPolicy } from './advance.js';
 import { backoff, triesOption } from './cas.js';
 import type { CheckoutReport } from './fast-forward.js';
+import { withoutChangelogEntries } from './changelog-tree.js';
 import { mergeTrees } from './merge-tree.js';
 import { assertTrailerSafe, hasTrailer, LOG_FORMAT, parseLog, REVERT_TRAILER, revertMessage, TASK_TRAILER, type LogRecord } from './trailers.js';
 
@@ -17,6 +18,8 @@ export interface UndoOptions {
   maxTries?: number;
   /** Folder for the per-checkout locks. Default `<git common dir>/parallel-loop/locks`. */
   lockDir?: string;
+  /** The changelog the lander writes (option `changelog`): the task's entry is taken out of it, whatever entries landed next to it since. */
+  changelog?: string;
 }
 
 export type UndoResult =
@@ -67,8 +70,11 @@ export async function undoTask(options: UndoOptions): Promise<UndoResult> {
       throw new PlError('NOT_LANDED', `Task ${taskId} has no landing on ${target} to undo (or its last landing is already undone).`);
     }
     const merge = await revertTree(repo, tip, landing);
-    if (!merge.clean) return { status: 'conflict', files: merge.files, details: merge.messages.join('\n'), landing: landing.sha };
-    const commit = await git(repo, [...(await identityArgs(repo)), 'commit-tree', merge.tree, '-p', tip, '-m', revertMessage(taskId, landing.sha)]);
+    const file = options.changelog;
+    const onlyChangelog = file !== undefined && merge.files.length > 0 && merge.files.every((f) => f === file);
+    if (!merge.clean && !onlyChangelog) return { status: 'conflict', files: merge.files, details: merge.messages.join('\n'), landing: landing.sha };
+    const tree = file ? await withoutChangelogEntries(repo, tip, merge.tree, landing.sha, file) : merge.tree;
+    const commit = await git(repo, [...(await identityArgs(repo)), 'commit-tree', tree, '-p', tip, '-m', revertMessage(taskId, landing.sha)]);
     const step = await advanceTarget({
       repo,
       target,

@@ -24,6 +24,8 @@ export interface Layout {
   ledger: string;
   /** The circuit breaker for a broken agent environment, shared by every worker. */
   breaker: string;
+  /** The last pass of the `preflight` commands, shared by every worker (governance/preflight-commands.ts). */
+  preflight: string;
   /** `{ url }` of the dashboard while one serves; notifications link to it. */
   dashboard: string;
   /** The dashboard's token (mode 0600), kept so a restarted dashboard accepts the pages already open. */
@@ -56,6 +58,7 @@ export function layoutFor(repo: string, options: LayoutOptions = {}): Layout {
     board: path.join(state, 'board.md'),
     ledger: path.join(state, 'ledger'),
     breaker: path.join(state, 'breaker.json'),
+    preflight: path.join(state, 'preflight.json'),
     dashboard: path.join(state, 'dashboard.json'),
     dashboardToken: path.join(state, 'dashboard-token'),
     config: path.join(root, '.parallel-loop.json'),

@@ -99,7 +99,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
   }
 
   const tries = input.tries ?? input.attempt;
-  const prompt = buildPrompt(stageTask(task, policy), input.notes, { attempt: tries, maxAttempts: policy.maxAttempts });
+  const prompt = buildPrompt(stageTask(task, policy), input.notes, { attempt: tries, maxAttempts: policy.maxAttempts, changelog: options.changelog });
   const promptFile = path.join(state.dir, 'prompts', `${task.id}.${gen}.md`);
   fs.mkdirSync(path.dirname(promptFile), { recursive: true });
   fs.writeFileSync(promptFile, prompt);

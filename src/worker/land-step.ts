@@ -42,6 +42,7 @@ export async function landStep(
       style: options.landStyle,
       verify,
       dirtyPolicy: options.dirtyTarget,
+      changelog: options.changelog ? { file: options.changelog, entry: task.changelog ?? task.title } : undefined,
     });
   } catch (err) {
     // The agent's work is committed on its branch; a landing that could not finish now (the target

@@ -117,7 +117,8 @@ export class Worker {
           continue;
         }
         if ('fail' in entry) continue;
-        // Budget, rate-limit pause and machine load are asked before every claim.
+        // Budget, preflight commands, rate-limit pause and machine load are asked before every claim.
+        await this.gate.refreshPreflight();
         const gate = this.gate.check();
         if (gate.action === 'stop') break;
         if (gate.action === 'wait') {

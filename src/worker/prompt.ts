@@ -1,9 +1,15 @@
 import type { Task } from '../task/types.js';
 import type { RetryNote } from '../lifecycle/records.js';
 
-/** The prompt an agent gets: the task's own text, then what went wrong before, if anything. Pure. */
-export function buildPrompt(task: Task, notes: RetryNote[], extra: { attempt: number; maxAttempts: number }): string {
+/**
+ * The prompt an agent gets: the task's own text, a word on the changelog when the lander writes it, then
+ * what went wrong before, if anything. Pure.
+ */
+export function buildPrompt(task: Task, notes: RetryNote[], extra: { attempt: number; maxAttempts: number; changelog?: string }): string {
   const parts = [task.prompt.trim()];
+  if (extra.changelog) {
+    parts.push('', `Do not edit ${extra.changelog}: the entry for this task is added when it lands, and changes to that file are left out.`);
+  }
   if (notes.length > 0) {
     parts.push('', '---', `This is attempt ${extra.attempt} of ${extra.maxAttempts}. Earlier attempts of this task ended like this:`);
     for (const note of notes) {

@@ -7,6 +7,7 @@ import type { RunOptions } from '../../config/options.js';
 import { layoutFor } from '../../queue/layout.js';
 import { QueueStore } from '../../queue/store.js';
 import { checkHardLinks, checkQueuePermissions } from '../../queue/preflight.js';
+import { preflightReason, runPreflight, writePreflight } from '../../governance/preflight-commands.js';
 import { currentBranch, requireGit, revParse } from '../../git/repo.js';
 import { ensureStateIgnored } from '../../git/worktree.js';
 import { discardPrewarmed, prewarmWorkers, Supervisor } from '../../supervisor/supervisor.js';
@@ -60,6 +61,7 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: ReturnType<typeof 
 
   const events: PlEvent[] = [];
   const say = (line: string) => (argv.json ? process.stderr : process.stdout).write(line + '\n');
+  await firstPreflight(layout, options, say);
   const supervisor = new Supervisor({
     repo: layout.repo,
     queue: argv.queue,
@@ -104,6 +106,17 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: ReturnType<typeof 
     process.exitCode = EXIT.environment;
   } else if (signals > 0) process.exitCode = EXIT.interrupted;
   else if (summary.failed.length > 0 || summary.held.length > 0 || errored.length > 0 || budgetStop) process.exitCode = EXIT.failure;
+}
+
+/**
+ * The `preflight` commands, once before any worker starts: a failure does not stop the run (the service
+ * may be on its way up), it is said, and the workers wait on it through the record written here.
+ */
+async function firstPreflight(layout: ReturnType<typeof layoutFor>, options: RunOptions, say: (line: string) => void): Promise<void> {
+  if (options.preflight.length === 0) return;
+  const record = await runPreflight({ commands: options.preflight, cwd: layout.repo, timeoutMs: options.preflightTimeoutMs, killGraceMs: options.killGraceMs });
+  writePreflight(layout.preflight, record);
+  if (!record.ok) say(`${preflightReason(record)}; the run waits until it passes`);
 }
 
 /**

@@ -25,7 +25,7 @@ export const undoCommand: CommandModule<object, UndoArgs> = {
     const config = loadConfigFile(layout.config);
     const target = argv.target ?? config.target ?? (await currentBranch(layout.repo));
     if (!target) throw new PlError('NO_TARGET', 'HEAD is detached; pass --target <branch>.');
-    const result = await undoTask({ repo: layout.repo, target, taskId: argv.task, dirtyPolicy: argv.dirtyTarget ?? config.dirtyTarget });
+    const result = await undoTask({ repo: layout.repo, target, taskId: argv.task, dirtyPolicy: argv.dirtyTarget ?? config.dirtyTarget, changelog: config.changelog });
     if (argv.json) printJson(result);
     else if (result.status === 'reverted') printLines([`reverted ${argv.task} on ${target}: ${result.commit.slice(0, 8)} reverts ${result.landing.slice(0, 8)}`]);
     else if (result.status === 'conflict') printLines([`cannot revert ${argv.task} cleanly: later changes touch ${result.files.join(', ')}. Revert it by hand: git revert -m 1 ${result.landing}`]);
