@@ -38,8 +38,10 @@ describe('a send on a channel whose other end died', () => {
     await run(['to-supervisor', 'raw', rawFile]);
     const safeFile = path.join(dir, 'safe');
     await run(['to-supervisor', 'safe', safeFile]);
-    await waitFor(() => fs.existsSync(safeFile), 10_000);
-    expect(fs.readFileSync(safeFile, 'utf8')).toBe('survived\n');
+    // Read until whole: the file exists a moment before its line is in it.
+    const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '');
+    await waitFor(() => read(safeFile) === 'survived\n', 10_000);
+    expect(read(safeFile)).toBe('survived\n');
     // The raw worker died of its EPIPE: given the same time (and more), it wrote nothing.
     await new Promise((r) => setTimeout(r, 500));
     expect(fs.existsSync(rawFile)).toBe(false);
