@@ -91,7 +91,7 @@ function fromResult(event: Json): AgentEvent[] {
     inputTokens === undefined || outputTokens === undefined ? undefined : `${inputTokens} in / ${outputTokens} out tokens`,
   ].filter((part) => part !== undefined);
   const head = isError ? `failed (${str(event.subtype) === 'success' ? 'error' : str(event.subtype)}): ${firstLine(text) || 'no message'}` : 'done';
-  const result: AgentEvent = { kind: 'result', summary: [head, ...numbers].join(', '), costUsd, turns, inputTokens, outputTokens, isError };
+  const result: AgentEvent = { kind: 'result', summary: [head, ...numbers].join(', '), costUsd, turns, inputTokens, outputTokens, isError, ...(!isError && text ? { text } : {}) };
   if (!isError || !(event.api_error_status === 429 || isRateLimitText(text))) return [result];
   return [result, { kind: 'rate-limit', summary: firstLine(text) || 'rate limited', resetAt: resetTimeFromText(text), isError: true }];
 }

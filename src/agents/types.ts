@@ -53,6 +53,8 @@ export interface AgentEvent {
   /** For rate limits: when the agent said it resets (ISO time), if it said. */
   resetAt?: string;
   isError?: boolean;
+  /** For a `result`: the agent's whole final text, when its adapter reports one (a verdict line is read from it). */
+  text?: string;
 }
 
 /** What an attempt cost and did, summed from its events. */

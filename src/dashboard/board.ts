@@ -1,23 +1,8 @@
 import type { TaskState } from '../queue/layout.js';
+import { placeTasks, type BoardEntry, type ColumnId } from '../status/columns.js';
 import type { AgentRow, FinishedRow, Status } from '../status/types.js';
 
-/**
- * The board's columns, left to right. Data, not layout: a pipeline stage is one more entry here and
- * one more phase in PHASE_COLUMN, and the page draws whatever columns it is sent.
- */
-export const COLUMNS = [
-  { id: 'queued', title: 'Queued' },
-  { id: 'implementing', title: 'Implementing' },
-  { id: 'review', title: 'In review' },
-  { id: 'testing', title: 'Testing' },
-  { id: 'landing', title: 'Landing' },
-  { id: 'done', title: 'Done' },
-  { id: 'failed', title: 'Failed / Escalated' },
-] as const;
-export type ColumnId = (typeof COLUMNS)[number]['id'];
-
-/** The column of a running task by its agent's phase; any other phase is Implementing. */
-export const PHASE_COLUMN: Readonly<Record<string, ColumnId>> = { verifying: 'landing', landing: 'landing' };
+export { COLUMNS, PHASE_COLUMN, STAGE_COLUMN, type ColumnId } from '../status/columns.js';
 
 /** One task on the board. `null`: not known or not applicable. */
 export interface Card {
@@ -27,11 +12,17 @@ export interface Card {
   attempt: number | null;
   elapsedMs: number | null;
   costUsd: number | null;
-  /** Why it failed, or why its landing waits. */
+  /** Why it failed, why its landing waits, or which stage it waits for. */
   reason: string | null;
   /** When it finished, or since when it waits to land. */
   at: string | null;
   phase: string | null;
+  /** The pipeline stage it is in or waits for; null outside a pipeline. */
+  stage: string | null;
+  /** In the inbox waiting for the column's stage, not in hand. */
+  waiting: boolean;
+  /** A failed pipeline task handed to a person. */
+  escalated: boolean;
 }
 
 export interface Column {
@@ -63,39 +54,45 @@ export interface BoardView {
 export type TitleOf = (id: string, state: TaskState) => string | null;
 
 /**
- * The board from one status and the titles of its tasks. Pure. Counts are the status's own: Queued is
- * `queued.total`, Implementing to Landing split `running` by phase (held tasks join Landing), Done and
- * Failed are the folders' counts while their cards are the most recent ones.
+ * The board from one status and the titles of its tasks. Pure. The columns and their counts are
+ * placeTasks's, the ones board.md shows: a running task goes by its stage (or, outside a pipeline, by
+ * its phase), a task waiting for a stage joins that stage's column, held tasks join Landing.
  */
 export function boardView(status: Status, titleOf: TitleOf, staleMs: number): BoardView {
-  const cards = new Map<ColumnId, Card[]>(COLUMNS.map((c) => [c.id, []]));
-  const counts = new Map<ColumnId, number>(COLUMNS.map((c) => [c.id, 0]));
-  const blank = { agent: null, attempt: null, elapsedMs: null, costUsd: null, reason: null, at: null, phase: null };
-  for (const id of status.queued.next) cards.get('queued')!.push({ ...blank, id, title: titleOf(id, 'inbox') });
-  counts.set('queued', status.queued.total);
-  for (const r of status.running) {
-    const column = PHASE_COLUMN[r.phase ?? ''] ?? 'implementing';
-    const reason = r.owner === 'dead' ? 'its agent is gone; the monitor reclaims it' : r.owner === 'unclaimed' ? 'no live claim; the next worker repairs it' : null;
-    cards.get(column)!.push({ id: r.task, title: titleOf(r.task, 'running'), agent: r.agent, attempt: r.attempt, elapsedMs: r.elapsedMs, costUsd: null, reason, at: r.startedAt, phase: r.phase });
-    counts.set(column, counts.get(column)! + 1);
-  }
-  for (const l of status.landing) {
-    cards.get('landing')!.push({ ...blank, id: l.task, title: titleOf(l.task, 'inbox'), agent: l.agent, attempt: l.attempt, reason: l.reason ?? 'held', at: l.since, phase: 'held' });
-  }
-  counts.set('landing', counts.get('landing')! + status.counts.landing);
-  const finished = (r: FinishedRow): Card => ({ id: r.task, title: titleOf(r.task, 'running'), agent: r.agent, attempt: r.attempt, elapsedMs: r.durationMs, costUsd: r.costUsd, reason: r.reason, at: r.at, phase: null });
-  cards.set('done', status.recent.done.map(finished));
-  cards.set('failed', status.recent.failed.map(finished));
-  counts.set('done', status.counts.done);
-  counts.set('failed', status.counts.failed);
   return {
     generatedAt: status.generatedAt,
     active: status.active,
     counts: status.counts,
-    columns: COLUMNS.map((c) => ({ id: c.id, title: c.title, count: counts.get(c.id)!, cards: cards.get(c.id)! })),
+    columns: placeTasks(status).map((c) => ({ id: c.id, title: c.title, count: c.count, cards: c.entries.map((e) => card(e, titleOf)) })),
     agents: status.agents.map((a) => ({ ...a, stale: a.alive !== false && a.heartbeatAgeMs !== null && a.heartbeatAgeMs > staleMs })),
     throughput: status.throughput,
     work: status.work,
     costUsd: status.costUsd,
   };
+}
+
+const BLANK = { agent: null, attempt: null, elapsedMs: null, costUsd: null, reason: null, at: null, phase: null, stage: null, waiting: false, escalated: false };
+
+function card(e: BoardEntry, titleOf: TitleOf): Card {
+  switch (e.kind) {
+    case 'queued':
+      return { ...BLANK, id: e.task, title: titleOf(e.task, 'inbox') };
+    case 'waiting':
+      return { ...BLANK, id: e.row.task, title: titleOf(e.row.task, 'inbox'), reason: `waiting for ${e.row.stage}`, at: e.row.since, stage: e.row.stage, waiting: true };
+    case 'held': {
+      const l = e.row;
+      return { ...BLANK, id: l.task, title: titleOf(l.task, 'inbox'), agent: l.agent, attempt: l.attempt, reason: l.reason ?? 'held', at: l.since, phase: 'held' };
+    }
+    case 'running': {
+      const r = e.row;
+      const reason = r.owner === 'dead' ? 'its agent is gone; the monitor reclaims it' : r.owner === 'unclaimed' ? 'no live claim; the next worker repairs it' : null;
+      return { ...BLANK, id: r.task, title: titleOf(r.task, 'running'), agent: r.agent, attempt: r.attempt, elapsedMs: r.elapsedMs, reason, at: r.startedAt, phase: r.phase, stage: r.stage };
+    }
+    case 'finished':
+      return finished(e.row, titleOf);
+  }
+}
+
+function finished(r: FinishedRow, titleOf: TitleOf): Card {
+  return { ...BLANK, id: r.task, title: titleOf(r.task, 'running'), agent: r.agent, attempt: r.attempt, elapsedMs: r.durationMs, costUsd: r.costUsd, reason: r.reason, at: r.at, escalated: r.escalated };
 }

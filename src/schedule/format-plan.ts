@@ -19,7 +19,7 @@ export function formatPlan(plan: Plan): string {
 
   const defaults = Object.values(plan.estimates).filter((e) => e.source === 'default').length;
   lines.push('', `Critical path: ${duration(plan.criticalPath.minutes)}`);
-  if (plan.criticalPath.ids.length > 0) lines.push(`  ${plan.criticalPath.ids.join(' -> ')}`);
+  if (plan.criticalPath.ids.length > 0) lines.push(`  ${plan.criticalPath.ids.map((id) => step(id, plan)).join(' -> ')}`);
   lines.push(`Expected wall time: ${duration(plan.expectedWallMinutes)} with ${count(plan.agents, 'agent')} (one agent: ${duration(plan.serialMinutes)})`);
   if (defaults > 0) lines.push(`  ${count(defaults, 'task')} without an estimate or history counted at the default`);
 
@@ -28,6 +28,18 @@ export function formatPlan(plan: Plan): string {
     for (const p of plan.problems) lines.push(`  ${p.path}: ${p.message}`);
   }
   return lines.join('\n');
+}
+
+/** `fix-login (implement 4m, review 2m, test 3m)` for a pipeline task, its id otherwise. */
+function step(id: string, plan: Plan): string {
+  const stages = plan.estimates[id]?.stages;
+  return stages ? `${id} (${stages.map((s) => `${s.stage} ${shortDuration(s.minutes)}`).join(', ')})` : id;
+}
+
+/** `4m`, or `1h05m` from an hour up. */
+function shortDuration(minutes: number): string {
+  const rounded = Math.round(minutes);
+  return rounded < 60 ? `${rounded}m` : `${Math.floor(rounded / 60)}h${String(rounded % 60).padStart(2, '0')}m`;
 }
 
 function count(n: number, noun: string): string {

@@ -1,17 +1,24 @@
 import { PlError } from '../errors.js';
+import { isPipeline, type AgentStage } from '../lifecycle/stages.js';
 import type { Task } from '../task/types.js';
+import type { StageHistory } from './history.js';
 import { pathsConflict } from './globs.js';
 import { checkDependencies, compareIds, type DependencyProblem } from './graph.js';
 import { orderCandidates, pickNext, type RunningTask } from './select.js';
 
 /** The part of a task the plan reads. */
-export type PlanTask = Pick<Task, 'id' | 'priority' | 'touches' | 'dependsOn'> & Partial<Pick<Task, 'estimate' | 'agent'>>;
+export type PlanTask = Pick<Task, 'id' | 'priority' | 'touches' | 'dependsOn'> & Partial<Pick<Task, 'estimate' | 'agent'>> & {
+  /** The agent stages it goes through (the task's or the run's); undefined or `[implement]`: no pipeline. */
+  stages?: readonly AgentStage[];
+};
 
 export interface PlanOptions {
   /** Agents working at once in the simulation; a positive integer. */
   agents: number;
   /** Median minutes of past runs, keyed by task id or by agent name; a task id entry wins over its agent's. */
   history?: ReadonlyMap<string, number>;
+  /** Median minutes of past pipeline stages, per task and over all tasks. */
+  stageHistory?: StageHistory;
   /** Minutes assumed for a task with neither an estimate nor history. Default 10. */
   defaultEstimateMin?: number;
   /** Ids done outside `tasks`: a dependency on one is already satisfied. */
@@ -21,6 +28,14 @@ export interface PlanOptions {
 export interface EstimateUsed {
   minutes: number;
   source: 'estimate' | 'history' | 'default';
+  /** A pipeline task's estimate per stage, in order; `minutes` is their sum. Absent outside a pipeline. */
+  stages?: StageEstimate[];
+}
+
+export interface StageEstimate {
+  stage: AgentStage;
+  minutes: number;
+  source: EstimateUsed['source'];
 }
 
 /** Two tasks that may change the same paths and so never run at the same time. */
@@ -57,13 +72,16 @@ export interface Plan {
 
 /** Plan a set of tasks: waves, conflicts, critical path and expected wall time. Deterministic. */
 export function makePlan(tasks: readonly PlanTask[], options: PlanOptions): Plan {
-  const { agents, history = new Map(), defaultEstimateMin = 10, done = new Set<string>() } = options;
+  const { agents, history = new Map(), stageHistory, defaultEstimateMin = 10, done = new Set<string>() } = options;
   if (!Number.isInteger(agents) || agents < 1) throw invalidOption('agents', 'a positive integer', agents);
   if (!(defaultEstimateMin >= 0) || !Number.isFinite(defaultEstimateMin)) throw invalidOption('defaultEstimateMin', 'a non-negative number', defaultEstimateMin);
 
   const sorted = [...tasks].sort((a, b) => compareIds(a.id, b.id));
   const estimates: Record<string, EstimateUsed> = {};
-  for (const t of sorted) estimates[t.id] = estimateFor(t, history, defaultEstimateMin);
+  for (const t of sorted) {
+    const own = estimateFor(t, history, defaultEstimateMin);
+    estimates[t.id] = t.stages && isPipeline(t.stages) ? pipelineEstimate(t.id, t.stages, own, stageHistory, defaultEstimateMin) : own;
+  }
   const problems = checkDependencies(sorted, done);
   const blocked = unschedulable(sorted, problems);
   const runnable = sorted.filter((t) => !blocked.has(t.id));
@@ -91,6 +109,22 @@ function estimateFor(task: PlanTask, history: ReadonlyMap<string, number>, fallb
   if (task.estimate !== undefined) return { minutes: task.estimate, source: 'estimate' };
   const past = history.get(task.id) ?? (task.agent === undefined ? undefined : history.get(task.agent));
   return past === undefined ? { minutes: fallback, source: 'default' } : { minutes: past, source: 'history' };
+}
+
+/**
+ * A pipeline task takes the sum of its stages. Each stage: this task's median for it, else the median
+ * of that stage over all tasks, else (implement) the task's own estimate or history, or the default.
+ */
+function pipelineEstimate(id: string, stages: readonly AgentStage[], own: EstimateUsed, history: StageHistory | undefined, fallback: number): EstimateUsed {
+  const parts = stages.map((stage): StageEstimate => {
+    const past = history?.byTask.get(id)?.get(stage) ?? history?.all.get(stage);
+    if (past !== undefined) return { stage, minutes: past, source: 'history' };
+    return stage === 'implement' ? { stage, minutes: own.minutes, source: own.source } : { stage, minutes: fallback, source: 'default' };
+  });
+  const sources = new Set(parts.map((p) => p.source));
+  // The whole counts as a default when any stage does, as `plan` reports tasks without an estimate.
+  const source = sources.has('default') ? 'default' : sources.has('history') ? 'history' : 'estimate';
+  return { minutes: parts.reduce((sum, p) => sum + p.minutes, 0), source, stages: parts };
 }
 
 /** Tasks named by a problem, and every task that depends on one of them, however indirectly. */

@@ -5,7 +5,7 @@ import { InboxIndex, type InboxEntry } from '../queue/inbox.js';
 import { QueueStore } from '../queue/store.js';
 import { fileStem } from '../task/id.js';
 import type { Problem } from '../task/types.js';
-import { historyMinutes, readAttemptSamples } from './history.js';
+import { historyMinutes, readAttemptSamples, stageHistory } from './history.js';
 import { makePlan, type Plan } from './plan.js';
 
 /** What `plan --json` prints: the Plan, plus what the scheduler inferred and what it could not read. */
@@ -29,10 +29,11 @@ export function planQueue(layout: Layout, options: { agents?: unknown; allowShar
   const ids = (state: 'running' | 'done' | 'failed') => new Set(store.taskFiles(state).map(fileStem));
   const failed = ids('failed');
   const entries = index.ordered();
+  const samples = readAttemptSamples(layout);
   const plan = makePlan(
-    entries.map((e) => ({ id: e.id, priority: e.priority, touches: e.task.touches, dependsOn: e.task.dependsOn, estimate: e.task.estimate, agent: e.task.agent ?? resolved.agent })),
+    entries.map((e) => ({ id: e.id, priority: e.priority, touches: e.task.touches, dependsOn: e.task.dependsOn, estimate: e.task.estimate, agent: e.task.agent ?? resolved.agent, stages: e.task.stages ?? resolved.stages })),
     // Running tasks count as done: what waits on them starts once they land.
-    { agents: resolved.agents, history: historyMinutes(readAttemptSamples(layout)), done: new Set([...ids('done'), ...ids('running')]) },
+    { agents: resolved.agents, history: historyMinutes(samples), stageHistory: stageHistory(samples), done: new Set([...ids('done'), ...ids('running')]) },
   );
   plan.problems = plan.problems.map((p) => (p.kind === 'unknown-dependency' && failed.has(p.ids[1]!) ? { ...p, message: failedDependency(p.ids[1]!) } : p));
   return { ...plan, inferredTouches: inferred(entries), invalid: rejected };

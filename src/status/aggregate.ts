@@ -1,4 +1,5 @@
 import type { AgentState } from '../lifecycle/records.js';
+import { stageCounts } from './columns.js';
 import type { EventDigest } from './digest.js';
 import type { AgentRow, AgentSnapshot, FinishedRow, FinishedSnapshot, RunningRow, Status, StatusSnapshot } from './types.js';
 
@@ -27,6 +28,7 @@ export function aggregate(snapshot: StatusSnapshot, now: number, options: Aggreg
       agent: r.lease?.agentId ?? hb?.agentId ?? null,
       attempt: hb?.attempt ?? null,
       phase: hb?.phase ?? null,
+      stage: hb?.stage ?? r.stage ?? null,
       startedAt,
       elapsedMs: since(startedAt, now),
       owner: r.gen === undefined ? 'unclaimed' : alive === undefined ? 'unknown' : alive ? 'alive' : 'dead',
@@ -46,6 +48,8 @@ export function aggregate(snapshot: StatusSnapshot, now: number, options: Aggreg
     agents,
     running,
     landing: snapshot.held.map((h) => ({ task: h.task, agent: h.agent ?? null, attempt: h.attempt ?? null, since: h.at, reason: h.reason ?? null })),
+    waiting: snapshot.waiting.map((w) => ({ task: w.task, stage: w.stage, since: w.since })),
+    stages: stageCounts(running, snapshot.waiting, snapshot.held.length),
     queued: { total: Math.max(0, snapshot.counts.inbox - snapshot.held.length), next: snapshot.queued },
     recent: { done: snapshot.recentDone.map(finishedRow), failed: snapshot.recentFailed.map(finishedRow) },
     throughput: {
@@ -111,6 +115,7 @@ function finishedRow(f: FinishedSnapshot): FinishedRow {
     commit: f.commit ?? landing?.commit ?? null,
     branch: typeof r?.branch === 'string' ? r.branch : null,
     reason: f.reason ?? (typeof r?.reason === 'string' ? r.reason : null),
+    escalated: f.outcome === 'failed' && (f.escalated === true || r?.escalated === true),
   };
 }
 

@@ -1,10 +1,11 @@
+import { placeTasks, type BoardEntry, type PlacedColumn } from './columns.js';
 import type { FinishedRow, Status } from './types.js';
 import { formatDuration } from './units.js';
 
 /**
- * `.parallel-loop/board.md`: the status as a Markdown tracking board, one section per stage the
- * way hand-kept TODO / IN_PROGRESS / CHANGELOG files track agent work. Generated each status pass;
- * edits to it are overwritten. Pure.
+ * `.parallel-loop/board.md`: the status as a Markdown tracking board, one section per column of the
+ * dashboard (placeTasks), the way hand-kept TODO / IN_PROGRESS / CHANGELOG files track agent work.
+ * Generated each status pass; edits to it are overwritten. Pure.
  */
 export function formatBoard(status: Status): string {
   const c = status.counts;
@@ -13,42 +14,39 @@ export function formatBoard(status: Status): string {
     '',
     `Updated ${status.generatedAt} · ${status.queued.total} queued · ${c.running} in progress · ${c.landing} landing · ${c.done} done · ${c.failed} failed`,
     '',
-    `## Queued (${status.queued.total})`,
-    '',
-    ...list(status.queued.next.map((id) => `- ${md(id)}`), status.queued.total, 'in the queue folder'),
-    '',
-    `## In progress (${c.running})`,
-    '',
-    ...inProgress(status),
-    '',
-    `## Landing (${c.landing})`,
-    '',
-    ...list(
-      status.landing.map((l) => `- ${md(l.task)}: ${md(l.reason ?? 'held')} (attempt ${l.attempt ?? '?'}${l.agent ? ` by ${md(l.agent)}` : ''}, since ${l.since})`),
-      c.landing,
-    ),
-    '',
-    `## Done (${c.done})`,
-    '',
-    ...list(status.recent.done.map(doneLine), c.done, 'in queue/done/'),
-    '',
-    `## Failed (${c.failed})`,
-    '',
-    ...list(status.recent.failed.map(failedLine), c.failed, 'in queue/failed/'),
-    '',
   ];
+  for (const column of placeTasks(status)) lines.push(`## ${column.title} (${column.count})`, '', ...section(column), '');
   return lines.join('\n');
 }
 
-function inProgress(s: Status): string[] {
-  if (s.running.length === 0) return ['_none_'];
-  const rows = s.running.map((r) => {
-    // A second or later attempt is marked the way hand-kept boards mark retries.
-    const retry = (r.attempt ?? 1) > 1 ? '[RETRY] ' : '';
-    const owner = r.owner === 'alive' || r.owner === 'unknown' ? (r.agent ?? '?') : `${r.agent ?? '?'} (${r.owner === 'dead' ? 'gone' : 'no live claim'})`;
-    return `| ${retry}${md(r.task)} | ${md(owner)} | ${r.attempt ?? '-'} | ${r.phase ?? '-'} | ${formatDuration(r.elapsedMs)} |`;
-  });
-  return ['| Task | Agent | Attempt | Phase | For |', '|---|---|---|---|---|', ...rows];
+function section(column: PlacedColumn): string[] {
+  const { id, count, entries } = column;
+  if (id === 'queued') return list(entries.flatMap((e) => (e.kind === 'queued' ? [`- ${md(e.task)}`] : [])), count, 'in the queue folder');
+  if (id === 'done') return list(entries.flatMap((e) => (e.kind === 'finished' ? [doneLine(e.row)] : [])), count, 'in queue/done/');
+  if (id === 'failed') return list(entries.flatMap((e) => (e.kind === 'finished' ? [failedLine(e.row)] : [])), count, 'in queue/failed/');
+  return inHand(entries);
+}
+
+// A stage's column: the tasks in hand as a table, then those waiting for it (or held, for Landing).
+function inHand(entries: BoardEntry[]): string[] {
+  if (entries.length === 0) return ['_none_'];
+  const lines: string[] = [];
+  const rows = entries.flatMap((e) => (e.kind === 'running' ? [e.row] : []));
+  if (rows.length > 0) {
+    lines.push('| Task | Agent | Attempt | Phase | For |', '|---|---|---|---|---|');
+    for (const r of rows) {
+      // A second or later attempt is marked the way hand-kept boards mark retries; in a pipeline every
+      // stage is an attempt of its own, so a later stage is not one.
+      const retry = r.stage === null && (r.attempt ?? 1) > 1 ? '[RETRY] ' : '';
+      const owner = r.owner === 'alive' || r.owner === 'unknown' ? (r.agent ?? '?') : `${r.agent ?? '?'} (${r.owner === 'dead' ? 'gone' : 'no live claim'})`;
+      lines.push(`| ${retry}${md(r.task)} | ${md(owner)} | ${r.attempt ?? '-'} | ${r.phase ?? '-'} | ${formatDuration(r.elapsedMs)} |`);
+    }
+  }
+  for (const e of entries) {
+    if (e.kind === 'waiting') lines.push(`- ${md(e.row.task)}: waiting for ${e.row.stage} (since ${e.row.since})`);
+    if (e.kind === 'held') lines.push(`- ${md(e.row.task)}: ${md(e.row.reason ?? 'held')} (attempt ${e.row.attempt ?? '?'}${e.row.agent ? ` by ${md(e.row.agent)}` : ''}, since ${e.row.since})`);
+  }
+  return lines;
 }
 
 function doneLine(r: FinishedRow): string {
@@ -58,7 +56,7 @@ function doneLine(r: FinishedRow): string {
 }
 
 function failedLine(r: FinishedRow): string {
-  return `- ${md(r.task)}: ${md(r.reason ?? 'no reason recorded')} (${meta(r)})`;
+  return `- ${r.escalated ? '[ESCALATED] ' : ''}${md(r.task)}: ${md(r.reason ?? 'no reason recorded')} (${meta(r)})`;
 }
 
 function meta(r: FinishedRow): string {

@@ -12,6 +12,8 @@ export interface FinishedRef {
   landing?: string;
   commit?: string;
   reason?: string;
+  /** A pipeline task that a person must look at (a failed event with `escalated: true`). */
+  escalated?: boolean;
 }
 
 /** A task whose landing was held (dirty target checkout); it waits in the inbox. */
@@ -60,6 +62,11 @@ export interface EventDigest {
   done: FinishedRef[];
   failed: FinishedRef[];
   held: Record<string, HeldRef>;
+  /**
+   * Pipeline tasks not finished yet, by id: the time of their last stage event. Candidates for a task
+   * waiting in the inbox for its next stage, which the claim history confirms. Absent from older caches.
+   */
+  staged?: Record<string, string>;
   agents: Record<string, AgentTotals>;
 }
 
@@ -75,7 +82,7 @@ const FINISHES_CAP = 200_000;
 
 /** The digest of an empty log. */
 export function emptyDigest(): EventDigest {
-  return { version: 1, events: 0, spanBusyMs: 0, open: {}, attempts: 0, busyMs: 0, costUsd: 0, finishes: [], done: [], failed: [], held: {}, agents: {} };
+  return { version: 1, events: 0, spanBusyMs: 0, open: {}, attempts: 0, busyMs: 0, costUsd: 0, finishes: [], done: [], failed: [], held: {}, staged: {}, agents: {} };
 }
 
 /** Fold events into `digest` (updated in place and returned). No IO. */
@@ -104,6 +111,7 @@ function foldOne(d: EventDigest, e: PlEvent): void {
     case 'attempt-started': {
       startSpan(d, t);
       d.open[task] = { gen, startMs: t, agent: e.agent };
+      if (e.stage) (d.staged ??= {})[task] = e.time;
       d.attempts++;
       totals(d, e.agent).attempts++;
       delete d.held[task];
@@ -131,7 +139,11 @@ function foldOne(d: EventDigest, e: PlEvent): void {
       break;
     }
     case 'failed':
-      finish(d, e, t, { task, gen, attempt, agent: e.agent, outcome: 'failed', at: e.time, reason: typeof e.reason === 'string' ? e.reason : undefined });
+      finish(d, e, t, { task, gen, attempt, agent: e.agent, outcome: 'failed', at: e.time, reason: typeof e.reason === 'string' ? e.reason : undefined, escalated: e.escalated === true ? true : undefined });
+      break;
+    case 'advanced':
+      (d.staged ??= {})[task] = e.time;
+      delete d.open[task];
       break;
     case 'held':
       d.held[task] = { task, gen, attempt, agent: e.agent, at: e.time, reason: typeof e.reason === 'string' ? e.reason : undefined };
@@ -142,7 +154,10 @@ function foldOne(d: EventDigest, e: PlEvent): void {
     case 'reclaimed':
     case 'rejected':
       delete d.open[task];
-      if (e.type === 'rejected') delete d.held[task];
+      if (e.type === 'rejected') {
+        delete d.held[task];
+        delete d.staged?.[task];
+      }
       break;
     default:
       return;
@@ -164,6 +179,7 @@ function startSpan(d: EventDigest, t: number): void {
 function finish(d: EventDigest, e: PlEvent, t: number, ref: FinishedRef): void {
   delete d.open[ref.task];
   delete d.held[ref.task];
+  delete d.staged?.[ref.task];
   d.finishes.push([t, ref.outcome === 'done' ? 0 : 1]);
   const list = ref.outcome === 'done' ? d.done : d.failed;
   list.push(dropUndefined(ref));

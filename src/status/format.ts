@@ -56,6 +56,14 @@ export function summaryLine(status: Status): string {
   return `${clockTime(status.generatedAt)} inbox ${c.inbox} running ${c.running} landing ${c.landing} done ${c.done} failed ${c.failed} | ${agents || 'no agents'}`;
 }
 
+// Shown once a pipeline is in play: tasks per stage, in hand and waiting (the board's columns).
+function stageLine(s: Status): string[] {
+  const st = s.stages;
+  if (!s.running.some((r) => r.stage !== null) && s.waiting.length === 0 && st.review + st.test === 0) return [];
+  const waiting = s.waiting.length > 0 ? ` (${s.waiting.length} waiting)` : '';
+  return [`Stages implement ${st.implement} · review ${st.review} · test ${st.test} · landing ${st.landing}${waiting}`];
+}
+
 function headLines(s: Status, p: Paint): string[] {
   const alive = s.agents.filter((a) => a.alive === true).length;
   const who = alive > 0 ? p('green', `${alive} of ${s.agents.length} agents alive`) : p('yellow', 'no agent running');
@@ -68,6 +76,7 @@ function headLines(s: Status, p: Paint): string[] {
   return [
     `${p('bold', 'parallel-loop')} ${s.repo} · ${who} · ${clockTime(s.generatedAt)} UTC`,
     `Tasks  ${s.queued.total} queued · ${c.running} running · ${c.landing} landing · ${c.done} done · ${c.failed > 0 ? p('red', `${c.failed} failed`) : '0 failed'} · ${c.rejected} rejected`,
+    ...stageLine(s),
     `Rate   ${t.donePerHour.toFixed(1)} done/h · last hour ${t.doneLastHour} done, ${t.failedLastHour} failed · ${eta}`,
     `Work   ${speed} · ${w.attempts} attempt${w.attempts === 1 ? '' : 's'} · spent ${s.costUsd > 0 ? formatCost(s.costUsd) : '$0'}`,
   ];

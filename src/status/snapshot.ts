@@ -7,9 +7,11 @@ import { hostBootId, isAlive, isSameProcess } from '../proc/start-time.js';
 import { treeUsage } from '../proc/usage.js';
 import { readJsonOrUndefined } from '../util/atomic-write.js';
 import type { AgentState } from '../lifecycle/records.js';
+import { isStage } from '../lifecycle/stages.js';
+import { priorState } from '../worker/history.js';
 import type { FinishedRef } from './digest.js';
 import { loadDigest, type DigestState } from './event-cache.js';
-import type { AgentSnapshot, FinishedSnapshot, RunningSnapshot, StatusSnapshot } from './types.js';
+import type { AgentSnapshot, FinishedSnapshot, RunningSnapshot, StatusSnapshot, WaitingSnapshot } from './types.js';
 
 /** Who a liveness check is about: a heartbeat or a lease both name a process this way. */
 export interface ProcessRef {
@@ -53,6 +55,7 @@ export async function readSnapshot(layout: Layout, options: SnapshotOptions = {}
   const agents = readHeartbeats(layout);
   for (const a of agents) setLive(liveness, a.heartbeat.agentId, live(a.heartbeat));
 
+  const inHand = new Set(agents.map((a) => a.heartbeat.task).filter(Boolean));
   const running: RunningSnapshot[] = [];
   for (const file of files.running) {
     const task = stripExtension(file);
@@ -61,7 +64,9 @@ export async function readSnapshot(layout: Layout, options: SnapshotOptions = {}
     if (gen === undefined && !store.stat('running', file)) continue;
     const lease = gen === undefined ? undefined : store.claims.readLease(task, gen);
     if (lease) setLive(liveness, `lease:${task}`, live(lease));
-    running.push({ task, file, gen, lease });
+    // The heartbeat names the stage; without one the claim history does (a few records, one task).
+    const stage = inHand.has(task) ? undefined : priorState(store.claims.history(task)).stage;
+    running.push({ task, file, gen, lease, ...(stage ? { stage } : {}) });
   }
 
   // A held task waits in the inbox with its generation released as `held`; the log names the
@@ -73,6 +78,18 @@ export async function readSnapshot(layout: Layout, options: SnapshotOptions = {}
     return snap.live === undefined && store.claims.readRelease(h.task, snap.highest)?.outcome === 'held';
   });
   const heldIds = new Set(held.map((h) => h.task));
+
+  // Pipeline tasks between stages: the log names the unfinished ones, their last release confirms
+  // which wait in the inbox and for what.
+  const waiting: WaitingSnapshot[] = [];
+  for (const task of Object.keys(d.staged ?? {}).sort()) {
+    if (!inboxIds.has(task) || heldIds.has(task)) continue;
+    const snap = store.claims.snapshot(task);
+    const last = snap.live === undefined ? store.claims.readRelease(task, snap.highest) : undefined;
+    if (last && (last.outcome === 'advance' || last.outcome === 'retry') && isStage(last.nextStage) && last.nextStage !== 'land') {
+      waiting.push({ task, stage: last.nextStage, since: last.at });
+    }
+  }
   const queued = files.inbox.map(stripExtension).filter((id) => !heldIds.has(id)).sort().slice(0, options.queuedLimit ?? 50);
 
   const details = (refs: FinishedRef[]): FinishedSnapshot[] =>
@@ -89,6 +106,7 @@ export async function readSnapshot(layout: Layout, options: SnapshotOptions = {}
     agents,
     running,
     held,
+    waiting,
     recentDone: details(d.done),
     recentFailed: details(d.failed),
     liveness,

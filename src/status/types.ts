@@ -1,4 +1,5 @@
 import type { AgentState, Lease, Release } from '../lifecycle/records.js';
+import type { Stage } from '../lifecycle/stages.js';
 import type { TaskState } from '../queue/layout.js';
 import type { EventDigest, FinishedRef, HeldRef } from './digest.js';
 
@@ -18,6 +19,16 @@ export interface RunningSnapshot {
   /** The live generation; undefined when no live claim holds the file (a crash the monitor repairs). */
   gen?: number;
   lease?: Lease;
+  /** The stage its claim history says the live claim runs, read only when no heartbeat holds the task. */
+  stage?: Stage;
+}
+
+/** A pipeline task in the inbox between stages: its last release sent it on (or back) to `stage`. */
+export interface WaitingSnapshot {
+  task: string;
+  stage: Stage;
+  /** When that release was written. */
+  since: string;
 }
 
 /** A finished task from the event log, with its release record when it could be read. */
@@ -38,6 +49,8 @@ export interface StatusSnapshot {
   running: RunningSnapshot[];
   /** Tasks whose landing was held and that still wait in the inbox. */
   held: HeldRef[];
+  /** Pipeline tasks waiting in the inbox for their next stage (never held ones). */
+  waiting: WaitingSnapshot[];
   /** Newest first. */
   recentDone: FinishedSnapshot[];
   recentFailed: FinishedSnapshot[];
@@ -83,6 +96,8 @@ export interface RunningRow {
   agent: string | null;
   attempt: number | null;
   phase: string | null;
+  /** The pipeline stage it is in: from its agent's heartbeat, else its claim history; null outside a pipeline. */
+  stage: Stage | null;
   startedAt: string | null;
   elapsedMs: number | null;
   owner: 'alive' | 'dead' | 'unknown' | 'unclaimed';
@@ -95,6 +110,13 @@ export interface LandingRow {
   attempt: number | null;
   since: string;
   reason: string | null;
+}
+
+/** A pipeline task in the inbox waiting for `stage` (sent on by `advance`, or back by `changes` or a retry). */
+export interface WaitingRow {
+  task: string;
+  stage: Stage;
+  since: string;
 }
 
 /** A finished task: from the event log, completed by its release record. */
@@ -111,6 +133,8 @@ export interface FinishedRow {
   commit: string | null;
   branch: string | null;
   reason: string | null;
+  /** A failed pipeline task handed to a person (its `.error.json` has `escalated: true`). */
+  escalated: boolean;
 }
 
 /** `parallel-loop status --json` and `.parallel-loop/status.json`: documented in docs/STATUS.md. */
@@ -126,6 +150,10 @@ export interface Status {
   agents: AgentRow[];
   running: RunningRow[];
   landing: LandingRow[];
+  /** Pipeline tasks in the inbox waiting for their next stage; they are also in `queued`. */
+  waiting: WaitingRow[];
+  /** Tasks per stage, in hand plus waiting for it; `landing` also counts the held tasks. */
+  stages: { implement: number; review: number; test: number; landing: number };
   queued: { total: number; next: string[] };
   recent: { done: FinishedRow[]; failed: FinishedRow[] };
   throughput: { windowMs: number; donePerHour: number; doneLastHour: number; failedLastHour: number; inboxEtaMs: number | null };

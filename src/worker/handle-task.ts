@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Task } from '../task/types.js';
 import type { Stage } from '../lifecycle/stages.js';
-import { readVerdictFile } from './verdict.js';
+import { readVerdictFile, verdictFromEvents } from './verdict.js';
 import { mergeTargetInto, runTestCommand, TargetMergeConflict } from './test-stage.js';
 import type { Lease } from '../lifecycle/records.js';
 import { revParse } from '../git/repo.js';
@@ -97,8 +97,11 @@ export async function handleTask(
   }
   if (next.action !== 'land') return settle({ kind: 'agent', next, log: result.log, tail: result.tail }, attempt, record);
   noteWorked(worker);
+  // The verdict of the stage that lands the task (an approving review or test) stays in its history.
+  let landRecord: AttemptRecord = record;
   if (policy.pipeline) {
-    const verdict = stageEnv && (stage === 'review' || stage === 'test') ? readVerdictFile(stageEnv.verdictFile) : undefined;
+    // The verdict file first; else a `VERDICT:` last line of the agent's final text (the claude adapter reports it).
+    const verdict = stageEnv && (stage === 'review' || stage === 'test') ? (readVerdictFile(stageEnv.verdictFile) ?? verdictFromEvents(result.events)) : undefined;
     if (verdict && 'invalid' in verdict) return settle({ kind: 'attempt-error', message: verdict.invalid }, attempt, record);
     if (stage === 'test' && policy.test && (!verdict || verdict.verdict === 'approve')) {
       state.set({ phase: 'verifying' });
@@ -108,11 +111,12 @@ export async function handleTask(
     const outcome: StepOutcome = { kind: 'agent', next, log: result.log, tail: result.tail, verdict };
     // Not the last stage, or a verdict other than approve: the task goes on (or back) through the inbox.
     if (nextStep({ outcome, prior, policy, attempt, now: Date.now() }).kind !== 'land') return settle(outcome, attempt, record);
+    if (verdict) landRecord = { ...record, verdict: verdict.verdict };
   }
   state.set({ phase: 'landing', ...(policy.pipeline ? { stage: 'land' as const } : {}) });
   const landing = await landStep(worker, task, landPolicy, { branch: result.branch, base: landBase, attempt, worktree: result.worktree, gen });
   fault('before-release');
-  return settle({ kind: 'landing', landing, branch: result.branch }, attempt, record, landPolicy);
+  return settle({ kind: 'landing', landing, branch: result.branch }, attempt, landRecord, landPolicy);
 }
 
 /** Decide the task's next state from how the attempt ended, then move it there. */

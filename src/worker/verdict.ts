@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { AgentEvent } from '../agents/types.js';
 import type { StageVerdict } from '../lifecycle/decide.js';
 import { VERDICTS, type Verdict } from '../lifecycle/stages.js';
 
@@ -30,4 +31,25 @@ export function verdictOf(raw: unknown): StageVerdict | undefined {
   if (!(VERDICTS as readonly unknown[]).includes(verdict)) return undefined;
   if (notes !== undefined && typeof notes !== 'string') return undefined;
   return { verdict: verdict as Verdict, notes: notes ?? '' };
+}
+
+const VERDICT_LINE = /^\s*VERDICT:\s*(approve|changes|reject)\b[\s.:—-]*(.*)$/i;
+
+/**
+ * The verdict of a final text whose last non-empty line is `VERDICT: approve | changes | reject`
+ * (how an agent without file access to PL_VERDICT_FILE, or one that forgot it, gives one); the notes
+ * are the text before that line and anything after the verdict on it. Pure.
+ */
+export function verdictFromText(text: string): StageVerdict | undefined {
+  const lines = text.trimEnd().split('\n');
+  const match = VERDICT_LINE.exec(lines[lines.length - 1] ?? '');
+  if (!match) return undefined;
+  const notes = [lines.slice(0, -1).join('\n').trim(), match[2]!.trim()].filter(Boolean).join('\n');
+  return { verdict: match[1]!.toLowerCase() as Verdict, notes };
+}
+
+/** The verdict line of the agent's last reported final text, if any. Pure. */
+export function verdictFromEvents(events: readonly AgentEvent[]): StageVerdict | undefined {
+  const last = [...events].reverse().find((e) => e.kind === 'result' && typeof e.text === 'string');
+  return last?.text === undefined ? undefined : verdictFromText(last.text);
 }

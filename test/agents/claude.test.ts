@@ -50,6 +50,8 @@ describe('claude parseLine on a real transcript', () => {
     expect(result).toMatchObject({ kind: 'result', isError: false, costUsd: raw.total_cost_usd, turns: raw.num_turns });
     expect(result).toMatchObject({ costUsd: 0.04, turns: 4, inputTokens: 4000, outputTokens: 800 });
     expect(result.summary).toBe('done, 4 turns, $0.0400, 4000 in / 800 out tokens');
+    // The whole final text, where a review stage's `VERDICT:` line is read from.
+    expect(result.text).toBe(raw.result);
   });
 });
 

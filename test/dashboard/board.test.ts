@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { boardView, COLUMNS, PHASE_COLUMN } from '../../src/dashboard/board.js';
+import { placeTasks } from '../../src/status/columns.js';
 import type { Status } from '../../src/status/types.js';
 
 const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/status-run');
@@ -27,6 +28,26 @@ describe('dashboard board', () => {
     expect(boardView(running('landing'), () => null, 1).columns.find((c) => c.id === 'landing')!.cards.map((c) => c.id)).toContain(expected.running[0]!.task);
     expect(boardView(running('setup'), () => null, 1).columns.find((c) => c.id === 'implementing')!.count).toBe(1);
     expect(Object.values(PHASE_COLUMN).every((c) => COLUMNS.some((col) => col.id === c))).toBe(true);
+  });
+
+  it('puts pipeline tasks in In review and Testing by their stage, in hand or waiting, as board.md does', () => {
+    const base = expected.running[0]!;
+    const status: Status = {
+      ...expected,
+      running: [{ ...base, task: 'rev', stage: 'review' }, { ...base, task: 'tst', stage: 'test', phase: 'verifying' }],
+      waiting: [{ task: 'w', stage: 'review', since: expected.generatedAt }],
+      queued: { total: 2, next: ['fresh', 'w'] },
+      recent: { ...expected.recent, failed: [{ ...expected.recent.failed[0]!, escalated: true }] },
+    };
+    const board = boardView(status, () => null, 15_000);
+    const column = (id: string) => board.columns.find((c) => c.id === id)!;
+    expect(column('review').cards.map((c) => [c.id, c.waiting])).toEqual([['rev', false], ['w', true]]);
+    expect(column('review').cards[1]).toMatchObject({ stage: 'review', reason: 'waiting for review' });
+    expect(column('testing').cards.map((c) => c.id)).toEqual(['tst']);
+    expect(column('queued')).toMatchObject({ count: 1, cards: [{ id: 'fresh' }] });
+    expect(column('failed').cards[0]!.escalated).toBe(true);
+    // The same placement as board.md: one count per column, the same in both.
+    expect(board.columns.map((c) => c.count)).toEqual(placeTasks(status).map((c) => c.count));
   });
 
   it('marks an agent whose heartbeat is older than the limit, unless it is gone', () => {

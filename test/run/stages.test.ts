@@ -3,8 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Status } from '../../src/status/types.js';
 import { tmpRepo } from '../helpers/tmp.js';
-import { git, killProcessesIn, readEvents, runCli, tasksIn, writeConfig, writeTask } from '../helpers/run-cli.js';
+import { git, killProcessesIn, readEvents, runCli, startCli, tasksIn, writeConfig, writeTask } from '../helpers/run-cli.js';
 
 const agent = path.resolve('test/fixtures/agents/stage-agent.mjs');
 const fast = ['--once', '--rescan-ms', '100', '--retry-backoff-ms', '20', '--monitor-ms', '200'];
@@ -116,4 +117,36 @@ describe('run: pipeline stages', () => {
     const agents = new Set(readEvents(repo).filter((e) => e.type === 'attempt-started').map((e) => e.agent));
     expect(agents.size).toBeGreaterThan(1);
   }, 120_000);
+
+  it('`status --json` counts the tasks per stage while a review runs, and after the run marks the escalated failure', async () => {
+    repo = tmpRepo();
+    configure();
+    const release = path.join(repo, '..', `${path.basename(repo)}-release-review`);
+    writeTask(repo, 'held', { env: { HOLD_REVIEW: release } });
+    writeTask(repo, 'nope', { env: { REVIEW: 'reject' } });
+    const run = startCli(repo, ['run', '--agents', '2', ...fast]);
+    const status = async () => JSON.parse((await runCli(repo, ['status', '--json'])).stdout) as Status;
+    let during: Status | undefined;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+      const s = await status();
+      if (s.stages.review === 1 && s.counts.failed === 1) {
+        during = s;
+        break;
+      }
+    }
+    expect(during, 'no status with held in review and nope failed').toBeDefined();
+    expect(during!.stages).toEqual({ implement: 0, review: 1, test: 0, landing: 0 });
+    expect(during!.running.map((r) => [r.task, r.stage])).toEqual([['held', 'review']]);
+    const board = fs.readFileSync(path.join(repo, '.parallel-loop', 'board.md'), 'utf8');
+    expect(board.slice(board.indexOf('## In review (1)'), board.indexOf('## Testing'))).toMatch(/^\| held \| agent-\d \|/m);
+    fs.writeFileSync(release, '');
+    const result = await run.done;
+    fs.rmSync(release, { force: true });
+    expect(result.code).toBe(1);
+    const after = await status();
+    expect(after.stages).toEqual({ implement: 0, review: 0, test: 0, landing: 0 });
+    expect(after.counts).toMatchObject({ done: 1, failed: 1 });
+    expect(after.recent.failed.map((f) => [f.task, f.escalated])).toEqual([['nope', true]]);
+    expect(fs.readFileSync(path.join(repo, '.parallel-loop', 'board.md'), 'utf8')).toContain('- [ESCALATED] nope: review rejected the change');
+  }, 60_000);
 });

@@ -78,6 +78,23 @@ describe('plan', () => {
   });
 });
 
+describe('plan with pipeline stages', () => {
+  it('`plan --json` carries the per-stage estimates taken from the stage of past attempt events', async () => {
+    const repo = tmpRepo();
+    writeTask(repo, 'fix-login', { stages: ['implement', 'review'] });
+    fs.mkdirSync(path.join(repo, '.parallel-loop'), { recursive: true });
+    const finished = (task: string, stage: string, minutes: number) =>
+      JSON.stringify({ time: '2030-01-01T00:00:00.000Z', type: 'attempt-finished', task, gen: 1, attempt: 1, next: 'land', durationMs: minutes * 60_000, usage: {}, stage });
+    fs.writeFileSync(path.join(repo, '.parallel-loop', 'events.jsonl'), [finished('old', 'implement', 4), finished('old', 'review', 2)].join('\n') + '\n');
+    const run = await runCli(repo, ['plan', '--json', '--agents', '1']);
+
+    expect(run.code, run.stderr).toBe(0);
+    const plan = JSON.parse(run.stdout);
+    expect(plan.estimates['fix-login']).toEqual({ minutes: 6, source: 'history', stages: [{ stage: 'implement', minutes: 4, source: 'history' }, { stage: 'review', minutes: 2, source: 'history' }] });
+    expect((await runCli(repo, ['plan', '--agents', '1'])).stdout).toContain('fix-login (implement 4m, review 2m)');
+  });
+});
+
 describe('add: dependency checks', () => {
   it('refuses a task that would close a cycle, naming every task on it', async () => {
     const repo = tmpRepo();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatPlan } from '../../src/schedule/format-plan.js';
+import { historyMinutes, stageHistory, type AttemptSample } from '../../src/schedule/history.js';
 import { makePlan, type PlanTask } from '../../src/schedule/plan.js';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/plan-50/${name}`, import.meta.url), 'utf8'));
@@ -91,6 +92,52 @@ describe('makePlan', () => {
 
   it('plans nothing for no tasks', () => {
     expect(makePlan([], { agents: 3 })).toMatchObject({ waves: [], conflicts: [], criticalPath: { ids: [], minutes: 0 }, expectedWallMinutes: 0 });
+  });
+});
+
+describe('makePlan with pipeline stages', () => {
+  // Worked out by hand. fix-login's own attempts: implement 3, 5, 4 (median 4), test 3. No review of
+  // its own: the median of every review, 1, 3, 2, is 2. Its test has its own median, 3 (not 7's).
+  // So fix-login takes 4 + 2 + 3 = 9 and deploy, after it, 1: the critical path is 10 against api's 5.
+  const samples: AttemptSample[] = [
+    { task: 'fix-login', stage: 'implement', minutes: 3 },
+    { task: 'fix-login', stage: 'implement', minutes: 5 },
+    { task: 'fix-login', stage: 'implement', minutes: 4 },
+    { task: 'fix-login', stage: 'test', minutes: 3 },
+    { task: 'old-a', stage: 'review', minutes: 1 },
+    { task: 'old-b', stage: 'review', minutes: 3 },
+    { task: 'old-c', stage: 'review', minutes: 2 },
+    { task: 'old-c', stage: 'test', minutes: 7 },
+  ];
+  const tasks = [
+    task('fix-login', { stages: ['implement', 'review', 'test'] }),
+    task('deploy', { dependsOn: ['fix-login'], estimate: 1, stages: ['implement'] }),
+    task('api', { estimate: 5 }),
+  ];
+  const plan = makePlan(tasks, { agents: 2, history: historyMinutes(samples), stageHistory: stageHistory(samples) });
+
+  it('sums the stage estimates from history, task first, then the stage over all tasks', () => {
+    expect(plan.estimates['fix-login']).toEqual({
+      minutes: 9,
+      source: 'history',
+      stages: [
+        { stage: 'implement', minutes: 4, source: 'history' },
+        { stage: 'review', minutes: 2, source: 'history' },
+        { stage: 'test', minutes: 3, source: 'history' },
+      ],
+    });
+    // `[implement]` is no pipeline: its own estimate, no stages.
+    expect(plan.estimates.deploy).toEqual({ minutes: 1, source: 'estimate' });
+    expect(plan.criticalPath).toEqual({ ids: ['fix-login', 'deploy'], minutes: 10 });
+    expect(plan.serialMinutes).toBe(15);
+    // Review and test attempts do not count as the task's own time.
+    expect(historyMinutes(samples).get('old-a')).toBeUndefined();
+  });
+
+  it('lists the stages on the critical path; a stage without history takes the default', () => {
+    expect(formatPlan(plan)).toContain('Critical path: 10 min\n  fix-login (implement 4m, review 2m, test 3m) -> deploy');
+    const bare = makePlan([task('new', { stages: ['implement', 'review'], estimate: 6 })], { agents: 1, defaultEstimateMin: 10 });
+    expect(bare.estimates.new).toMatchObject({ minutes: 16, source: 'default', stages: [{ stage: 'implement', minutes: 6, source: 'estimate' }, { stage: 'review', minutes: 10, source: 'default' }] });
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PlEvent } from '../../src/lifecycle/events.js';
 import { aggregate } from '../../src/status/aggregate.js';
 import { emptyDigest, foldEvents, SPAN_GAP_MS } from '../../src/status/digest.js';
-import type { StatusSnapshot } from '../../src/status/types.js';
+import type { RunningSnapshot, StatusSnapshot } from '../../src/status/types.js';
 import type { AgentState } from '../../src/lifecycle/records.js';
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -23,6 +23,7 @@ function snapshot(events: PlEvent[], fields: Partial<StatusSnapshot> = {}): Stat
     agents: [],
     running: [],
     held: [],
+    waiting: [],
     recentDone: [],
     recentFailed: [],
     liveness: {},
@@ -109,5 +110,29 @@ describe('aggregate', () => {
     expect(s.counts.landing).toBe(1);
     expect(s.queued.total).toBe(2);
     expect(s.landing).toEqual([{ task: 'h', agent: 'agent-1', attempt: 1, since: at(0), reason: 'dirty checkout' }]);
+  });
+
+  it('counts tasks per stage, in hand by heartbeat or claim history and waiting in the inbox, and marks escalated failures', () => {
+    const hb = (id: string, task: string, stage: AgentState['stage'], phase: AgentState['phase'] = 'agent') =>
+      ({ heartbeat: heartbeat({ agentId: id, phase, task, gen: 2, attempt: 1, stage, taskStartedAt: at(0) }) });
+    const running = (task: string, stage?: RunningSnapshot['stage']) => ({ task, file: `${task}.md`, gen: 2, ...(stage ? { stage } : {}) });
+    const events = [ev(0, 'failed', { task: 'stuck', reason: 'review asked for changes (the second time)', escalated: true }), ev(0, 'failed', { task: 'plain', reason: 'exit code 1' })];
+    const s = aggregate(
+      snapshot(events, {
+        counts: { inbox: 4, running: 5, done: 0, failed: 2, rejected: 0 },
+        // impl and rev by their agents' heartbeats; tst's agent is gone, its claim history says test.
+        agents: [hb('agent-1', 'impl', 'implement'), hb('agent-2', 'rev', 'review'), hb('agent-3', 'lnd', 'land', 'landing'), hb('agent-4', 'solo', undefined, 'verifying')],
+        running: [running('impl'), running('rev'), running('tst', 'test'), running('lnd'), running('solo')],
+        waiting: [{ task: 'w-review', stage: 'review', since: at(1) }, { task: 'w-test', stage: 'test', since: at(2) }, { task: 'w-again', stage: 'implement', since: at(3) }],
+        queued: ['fresh', 'w-again', 'w-review', 'w-test'],
+        recentFailed: [{ task: 'stuck', outcome: 'failed', at: at(0), escalated: true }, { task: 'plain', outcome: 'failed', at: at(0) }],
+      }),
+      T0 + 10_000,
+    );
+    expect(s.running.map((r) => [r.task, r.stage])).toEqual([['impl', 'implement'], ['rev', 'review'], ['tst', 'test'], ['lnd', 'land'], ['solo', null]]);
+    expect(s.waiting.map((w) => w.task)).toEqual(['w-review', 'w-test', 'w-again']);
+    // implement: impl + w-again; review: rev + w-review; test: tst + w-test; landing: lnd + solo (verifying, no pipeline).
+    expect(s.stages).toEqual({ implement: 2, review: 2, test: 2, landing: 2 });
+    expect(s.recent.failed.map((f) => [f.task, f.escalated])).toEqual([['stuck', true], ['plain', false]]);
   });
 });

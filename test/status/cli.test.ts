@@ -10,10 +10,10 @@ const docs = fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta
 
 // The keys of version 1, as docs/STATUS.md lists them. A key added to the code must be documented.
 const SHAPE = {
-  top: ['version', 'generatedAt', 'repo', 'queue', 'state', 'active', 'counts', 'agents', 'running', 'landing', 'queued', 'recent', 'throughput', 'work', 'costUsd'],
+  top: ['version', 'generatedAt', 'repo', 'queue', 'state', 'active', 'counts', 'agents', 'running', 'landing', 'waiting', 'stages', 'queued', 'recent', 'throughput', 'work', 'costUsd'],
   counts: ['inbox', 'running', 'done', 'failed', 'rejected', 'landing'],
   agent: ['id', 'pid', 'host', 'alive', 'phase', 'task', 'gen', 'attempt', 'elapsedMs', 'heartbeatAgeMs', 'lastEvent', 'lastEventAt', 'note', 'cpu', 'memoryBytes', 'costUsd', 'done', 'failed'],
-  finished: ['task', 'outcome', 'at', 'agent', 'attempt', 'durationMs', 'costUsd', 'landing', 'commit', 'branch', 'reason'],
+  finished: ['task', 'outcome', 'at', 'agent', 'attempt', 'durationMs', 'costUsd', 'landing', 'commit', 'branch', 'reason', 'escalated'],
   throughput: ['windowMs', 'donePerHour', 'doneLastHour', 'failedLastHour', 'inboxEtaMs'],
   work: ['since', 'wallMs', 'busyMs', 'speedup', 'attempts'],
 };

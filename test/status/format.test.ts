@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatBoard } from '../../src/status/board.js';
 import { colorEnabled } from '../../src/status/color.js';
 import { formatTable, summaryLine } from '../../src/status/format.js';
-import type { AgentRow, FinishedRow, Status } from '../../src/status/types.js';
+import type { AgentRow, FinishedRow, RunningRow, Status } from '../../src/status/types.js';
 
 const NOW = '2030-01-01T01:00:00.000Z';
 
@@ -15,7 +15,7 @@ function agent(n: number, fields: Partial<AgentRow> = {}): AgentRow {
 }
 
 function finished(task: string, fields: Partial<FinishedRow> = {}): FinishedRow {
-  return { task, outcome: 'done', at: '2030-01-01T00:59:00.000Z', agent: 'agent-1', attempt: 1, durationMs: 5000, costUsd: null, landing: 'landed', commit: 'abcdef0123456789'.repeat(2) + 'abcdef01', branch: `pl/${task}/1`, reason: null, ...fields };
+  return { task, outcome: 'done', at: '2030-01-01T00:59:00.000Z', agent: 'agent-1', attempt: 1, durationMs: 5000, costUsd: null, landing: 'landed', commit: 'abcdef0123456789'.repeat(2) + 'abcdef01', branch: `pl/${task}/1`, reason: null, escalated: false, ...fields };
 }
 
 function status(fields: Partial<Status> = {}): Status {
@@ -23,8 +23,10 @@ function status(fields: Partial<Status> = {}): Status {
     version: 1, generatedAt: NOW, repo: '/work/repo', queue: '/work/repo/queue', state: '/work/repo/.parallel-loop', active: true,
     counts: { inbox: 12, running: 3, done: 40, failed: 2, rejected: 0, landing: 1 },
     agents: [agent(1), agent(2, { phase: 'landing' }), agent(3, { alive: false, phase: 'agent' })],
-    running: [{ task: 'task-1', gen: 1, agent: 'agent-1', attempt: 2, phase: 'agent', startedAt: NOW, elapsedMs: 65_000, owner: 'alive' }],
+    running: [{ task: 'task-1', gen: 1, agent: 'agent-1', attempt: 2, phase: 'agent', stage: null, startedAt: NOW, elapsedMs: 65_000, owner: 'alive' }],
     landing: [{ task: 'held-one', agent: 'agent-2', attempt: 1, since: NOW, reason: 'main has unstaged changes' }],
+    waiting: [],
+    stages: { implement: 1, review: 0, test: 0, landing: 1 },
     queued: { total: 11, next: ['a|b', 'plain'] },
     recent: { done: [finished('t9')], failed: [finished('bad', { outcome: 'failed', reason: 'exit code 3\nand more', landing: null, commit: null })] },
     throughput: { windowMs: 3600_000, donePerHour: 40, doneLastHour: 40, failedLastHour: 2, inboxEtaMs: 21 * 60_000 },
@@ -100,11 +102,19 @@ describe('colorEnabled', () => {
   });
 });
 
+describe('formatTable stages', () => {
+  it('has a line of tasks per stage once a pipeline is in play, and none before', () => {
+    expect(formatTable(status(), { width: 100 }).some((l) => l.startsWith('Stages'))).toBe(false);
+    const piped = status({ waiting: [{ task: 'w', stage: 'review', since: NOW }], stages: { implement: 1, review: 2, test: 0, landing: 1 } });
+    expect(formatTable(piped, { width: 100 })).toContain('Stages implement 1 · review 2 · test 0 · landing 1 (1 waiting)');
+  });
+});
+
 describe('formatBoard', () => {
   it('has the sections of a tracking board, with agents, attempts, commits and reasons', () => {
     const board = formatBoard(status());
     const sections = board.split('\n').filter((l) => l.startsWith('## '));
-    expect(sections).toEqual(['## Queued (11)', '## In progress (3)', '## Landing (1)', '## Done (40)', '## Failed (2)']);
+    expect(sections).toEqual(['## Queued (11)', '## Implementing (1)', '## In review (0)', '## Testing (0)', '## Landing (1)', '## Done (40)', '## Failed / Escalated (2)']);
     expect(board).toContain('| [RETRY] task-1 | agent-1 | 2 | agent | 1m05s |');
     expect(board).toContain('- held-one: main has unstaged changes (attempt 1 by agent-2, since 2030-01-01T01:00:00.000Z)');
     expect(board).toContain('- t9: landed `abcdef012345` (agent-1, attempt 1, 2030-01-01T00:59:00.000Z)');
@@ -117,6 +127,26 @@ describe('formatBoard', () => {
 
   it('says none for empty sections', () => {
     const empty = status({ counts: { inbox: 0, running: 0, done: 0, failed: 0, rejected: 0, landing: 0 }, running: [], landing: [], queued: { total: 0, next: [] }, recent: { done: [], failed: [] } });
-    expect(formatBoard(empty).match(/_none_/g)).toHaveLength(5);
+    expect(formatBoard(empty).match(/_none_/g)).toHaveLength(7);
+  });
+
+  it('puts pipeline tasks in the column of their stage, in hand or waiting, and marks escalated failures', () => {
+    const row = (task: string, stage: RunningRow['stage'], phase = 'agent'): RunningRow => ({ task, gen: 2, agent: 'agent-1', attempt: 1, phase, stage, startedAt: NOW, elapsedMs: 1000, owner: 'alive' });
+    const board = formatBoard(
+      status({
+        running: [row('impl', 'implement'), row('rev', 'review'), row('tst', 'test', 'verifying'), row('lnd', 'land', 'landing')],
+        waiting: [{ task: 'next-review', stage: 'review', since: NOW }],
+        queued: { total: 3, next: ['fresh', 'next-review', 'other'] },
+        recent: { done: [], failed: [finished('stuck', { outcome: 'failed', reason: 'review asked for changes', escalated: true })] },
+      }),
+    );
+    const sections = board.split('\n').filter((l) => l.startsWith('## '));
+    expect(sections).toEqual(['## Queued (2)', '## Implementing (1)', '## In review (2)', '## Testing (1)', '## Landing (2)', '## Done (40)', '## Failed / Escalated (2)']);
+    const review = board.slice(board.indexOf('## In review'), board.indexOf('## Testing'));
+    expect(review).toContain('| rev | agent-1 | 1 | agent |');
+    expect(review).toContain(`- next-review: waiting for review (since ${NOW})`);
+    expect(board.slice(board.indexOf('## Testing'), board.indexOf('## Landing'))).toContain('| tst | agent-1 | 1 | verifying |');
+    expect(board).not.toMatch(/^- next-review$/m);
+    expect(board).toContain('- [ESCALATED] stuck: review asked for changes');
   });
 });

@@ -55,8 +55,8 @@
 
   function card(c, column) {
     const meta = [c.agent, c.attempt !== null ? 'attempt ' + c.attempt : null, c.elapsedMs !== null ? fmt.duration(c.elapsedMs) : null, c.costUsd !== null ? fmt.cost(c.costUsd) : null, c.phase && column !== 'landing' ? c.phase : null].filter(Boolean).join(' · ');
-    return h('article', { class: 'card', 'data-task': c.id, tabindex: 0, onclick: () => showTask(c.id), onkeydown: (e) => e.key === 'Enter' && showTask(c.id) },
-      h('div', { class: 'id' }, c.id),
+    return h('article', { class: 'card' + (c.waiting ? ' waiting' : '') + (c.escalated ? ' escalated' : ''), 'data-task': c.id, tabindex: 0, onclick: () => showTask(c.id), onkeydown: (e) => e.key === 'Enter' && showTask(c.id) },
+      h('div', { class: 'id' }, c.escalated ? '[escalated] ' + c.id : c.id),
       c.title && c.title !== c.id ? h('div', { class: 'title' }, c.title) : null,
       meta ? h('div', { class: 'meta' }, meta) : null,
       c.reason ? h('div', { class: 'reason' }, c.reason) : null);
