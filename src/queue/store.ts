@@ -7,6 +7,9 @@ import { Claims } from './claims.js';
 import { isTaskFileName } from '../task/id.js';
 import { STATES, stateDir, type Layout, type TaskState } from './layout.js';
 
+/** The suffixes of stage marks in running/ (see markStage). */
+const STAGE_MARKS = new Set(['implement', 'review', 'test', 'land']);
+
 /** Task file extensions, in the order a task id is looked up by. */
 export const TASK_EXTENSIONS = ['.md', '.markdown', '.json'] as const;
 
@@ -100,7 +103,27 @@ export class QueueStore {
       if (errnoCode(err) === 'ENOENT') throw new PlError('TASK_GONE', `task file ${from}/${file} is no longer there`);
       throw err;
     }
+    // From running/ on a file is named by its id: its stage mark goes with it, whoever moved it.
+    if (from === 'running' && to !== 'running') this.clearStage(path.basename(file, path.extname(file)));
     return target;
+  }
+
+  /**
+   * Show a running task's pipeline stage to `ls queue/running`: an empty `<id>@<stage>` beside its file.
+   * Not a task file (no task extension), so nothing reads it as one; it goes when the file leaves running/.
+   */
+  markStage(id: string, stage: string, file: string): void {
+    this.clearStage(id);
+    fs.writeFileSync(path.join(this.dir('running'), `${id}@${stage}`), '');
+    // A holder that woke after its task was moved on must not leave a mark behind.
+    if (!fs.existsSync(path.join(this.dir('running'), file))) this.clearStage(id);
+  }
+
+  clearStage(id: string): void {
+    const prefix = `${id}@`;
+    for (const name of this.list('running')) {
+      if (name.startsWith(prefix) && STAGE_MARKS.has(name.slice(prefix.length))) fs.rmSync(path.join(this.dir('running'), name), { force: true });
+    }
   }
 
   /**

@@ -44,6 +44,7 @@ export async function handleTask(
     // The agent already finished in an earlier generation; only its landing was held.
     const { branch, base, attempt } = prior.pendingLanding;
     state.set({ task: task.id, gen, attempt, stage: policy.pipeline ? 'land' : undefined, phase: 'landing', taskStartedAt: new Date().toISOString() });
+    if (policy.pipeline) store.markStage(task.id, 'land', taken.file);
     const landing = await landStep(worker, task, policy, { branch, base, attempt, worktree: undefined, gen });
     return settle({ kind: 'landing', landing, branch }, attempt, { attempt, branch, base });
   }
@@ -56,6 +57,7 @@ export async function handleTask(
   const base = options.inPlace ? '' : ((prior.resumeBranch && (await revParse(config.repo, prior.resumeBranch))) || (await tipOf(config.repo, policy.target)));
   const startHead = options.inPlace ? ((await revParse(config.repo, 'HEAD')) ?? '') : base;
   state.set({ task: task.id, gen, attempt, stage: policy.pipeline ? stage : undefined, phase: 'worktree', taskStartedAt: new Date().toISOString(), note: undefined });
+  if (policy.pipeline) store.markStage(task.id, stage, taken.file);
   worker.emit({ type: 'attempt-started', task: task.id, gen, attempt, base, ...(policy.pipeline ? { stage } : {}) });
   const stageEnv = policy.pipeline ? stageFiles(worker, task.id, gen, stage, prior) : undefined;
 
@@ -114,6 +116,7 @@ export async function handleTask(
     if (verdict) landRecord = { ...record, verdict: verdict.verdict };
   }
   state.set({ phase: 'landing', ...(policy.pipeline ? { stage: 'land' as const } : {}) });
+  if (policy.pipeline) store.markStage(task.id, 'land', taken.file);
   const landing = await landStep(worker, task, landPolicy, { branch: result.branch, base: landBase, attempt, worktree: result.worktree, gen });
   fault('before-release');
   return settle({ kind: 'landing', landing, branch: result.branch }, attempt, landRecord, landPolicy);

@@ -137,6 +137,8 @@ describe('run: pipeline stages', () => {
     expect(during, 'no status with held in review and nope failed').toBeDefined();
     expect(during!.stages).toEqual({ implement: 0, review: 1, test: 0, landing: 0 });
     expect(during!.running.map((r) => [r.task, r.stage])).toEqual([['held', 'review']]);
+    // `ls queue/running` shows the task with its stage.
+    expect(fs.readdirSync(path.join(repo, 'queue', 'running')).sort()).toEqual(['held.json', 'held@review']);
     const board = fs.readFileSync(path.join(repo, '.parallel-loop', 'board.md'), 'utf8');
     expect(board.slice(board.indexOf('## In review (1)'), board.indexOf('## Testing'))).toMatch(/^\| held \| agent-\d \|/m);
     fs.writeFileSync(release, '');
@@ -146,6 +148,7 @@ describe('run: pipeline stages', () => {
     const after = await status();
     expect(after.stages).toEqual({ implement: 0, review: 0, test: 0, landing: 0 });
     expect(after.counts).toMatchObject({ done: 1, failed: 1 });
+    expect(fs.readdirSync(path.join(repo, 'queue', 'running'))).toEqual([]);
     expect(after.recent.failed.map((f) => [f.task, f.escalated])).toEqual([['nope', true]]);
     expect(fs.readFileSync(path.join(repo, '.parallel-loop', 'board.md'), 'utf8')).toContain('- [ESCALATED] nope: review rejected the change');
   }, 60_000);
