@@ -5,25 +5,14 @@ import { PlError, errnoCode } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
 import { layoutFor } from '../../queue/layout.js';
 import { QueueStore } from '../../queue/store.js';
-import { addTask, invalidTask, taskFromPrompt } from '../../queue/add-task.js';
+import { addTask, invalidTask, taskFromPrompt, type PromptTask } from '../../queue/add-task.js';
 import { formatWarnings, rejectionFor } from '../../task/rejection.js';
 import { adapterNames } from '../../agents/registry.js';
 import { printJson, printLines } from '../output.js';
 
-interface AddArgs extends CommonArgs {
+/** The task's fields as flags, named as PromptTask names them; `what` is the prompt or a task file. */
+interface AddArgs extends CommonArgs, Omit<PromptTask, 'prompt'> {
   what: string;
-  id?: string;
-  title?: string;
-  priority?: string;
-  agent?: string;
-  timeout?: string;
-  maxAttempts?: string;
-  touches?: string[];
-  dependsOn?: string[];
-  verify?: string;
-  run?: string;
-  estimate?: string;
-  env?: string[];
 }
 
 export const addCommand: CommandModule<object, AddArgs> = {
