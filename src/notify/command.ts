@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
-import { killGroupOnExit } from '../proc/kill-on-exit.js';
-import { killTree } from '../proc/kill-tree.js';
-import { processStartTime } from '../proc/start-time.js';
+import { endOf, waitForGroup, type ChildEnd } from '../proc/group-wait.js';
 import type { NotificationBody } from './kinds.js';
 
 const PLACEHOLDER = /\{(kind|task|reason|at|link|run|title)\}/g;
@@ -27,26 +25,13 @@ export async function runCommandHook(argv: readonly string[], body: Notification
   const [program, ...args] = fillPlaceholders(argv, body);
   // Its own process group, so killTree takes what it started too, and a Ctrl-C at the terminal is not its.
   const child = spawn(program!, args, { cwd, env: { ...process.env, ...notifyEnv(body) }, stdio: ['pipe', 'ignore', 'ignore'], detached: true });
-  const exited = new Promise<[number | null, NodeJS.Signals | null] | Error>((resolve) => {
-    child.once('exit', (code, signal) => resolve([code, signal]));
-    child.on('error', resolve);
-  });
+  const ended = endOf(child);
   // A hook that does not read its stdin closes the pipe: EPIPE is no failure of the hook.
   child.stdin.on('error', () => undefined);
   child.stdin.end(JSON.stringify(body) + '\n');
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start (${errorText(await exited)})`);
-  const startTime = processStartTime(pid);
-  const release = killGroupOnExit(pid);
-  let timedOut = false;
-  let killing: Promise<unknown> | undefined;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    killing = killTree(pid, { graceMs: 500, startTime }).catch(() => undefined);
-  }, timeoutMs);
-  const end = await exited;
-  clearTimeout(timer);
-  await killing;
+  if (pid === undefined) throw new Error(`could not start (${errorText(await ended)})`);
+  const { end, timedOut, release } = await waitForGroup(pid, ended, { timeoutMs, graceMs: 500 });
   release();
   if (timedOut) throw new Error(`timed out after ${timeoutMs} ms; its process tree was killed`);
   if (end instanceof Error) throw new Error(`could not start (${end.message})`);
@@ -54,6 +39,6 @@ export async function runCommandHook(argv: readonly string[], body: Notification
   if (code !== 0) throw new Error(signal ? `was killed by ${signal}` : `exited with code ${code}`);
 }
 
-function errorText(end: [number | null, NodeJS.Signals | null] | Error): string {
+function errorText(end: ChildEnd): string {
   return end instanceof Error ? end.message : 'no pid';
 }

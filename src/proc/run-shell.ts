@@ -1,9 +1,8 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { checkInteger } from './check-option.js';
-import { killGroupOnExit } from './kill-on-exit.js';
+import { endOf, waitForGroup, type ChildEnd } from './group-wait.js';
 import { killTree } from './kill-tree.js';
-import { processStartTime } from './start-time.js';
 
 export interface ShellLineOptions {
   cwd: string;
@@ -47,27 +46,14 @@ export async function runShellLine(command: string, options: ShellLineOptions): 
   // A read error ends that stream only; the exit code still tells what happened.
   child.stdout.on('data', collect).on('error', () => undefined);
   child.stderr.on('data', collect).on('error', () => undefined);
-  const exited = new Promise<[number | null, NodeJS.Signals | null] | Error>((resolve) => {
-    child.once('exit', (code, signal) => resolve([code, signal]));
-    child.on('error', resolve);
-  });
+  const ended = endOf(child);
   const pid = child.pid;
-  if (pid === undefined) return failed(await exited, output);
-  const startTime = processStartTime(pid);
-  const releaseExitKill = killGroupOnExit(pid);
-  let timedOut = false;
-  let killing: Promise<unknown> | undefined;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    killing = killTree(pid, { graceMs: killGraceMs, startTime }).catch(() => undefined);
-  }, timeoutMs);
-  const end = await exited;
-  clearTimeout(timer);
-  await killing;
+  if (pid === undefined) return failed(await ended, output);
+  const { end, timedOut, startTime, release } = await waitForGroup(pid, ended, { timeoutMs, graceMs: killGraceMs });
   // A server or watcher started in the background would keep running unseen and hold the output pipes open.
   await killTree(pid, { graceMs: killGraceMs, startTime }).catch(() => undefined);
   await streamsClosed(child, killGraceMs + 1000);
-  releaseExitKill();
+  release();
   if (end instanceof Error) return failed(end, output);
   return settled(end, timedOut, timeoutMs, output.slice(-maxOutput));
 }
@@ -87,12 +73,12 @@ async function streamsClosed(child: ChildProcessByStdio<null, Readable, Readable
   }
 }
 
-function settled([exitCode, signal]: [number | null, NodeJS.Signals | null], timedOut: boolean, timeoutMs: number, output: string): ShellLineResult {
+function settled([exitCode, signal]: Exclude<ChildEnd, Error>, timedOut: boolean, timeoutMs: number, output: string): ShellLineResult {
   const why = timedOut ? `timed out after ${timeoutMs} ms` : exitCode === 0 ? '' : signal ? `was killed by ${signal}` : `exited with code ${exitCode}`;
   return { ok: !timedOut && exitCode === 0, exitCode, signal, timedOut, why, output };
 }
 
-function failed(end: Error | [number | null, NodeJS.Signals | null], output: string): ShellLineResult {
+function failed(end: ChildEnd, output: string): ShellLineResult {
   const why = end instanceof Error ? `could not start (${end.message})` : 'could not start';
   return { ok: false, exitCode: null, signal: null, timedOut: false, why, output };
 }
