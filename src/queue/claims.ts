@@ -18,6 +18,9 @@ export type ClaimResult =
   | { ok: true; gen: number; lease: Lease }
   | { ok: false; reason: 'lost' | 'live' | 'moved-on'; gen: number };
 
+/** link(2) as the claim makes it: `fs.linkSync` unless a test gives another (one that links, then fails as a retransmission would). */
+export type LinkFn = (existing: string, link: string) => void;
+
 const GEN_RE = /^\d+$/;
 const RELEASED_RE = /^(\d+)\.released$/;
 
@@ -29,6 +32,7 @@ export class Claims {
   constructor(
     private readonly claimsDir: string,
     private readonly agentsDir: string,
+    private readonly link: LinkFn = fs.linkSync,
   ) {}
 
   taskDir(taskId: string): string {
@@ -78,9 +82,14 @@ export class Claims {
     const leaseFile = this.leaseFile(owner.agentId, taskId, gen);
     fs.mkdirSync(path.dirname(leaseFile), { recursive: true });
     writeJsonAtomic(leaseFile, lease);
+    const claimFile = path.join(dir, String(gen));
     try {
-      fs.linkSync(leaseFile, path.join(dir, String(gen)));
+      this.link(leaseFile, claimFile);
     } catch (err) {
+      // Over NFS a LINK whose reply was lost is sent again, and the server answers the retry with EEXIST
+      // although the first one made the link: the claim may be ours. Giving it up would leave a live
+      // claim whose owner never works on it (and deleting the lease would orphan it).
+      if (errnoCode(err) === 'EEXIST' && isOwnLink(leaseFile, claimFile)) return { ok: true, gen, lease };
       fs.rmSync(leaseFile, { force: true });
       if (errnoCode(err) === 'EEXIST') {
         this.racesLost++;
@@ -181,6 +190,23 @@ export class Claims {
 
   private leaseFile(agentId: string, taskId: string, gen: number): string {
     return path.join(this.agentsDir, agentId, 'leases', `${taskId}.${gen}.json`);
+  }
+}
+
+/**
+ * Whether `claimFile` is the link this claimer made of `leaseFile`. The lease is unique to this claimer
+ * (agent, task, generation; a fresh inode, as it is written by temp file and rename) and nothing but the
+ * claim ever links it, so either fact proves it: the claim has the lease's inode, or the lease's link
+ * count is 2 (the test open(2) gives for link locking over NFS).
+ */
+function isOwnLink(leaseFile: string, claimFile: string): boolean {
+  try {
+    const lease = fs.statSync(leaseFile);
+    if (lease.nlink >= 2) return true;
+    const claim = fs.statSync(claimFile);
+    return lease.ino === claim.ino && lease.dev === claim.dev;
+  } catch {
+    return false;
   }
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PlError, errnoCode } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
-import { Claims } from './claims.js';
+import { Claims, type LinkFn } from './claims.js';
 import { isTaskFileName } from '../task/id.js';
 import { STATES, stateDir, type Layout, type TaskState } from './layout.js';
 
@@ -25,8 +25,9 @@ export const TASK_EXTENSIONS = ['.md', '.markdown', '.json'] as const;
 export class QueueStore {
   readonly claims: Claims;
 
-  constructor(readonly layout: Layout) {
-    this.claims = new Claims(layout.claims, layout.agents);
+  /** `link`: how claims are linked (see Claims); fault injection gives one that fails as NFS can. */
+  constructor(readonly layout: Layout, options: { link?: LinkFn } = {}) {
+    this.claims = new Claims(layout.claims, layout.agents, options.link);
   }
 
   /** Create every folder the queue needs. Cheap and idempotent. */

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { Claims } from '../queue/claims.js';
+import { Claims, type LinkFn } from '../queue/claims.js';
 import type { Layout } from '../queue/layout.js';
 import { hostBootId, isSameProcess, processStartTime } from '../proc/start-time.js';
 import { readJsonOrUndefined } from '../util/atomic-write.js';
@@ -19,8 +19,8 @@ export class Slots {
 
   private readonly agentsDir: string;
 
-  constructor(layout: Layout, readonly supervisorId: string) {
-    this.claims = new Claims(path.join(layout.state, 'slots'), path.join(layout.state, 'supervisors'));
+  constructor(layout: Layout, readonly supervisorId: string, link?: LinkFn) {
+    this.claims = new Claims(path.join(layout.state, 'slots'), path.join(layout.state, 'supervisors'), link);
     this.agentsDir = layout.agents;
   }
 

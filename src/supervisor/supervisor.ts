@@ -10,6 +10,7 @@ import { Notifier } from '../notify/notifier.js';
 import { DrainWatch } from './drain-watch.js';
 import type { FromWorker, ToWorker } from '../worker/messages.js';
 import { Worker } from '../worker/loop.js';
+import { linkFault } from '../worker/fault.js';
 import { Slots } from './slots.js';
 import { restartDecision } from './restart-policy.js';
 import { discardPrewarmed, sendToWorker, takeWorker } from './worker-process.js';
@@ -57,7 +58,7 @@ export class Supervisor {
 
   constructor(private readonly config: SupervisorConfig) {
     this.layout = layoutFor(config.repo, { queue: config.queue, state: config.state });
-    this.slots = new Slots(this.layout, this.id);
+    this.slots = new Slots(this.layout, this.id, linkFault());
   }
 
   /** Run until the queue drains (--once) or a signal stops it. Returns slots that ended errored. */

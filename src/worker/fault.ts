@@ -6,8 +6,10 @@
  * commit-made, before-release. Monitor step: reclaim-claimed (a reclaimer that won, before it settles).
  * PL_FAULT_ONCE=<file>: only the first process to reach the step dies (it creates the file);
  * with PL_FAULT_TIMES=<n> as well, the first n do (they create <file>, <file>.2, … <file>.n).
+ * PL_FAULT_LINK=retransmit: every claim link behaves as a LINK retransmitted over NFS (see linkFault).
  */
 import fs from 'node:fs';
+import type { LinkFn } from '../queue/claims.js';
 
 export function faultInjector(agentId: string, env: NodeJS.ProcessEnv = process.env): (step: string) => void {
   const wanted = env.PL_FAULT;
@@ -34,4 +36,23 @@ function takeTurn(file: string, times: number, content: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * With PL_FAULT_LINK=retransmit, a link(2) that succeeds and then reports EEXIST, as NFS does when the
+ * reply to a LINK is lost and the client sends it again: the link is made, then made once more, and the
+ * second call's real EEXIST is what the caller sees. Undefined otherwise (claims use fs.linkSync).
+ */
+export function linkFault(env: NodeJS.ProcessEnv = process.env): LinkFn | undefined {
+  if (env.PL_FAULT_LINK !== 'retransmit') return undefined;
+  return retransmittedLink;
+}
+
+export function retransmittedLink(existing: string, link: string): void {
+  try {
+    fs.linkSync(existing, link);
+  } catch {
+    // Lost the race for real: the retransmission below reports the same EEXIST.
+  }
+  fs.linkSync(existing, link);
 }

@@ -11,7 +11,7 @@ import { hostBootId, processStartTime } from '../proc/start-time.js';
 import { AgentStateWriter } from './agent-state.js';
 import { heldSinceFor } from './held-since.js';
 import { selectTask } from './select.js';
-import { faultInjector } from './fault.js';
+import { faultInjector, linkFault } from './fault.js';
 import type { Monitor } from '../health/monitor.js';
 import { CANCELLED, readCancelRequest } from '../queue/cancel.js';
 import { ClaimGate } from '../governance/claim-gate.js';
@@ -61,7 +61,7 @@ export class Worker {
 
   constructor(readonly config: WorkerConfig) {
     this.layout = layoutFor(config.repo, { queue: config.queue, state: config.state });
-    this.store = new QueueStore(this.layout);
+    this.store = new QueueStore(this.layout, { link: linkFault() });
     this.store.init();
     this.index = new InboxIndex(this.store, { allowSharedQueue: config.allowSharedQueue });
     const pidStart = processStartTime(process.pid);

@@ -88,3 +88,22 @@ describe('a reclaimer killed after it won the reclaim, before it settled', () =>
     expect(git(repo, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('claim links that report EEXIST although they succeeded (NFS retransmission)', () => {
+  it('every task and agent slot is claimed all the same: each lands once, none is left claimed', async () => {
+    const tasks = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map((id) => [id, `echo done > ${id}.txt`]));
+    const repo = repoWithTasks(tasks);
+    repos.push(repo);
+    const run = await runCli(repo, ['run', '--agents', '3', '--once', ...FAST], { PL_FAULT_LINK: 'retransmit' });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    // Three slots were claimed through the same links, and each claim was taken at its first generation.
+    expect(run.stdout).not.toContain('agent slots were free');
+    for (const id of Object.keys(tasks)) {
+      expectDoneOnce(repo, id);
+      expect(eventsOf(repo, 'attempt-started', id)).toHaveLength(1);
+    }
+    expect(eventsOf(repo, 'reclaimed')).toEqual([]);
+    expectNothingRunning(repo);
+    await expectDoneMeansLanded(repo);
+  });
+});
