@@ -20,6 +20,14 @@ export type ClaimResult =
 
 /** link(2) as the claim makes it: `fs.linkSync` unless a test gives another (one that links, then fails as a retransmission would). */
 export type LinkFn = (existing: string, link: string) => void;
+/** rename(2) as the store moves task files: `fs.renameSync` unless a test gives another. */
+export type RenameFn = (from: string, to: string) => void;
+
+/** The two calls whose answers NFS may get wrong on a retransmission (see worker/fault.ts, PL_FAULT_NFS). */
+export interface FsCalls {
+  link: LinkFn;
+  rename: RenameFn;
+}
 
 const GEN_RE = /^\d+$/;
 const RELEASED_RE = /^(\d+)\.released$/;
@@ -199,7 +207,7 @@ export class Claims {
  * claim ever links it, so either fact proves it: the claim has the lease's inode, or the lease's link
  * count is 2 (the test open(2) gives for link locking over NFS).
  */
-function isOwnLink(leaseFile: string, claimFile: string): boolean {
+export function isOwnLink(leaseFile: string, claimFile: string): boolean {
   try {
     const lease = fs.statSync(leaseFile);
     if (lease.nlink >= 2) return true;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { PlError, errnoCode } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
-import { Claims, type LinkFn } from './claims.js';
+import { Claims, isOwnLink, type FsCalls } from './claims.js';
 import { isTaskFileName } from '../task/id.js';
 import { STATES, stateDir, type Layout, type TaskState } from './layout.js';
 
@@ -25,9 +25,12 @@ export const TASK_EXTENSIONS = ['.md', '.markdown', '.json'] as const;
 export class QueueStore {
   readonly claims: Claims;
 
-  /** `link`: how claims are linked (see Claims); fault injection gives one that fails as NFS can. */
-  constructor(readonly layout: Layout, options: { link?: LinkFn } = {}) {
-    this.claims = new Claims(layout.claims, layout.agents, options.link);
+  private readonly calls: FsCalls;
+
+  /** `calls`: link(2) and rename(2) as the store makes them; fault injection gives ones that answer as NFS can. */
+  constructor(readonly layout: Layout, options: { calls?: Partial<FsCalls> } = {}) {
+    this.calls = { link: fs.linkSync, rename: fs.renameSync, ...options.calls };
+    this.claims = new Claims(layout.claims, layout.agents, this.calls.link);
   }
 
   /** Create every folder the queue needs. Cheap and idempotent. */
@@ -98,11 +101,16 @@ export class QueueStore {
    */
   move(file: string, from: TaskState, to: TaskState, newName = file): string {
     const target = this.freeName(to, newName);
+    const source = path.join(this.dir(from), file);
+    const destination = path.join(this.dir(to), target);
     try {
-      fs.renameSync(path.join(this.dir(from), file), path.join(this.dir(to), target));
+      this.calls.rename(source, destination);
     } catch (err) {
-      if (errnoCode(err) === 'ENOENT') throw new PlError('TASK_GONE', `task file ${from}/${file} is no longer there`);
-      throw err;
+      if (errnoCode(err) !== 'ENOENT') throw err;
+      // Over NFS a RENAME retransmitted after a lost reply answers ENOENT although the first one moved the
+      // file. The destination name was free just before, and only the holder of the task's claim moves it:
+      // a file there and none at the source is this move's.
+      if (!fs.existsSync(destination) || fs.existsSync(source)) throw new PlError('TASK_GONE', `task file ${from}/${file} is no longer there`);
     }
     // From running/ on a file is named by its id: its stage mark goes with it, whoever moved it.
     if (from === 'running' && to !== 'running') this.clearStage(path.basename(file, path.extname(file)));
@@ -169,11 +177,17 @@ export class QueueStore {
     // link + unlink instead of rename: link fails with EEXIST rather than replacing a user's file.
     for (let i = 1; ; i++) {
       const name = i === 1 ? fileName : withSuffix(fileName, i);
+      const file = path.join(this.layout.queue, name);
       try {
-        fs.linkSync(tmp, path.join(this.layout.queue, name));
+        this.calls.link(tmp, file);
         fs.rmSync(tmp, { force: true });
         return name;
       } catch (err) {
+        // An EEXIST of a link that was made (a LINK retransmitted over NFS): trying the next name would add the task twice.
+        if (errnoCode(err) === 'EEXIST' && isOwnLink(tmp, file)) {
+          fs.rmSync(tmp, { force: true });
+          return name;
+        }
         if (errnoCode(err) !== 'EEXIST' || i > 1000) {
           fs.rmSync(tmp, { force: true });
           throw err;

@@ -6,10 +6,10 @@
  * commit-made, before-release. Monitor step: reclaim-claimed (a reclaimer that won, before it settles).
  * PL_FAULT_ONCE=<file>: only the first process to reach the step dies (it creates the file);
  * with PL_FAULT_TIMES=<n> as well, the first n do (they create <file>, <file>.2, … <file>.n).
- * PL_FAULT_LINK=retransmit: every claim link behaves as a LINK retransmitted over NFS (see linkFault).
+ * PL_FAULT_NFS=retransmit: every link and rename of the queue answers as one retransmitted over NFS (see nfsFault).
  */
 import fs from 'node:fs';
-import type { LinkFn } from '../queue/claims.js';
+import type { FsCalls } from '../queue/claims.js';
 
 export function faultInjector(agentId: string, env: NodeJS.ProcessEnv = process.env): (step: string) => void {
   const wanted = env.PL_FAULT;
@@ -39,13 +39,13 @@ function takeTurn(file: string, times: number, content: string): boolean {
 }
 
 /**
- * With PL_FAULT_LINK=retransmit, a link(2) that succeeds and then reports EEXIST, as NFS does when the
- * reply to a LINK is lost and the client sends it again: the link is made, then made once more, and the
- * second call's real EEXIST is what the caller sees. Undefined otherwise (claims use fs.linkSync).
+ * With PL_FAULT_NFS=retransmit, link(2) and rename(2) of the queue and its claims answer as over NFS when
+ * the reply to a LINK or RENAME is lost and the client sends it again: the call is made, then made once
+ * more, and the second one's real error (EEXIST, ENOENT) is what the caller sees. Undefined otherwise.
  */
-export function linkFault(env: NodeJS.ProcessEnv = process.env): LinkFn | undefined {
-  if (env.PL_FAULT_LINK !== 'retransmit') return undefined;
-  return retransmittedLink;
+export function nfsFault(env: NodeJS.ProcessEnv = process.env): FsCalls | undefined {
+  if (env.PL_FAULT_NFS !== 'retransmit') return undefined;
+  return { link: retransmittedLink, rename: retransmittedRename };
 }
 
 export function retransmittedLink(existing: string, link: string): void {
@@ -55,4 +55,13 @@ export function retransmittedLink(existing: string, link: string): void {
     // Lost the race for real: the retransmission below reports the same EEXIST.
   }
   fs.linkSync(existing, link);
+}
+
+export function retransmittedRename(from: string, to: string): void {
+  try {
+    fs.renameSync(from, to);
+  } catch {
+    // The source was gone for real: the retransmission below reports the same ENOENT.
+  }
+  fs.renameSync(from, to);
 }

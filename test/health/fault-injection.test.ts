@@ -89,12 +89,12 @@ describe('a reclaimer killed after it won the reclaim, before it settled', () =>
   });
 });
 
-describe('claim links that report EEXIST although they succeeded (NFS retransmission)', () => {
+describe('links and renames that report EEXIST or ENOENT although they succeeded (NFS retransmissions)', () => {
   it('every task and agent slot is claimed all the same: each lands once, none is left claimed', async () => {
     const tasks = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map((id) => [id, `echo done > ${id}.txt`]));
     const repo = repoWithTasks(tasks);
     repos.push(repo);
-    const run = await runCli(repo, ['run', '--agents', '3', '--once', ...FAST], { PL_FAULT_LINK: 'retransmit' });
+    const run = await runCli(repo, ['run', '--agents', '3', '--once', ...FAST], { PL_FAULT_NFS: 'retransmit' });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     // Three slots were claimed through the same links, and each claim was taken at its first generation.
     expect(run.stdout).not.toContain('agent slots were free');

@@ -1,5 +1,6 @@
-// A claim whose link(2) reports EEXIST although it made the link (a LINK retransmitted over NFS after its
-// reply was lost) is kept by its claimer; a claim another process holds is still lost.
+// Over NFS a LINK or RENAME whose reply was lost is sent again, and the retry answers EEXIST or ENOENT
+// although the first call did its work. A claim made so is kept by its claimer (a claim another process
+// holds is still lost), a task added so is added once, and a task file moved so counts as moved.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,13 +11,13 @@ import { layoutFor } from '../../src/queue/layout.js';
 import { QueueStore } from '../../src/queue/store.js';
 import { InboxIndex } from '../../src/queue/inbox.js';
 import { takeTask } from '../../src/queue/take.js';
-import { retransmittedLink } from '../../src/worker/fault.js';
+import { retransmittedLink, retransmittedRename } from '../../src/worker/fault.js';
 
 const owner = (agentId: string) => ({ agentId, pid: process.pid, host: os.hostname(), file: 't.md' });
 
 /** A store whose claims link the way a retransmitted NFS LINK answers: linked, then EEXIST. */
 function retransmittingStore(repo: string): QueueStore {
-  const store = new QueueStore(layoutFor(repo), { link: retransmittedLink });
+  const store = new QueueStore(layoutFor(repo), { calls: { link: retransmittedLink } });
   store.init();
   return store;
 }
@@ -42,10 +43,10 @@ describe('Claims.claim on EEXIST', () => {
     // agent-2 has read the snapshot (no generation yet) and is about to link generation 1 when agent-1's
     // claim of that generation lands: its link then finds agent-1's lease under the name.
     const store = new QueueStore(layoutFor(repo), {
-      link: (existing, link) => {
+      calls: { link: (existing: string, link: string) => {
         expect(rival.claims.claim('t', owner('agent-1'))).toMatchObject({ ok: true, gen: 1 });
         retransmittedLink(existing, link);
-      },
+      } },
     });
     expect(store.claims.claim('t', owner('agent-2'))).toMatchObject({ ok: false, reason: 'lost', gen: 1 });
     expect(store.claims.racesLost).toBe(1);
@@ -64,5 +65,23 @@ describe('Claims.claim on EEXIST', () => {
     expect(taken).toMatchObject({ ok: true, gen: 1, file: 't.json' });
     expect(store.taskFiles('running')).toEqual(['t.json']);
     expect(store.claims.snapshot('t').live).toBe(1);
+  });
+});
+
+describe('QueueStore under retransmitted calls', () => {
+  it('adds a task once when its link reports EEXIST', () => {
+    const store = new QueueStore(layoutFor(tmpRepo()), { calls: { link: retransmittedLink } });
+    expect(store.enqueue('a.md', 'Do a\n')).toBe('a.md');
+    expect(store.taskFiles('inbox')).toEqual(['a.md']);
+    expect(fs.readdirSync(path.join(store.layout.queue, '.tmp'))).toEqual([]);
+  });
+
+  it('takes a move whose rename reports ENOENT as done when the file arrived, and as gone when it did not', () => {
+    const store = new QueueStore(layoutFor(tmpRepo()), { calls: { rename: retransmittedRename } });
+    store.enqueue('a.md', 'Do a\n');
+    expect(store.move('a.md', 'inbox', 'running')).toBe('a.md');
+    expect(store.taskFiles('running')).toEqual(['a.md']);
+    expect(store.taskFiles('inbox')).toEqual([]);
+    expect(() => store.move('b.md', 'inbox', 'running')).toThrow(expect.objectContaining({ code: 'TASK_GONE' }));
   });
 });
