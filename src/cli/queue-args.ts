@@ -1,12 +1,17 @@
 import { PlError } from '../errors.js';
 import { checkTaskId } from '../task/id.js';
-import { layoutFor } from '../queue/layout.js';
+import { layoutFor, type Layout } from '../queue/layout.js';
 import { QueueStore } from '../queue/store.js';
 import type { CommonArgs } from './common-options.js';
 
+/** The folders the common options name. */
+export function layoutOf(argv: CommonArgs): Layout {
+  return layoutFor(argv.repo, { queue: argv.queue, state: argv.state, worktrees: argv.worktrees });
+}
+
 /** The queue the common options name. */
 export function storeFor(argv: CommonArgs): QueueStore {
-  return new QueueStore(layoutFor(argv.repo, { queue: argv.queue, state: argv.state }));
+  return new QueueStore(layoutOf(argv));
 }
 
 /** A task id from the command line; it becomes a path under claims/, so `..` and `/` never pass. */

@@ -10,9 +10,9 @@ import { findWorktree, listWorktrees, type WorktreeEntry } from './worktree-list
 export { prepareWorktree, type PrepareOptions, type PreparedWorktree } from './prepare.js';
 export { ensureStateIgnored } from './exclude.js';
 
-/** The lock every add/remove/prune of one repository's worktrees takes: `<state>/locks/worktree.lock`. */
+/** The lock every add/remove/prune of one repository's worktrees takes: `<locks>/worktree.lock` (layout.locks). */
 function lockWorktrees<T>(layout: Layout, fn: () => Promise<T>, lock?: RepoLockOptions): Promise<T> {
-  return withRepoLock(path.join(layout.state, 'locks'), 'worktree', fn, lock);
+  return withRepoLock(layout.locks, 'worktree', fn, lock);
 }
 
 export interface AttemptWorktreeOptions {
@@ -52,7 +52,7 @@ async function discardCrashedAdd(repo: string, dir: string): Promise<void> {
  * `attemptBranch(taskId, gen)` starting at `base` (a commit-ish: the target tip, or an earlier attempt's branch).
  * Idempotent, so a crashed try can be repeated: an existing worktree on that branch is reused as it is,
  * and a stray branch without a worktree is checked out again (its commits are kept; `base` is then ignored).
- * Serialised per repository with a lock under `<state>/locks/`.
+ * Serialised per repository with a lock under `layout.locks`.
  */
 export async function addAttemptWorktree(options: AttemptWorktreeOptions & { base: string }): Promise<AddedWorktree> {
   const { repo, layout, taskId, gen, base } = options;

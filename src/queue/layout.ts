@@ -16,7 +16,10 @@ export interface Layout {
   claims: string;
   agents: string;
   ids: string;
+  /** One worktree per attempt: local to this clone, even when the state folder is shared by several hosts. */
   worktrees: string;
+  /** Locks around git operations on this clone (worktree add/remove/prune): beside the worktrees, as they are per clone. */
+  locks: string;
   tmp: string;
   events: string;
   statusJson: string;
@@ -38,12 +41,22 @@ export interface LayoutOptions {
   queue?: string;
   /** State folder. Default `<repo>/.parallel-loop`. */
   state?: string;
+  /**
+   * Worktrees folder. Default `<state>/worktrees`; when the state folder is outside the repository (one
+   * folder shared by several hosts, say), `<repo>/.parallel-loop/worktrees`, so worktrees stay on the clone's disk.
+   */
+  worktrees?: string;
 }
+
+/** The folder name of the default state folder, inside the repository. */
+const DEFAULT_STATE = '.parallel-loop';
 
 export function layoutFor(repo: string, options: LayoutOptions = {}): Layout {
   const root = path.resolve(repo);
   const queue = path.resolve(root, options.queue ?? 'queue');
-  const state = path.resolve(root, options.state ?? '.parallel-loop');
+  const state = path.resolve(root, options.state ?? DEFAULT_STATE);
+  const worktrees = options.worktrees ? path.resolve(root, options.worktrees) : path.join(isInside(state, root) ? state : path.join(root, DEFAULT_STATE), 'worktrees');
+  const underState = path.dirname(worktrees) === state;
   return {
     repo: root,
     queue,
@@ -51,7 +64,10 @@ export function layoutFor(repo: string, options: LayoutOptions = {}): Layout {
     claims: path.join(state, 'claims'),
     agents: path.join(state, 'agents'),
     ids: path.join(state, 'ids'),
-    worktrees: path.join(state, 'worktrees'),
+    worktrees,
+    // Under the state folder as before when the worktrees are there; else beside the worktrees, as a
+    // lock in a shared state folder would make every host wait on every other host's git.
+    locks: underState ? path.join(state, 'locks') : path.join(worktrees, '.locks'),
     tmp: path.join(state, 'tmp'),
     events: path.join(state, 'events.jsonl'),
     statusJson: path.join(state, 'status.json'),
@@ -63,6 +79,12 @@ export function layoutFor(repo: string, options: LayoutOptions = {}): Layout {
     dashboardToken: path.join(state, 'dashboard-token'),
     config: path.join(root, '.parallel-loop.json'),
   };
+}
+
+/** Whether `dir` is `root` or inside it. */
+export function isInside(dir: string, root: string): boolean {
+  const rel = path.relative(root, dir);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** The folder of a state: the inbox is the queue folder itself, the others are inside it. */

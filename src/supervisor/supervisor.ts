@@ -10,7 +10,7 @@ import { Notifier } from '../notify/notifier.js';
 import { DrainWatch } from './drain-watch.js';
 import type { FromWorker, ToWorker } from '../worker/messages.js';
 import { Worker } from '../worker/loop.js';
-import { linkFault } from '../worker/fault.js';
+import { nfsFault } from '../worker/fault.js';
 import { Slots } from './slots.js';
 import { restartDecision } from './restart-policy.js';
 import { discardPrewarmed, sendToWorker, takeWorker } from './worker-process.js';
@@ -21,6 +21,8 @@ export interface SupervisorConfig {
   repo: string;
   queue?: string;
   state?: string;
+  /** Worktrees folder (see LayoutOptions). */
+  worktrees?: string;
   options: RunOptions;
   allowSharedQueue: boolean;
   /** Every event from every worker, for live progress. */
@@ -57,8 +59,8 @@ export class Supervisor {
   private notifier: Notifier | undefined;
 
   constructor(private readonly config: SupervisorConfig) {
-    this.layout = layoutFor(config.repo, { queue: config.queue, state: config.state });
-    this.slots = new Slots(this.layout, this.id, linkFault());
+    this.layout = layoutFor(config.repo, { queue: config.queue, state: config.state, worktrees: config.worktrees });
+    this.slots = new Slots(this.layout, this.id, nfsFault()?.link);
   }
 
   /** Run until the queue drains (--once) or a signal stops it. Returns slots that ended errored. */
@@ -193,6 +195,7 @@ export class Supervisor {
       repo: this.config.repo,
       queue: this.config.queue,
       state: this.config.state,
+      worktrees: this.config.worktrees,
       agentId: state.agentId,
       slot: state.slot,
       supervisorId: this.id,

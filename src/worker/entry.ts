@@ -24,6 +24,7 @@ process.on('message', (message: ToWorker) => {
       repo: message.repo,
       queue: message.queue,
       state: message.state,
+      worktrees: message.worktrees,
       agentId: message.agentId,
       slot: message.slot,
       options: message.options,

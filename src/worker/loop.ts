@@ -11,7 +11,7 @@ import { hostBootId, processStartTime } from '../proc/start-time.js';
 import { AgentStateWriter } from './agent-state.js';
 import { heldSinceFor } from './held-since.js';
 import { selectTask } from './select.js';
-import { faultInjector, linkFault } from './fault.js';
+import { faultInjector, nfsFault } from './fault.js';
 import type { Monitor } from '../health/monitor.js';
 import { CANCELLED, readCancelRequest } from '../queue/cancel.js';
 import { ClaimGate } from '../governance/claim-gate.js';
@@ -29,6 +29,8 @@ export interface WorkerConfig {
   repo: string;
   queue?: string;
   state?: string;
+  /** Worktrees folder (see LayoutOptions). */
+  worktrees?: string;
   agentId: string;
   slot: number;
   options: RunOptions;
@@ -60,8 +62,8 @@ export class Worker {
   readonly counts = { done: 0, failed: 0 };
 
   constructor(readonly config: WorkerConfig) {
-    this.layout = layoutFor(config.repo, { queue: config.queue, state: config.state });
-    this.store = new QueueStore(this.layout, { link: linkFault() });
+    this.layout = layoutFor(config.repo, { queue: config.queue, state: config.state, worktrees: config.worktrees });
+    this.store = new QueueStore(this.layout, { calls: nfsFault() });
     this.store.init();
     this.index = new InboxIndex(this.store, { allowSharedQueue: config.allowSharedQueue });
     const pidStart = processStartTime(process.pid);

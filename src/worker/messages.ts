@@ -7,6 +7,7 @@ export interface WorkerStart {
   repo: string;
   queue?: string;
   state?: string;
+  worktrees?: string;
   agentId: string;
   slot: number;
   supervisorId: string;

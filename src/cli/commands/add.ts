@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { PlError, errnoCode } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
-import { layoutFor } from '../../queue/layout.js';
+import { layoutOf } from '../queue-args.js';
 import { QueueStore } from '../../queue/store.js';
 import { addTask, invalidTask, taskFromPrompt, type PromptTask } from '../../queue/add-task.js';
 import { formatWarnings, rejectionFor } from '../../task/rejection.js';
@@ -37,7 +37,7 @@ export const addCommand: CommandModule<object, AddArgs> = {
         ['$0 add "run the migration" --agent shell --run "npm run migrate" --depends-on schema', 'a shell task after another'],
       ]),
   handler: (argv) => {
-    const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
+    const layout = layoutOf(argv);
     const store = new QueueStore(layout);
     const { fileName, content } = fromFile(argv.what) ?? taskFromPrompt(store, { ...argv, prompt: argv.what });
     const added = addTask(store, fileName, content);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
-import { layoutFor } from '../../queue/layout.js';
+import { layoutOf } from '../queue-args.js';
 import { saveConfigFile } from '../../config/load.js';
 import { validateConfig } from '../../config/validate.js';
 import { effectiveSettings, otherProblems, parseValue, splitKey, withSetting, withoutSetting, type Effective } from '../../config/edit.js';
@@ -13,7 +13,7 @@ interface ConfigArgs extends CommonArgs {
   value?: string;
 }
 
-const configFile = (argv: CommonArgs) => layoutFor(argv.repo, { queue: argv.queue, state: argv.state }).config;
+const configFile = (argv: CommonArgs) => layoutOf(argv).config;
 
 const getCommand: CommandModule<object, ConfigArgs> = {
   command: 'get [key]',

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Argv, CommandModule } from 'yargs';
 import { PlError } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
-import { layoutFor } from '../../queue/layout.js';
+import { layoutOf } from '../queue-args.js';
 import { startDashboard } from '../../dashboard/server.js';
 import { printJson, printLines, warn } from '../output.js';
 
@@ -34,7 +34,7 @@ export const dashboardCommand: CommandModule<object, DashboardArgs> = {
       ])
       .epilog('The URL carries a token: every request needs it (the page keeps it in a cookie). Ctrl-C stops the server.') as unknown as Argv<DashboardArgs>,
   handler: async (argv) => {
-    const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
+    const layout = layoutOf(argv);
     if (argv.host !== undefined && !['127.0.0.1', 'localhost', '::1'].includes(argv.host)) {
       warn(`serving on ${argv.host}: other machines can reach the dashboard, and anyone with its URL can retry, cancel, kill and add tasks`);
     }

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { EXIT } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
-import { layoutFor } from '../../queue/layout.js';
+import { layoutOf } from '../queue-args.js';
 import { loadConfigFile } from '../../config/load.js';
 import { resolveOptions } from '../../config/validate.js';
 import type { RunOptions } from '../../config/options.js';
@@ -30,7 +30,7 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
           'Exit 1 when a check fails; warnings do not fail.',
       ),
   handler: async (argv) => {
-    const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
+    const layout = layoutOf(argv);
     const checks: Check[] = [];
     const { options, check } = config(layout.config);
     checks.push(check);

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { EXIT } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
-import { layoutFor } from '../../queue/layout.js';
+import { layoutOf } from '../queue-args.js';
 import { planQueue, type PlanReport } from '../../schedule/queue-plan.js';
 import { formatPlan } from '../../schedule/format-plan.js';
 import { printJson, printLines } from '../output.js';
@@ -19,7 +19,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
         ['$0 plan --json', 'the plan as JSON for scripts'],
       ]),
   handler: (argv) => {
-    const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
+    const layout = layoutOf(argv);
     const report = planQueue(layout, { agents: argv.agents, allowSharedQueue: argv.allowSharedQueue });
     if (argv.json) printJson(report);
     else printLines(formatReport(report));

@@ -4,7 +4,8 @@ import { withCommonOptions, type CommonArgs } from '../common-options.js';
 import { loadConfigFile } from '../../config/load.js';
 import { resolveOptions } from '../../config/validate.js';
 import type { RunOptions } from '../../config/options.js';
-import { layoutFor } from '../../queue/layout.js';
+import { layoutOf } from '../queue-args.js';
+import { isInside, type Layout } from '../../queue/layout.js';
 import { QueueStore } from '../../queue/store.js';
 import { checkHardLinks, checkQueuePermissions } from '../../queue/preflight.js';
 import { preflightReason, runPreflight, writePreflight } from '../../governance/preflight-commands.js';
@@ -35,7 +36,7 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
   handler: async (argv) => {
     // A reader that went away (`run | head`) closes the pipe: the run goes on landing, printing nothing more.
     for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-    const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
+    const layout = layoutOf(argv);
     // Both checked before a worker is forked: a bad value stops the run here, not as a failed task later.
     const fromCli = cliRunOptions(argv);
     const options = resolveOptions(loadConfigFile(layout.config), fromCli);
@@ -51,13 +52,15 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
   },
 };
 
-async function runChecked(argv: CommonArgs & RunArgs, layout: ReturnType<typeof layoutFor>, options: RunOptions): Promise<void> {
+async function runChecked(argv: CommonArgs & RunArgs, layout: Layout, options: RunOptions): Promise<void> {
   await preflight(layout.repo, options);
   const store = new QueueStore(layout);
   store.init();
   checkHardLinks(layout.agents, layout.claims);
   checkQueuePermissions(layout, argv.allowSharedQueue);
   await ensureStateIgnored(layout.repo, layout.state);
+  // Worktrees outside the state folder (a shared state folder elsewhere, or --worktrees) but inside the clone.
+  if (!isInside(layout.worktrees, layout.state)) await ensureStateIgnored(layout.repo, layout.worktrees);
 
   const events: PlEvent[] = [];
   const say = (line: string) => (argv.json ? process.stderr : process.stdout).write(line + '\n');
@@ -66,6 +69,7 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: ReturnType<typeof 
     repo: layout.repo,
     queue: argv.queue,
     state: argv.state,
+    worktrees: argv.worktrees,
     options,
     allowSharedQueue: argv.allowSharedQueue,
     onEvent: (event) => {
@@ -112,7 +116,7 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: ReturnType<typeof 
  * The `preflight` commands, once before any worker starts: a failure does not stop the run (the service
  * may be on its way up), it is said, and the workers wait on it through the record written here.
  */
-async function firstPreflight(layout: ReturnType<typeof layoutFor>, options: RunOptions, say: (line: string) => void): Promise<void> {
+async function firstPreflight(layout: Layout, options: RunOptions, say: (line: string) => void): Promise<void> {
   if (options.preflight.length === 0) return;
   const record = await runPreflight({ commands: options.preflight, cwd: layout.repo, timeoutMs: options.preflightTimeoutMs, killGraceMs: options.killGraceMs });
   writePreflight(layout.preflight, record);

@@ -1,7 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import { PlError } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
-import { layoutFor } from '../../queue/layout.js';
+import { layoutOf } from '../queue-args.js';
+import type { Layout } from '../../queue/layout.js';
 import { colorEnabled } from '../../status/color.js';
 import { formatTable } from '../../status/format.js';
 import { statusPass } from '../../status/pass.js';
@@ -32,7 +33,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
         ['$0 status --json', 'one JSON document (docs/STATUS.md)'],
       ]) as unknown as Argv<StatusArgs>,
   handler: async (argv) => {
-    const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
+    const layout = layoutOf(argv);
     if (argv.watch) return watch(layout, argv);
     const { status } = await statusPass(layout);
     if (argv.json) printJson(status);
@@ -40,7 +41,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   },
 };
 
-async function watch(layout: ReturnType<typeof layoutFor>, argv: StatusArgs): Promise<void> {
+async function watch(layout: Layout, argv: StatusArgs): Promise<void> {
   const stop = new AbortController();
   // Ctrl-C ends the view; the loop restores the terminal before this command returns.
   const onSignal = () => stop.abort();

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { EXIT, PlError } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
-import { layoutFor } from '../../queue/layout.js';
+import { layoutOf } from '../queue-args.js';
 import { loadConfigFile } from '../../config/load.js';
 import { currentBranch } from '../../git/repo.js';
 import { undoTask } from '../../merge/undo.js';
@@ -21,7 +21,7 @@ export const undoCommand: CommandModule<object, UndoArgs> = {
       .option('dirty-target', { choices: ['hold', 'land-ref'] as const, describe: 'When the target is checked out with uncommitted changes [default hold: do nothing]' })
       .example([['$0 undo fix-login', 'finds the landing commit with trailer Parallel-Loop-Task: fix-login (merge or squash) and reverts it']]),
   handler: async (argv) => {
-    const layout = layoutFor(argv.repo, { queue: argv.queue, state: argv.state });
+    const layout = layoutOf(argv);
     const config = loadConfigFile(layout.config);
     const target = argv.target ?? config.target ?? (await currentBranch(layout.repo));
     if (!target) throw new PlError('NO_TARGET', 'HEAD is detached; pass --target <branch>.');
