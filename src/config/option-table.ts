@@ -6,6 +6,7 @@ import type { Kind } from './option-kinds.js';
 import { rolesProblem } from '../lifecycle/roles.js';
 import { DEFAULT_STAGES, stagesProblem } from '../lifecycle/stages.js';
 import { changelogPathProblem } from '../merge/changelog.js';
+import { hostIdProblem } from '../queue/agent-id.js';
 
 /** One run option: how it is checked, its default, and how the command line offers it. */
 export interface OptionSpec<T> {
@@ -26,6 +27,10 @@ export interface OptionSpec<T> {
  */
 export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]> } = {
   agents: { kind: k.positiveInteger, default: 3, alias: 'n', help: 'Worker processes' },
+  hostId: {
+    kind: k.checked('a name of letters, digits, dots, dashes and underscores (not agent-<n>)', hostIdProblem, k.text),
+    help: 'Name of this host when several share the queue and state folder: its agents are <host-id>/agent-N',
+  },
   once: { kind: k.boolean, default: false, help: 'Drain the queue, then exit (0 if every task landed, 1 if any failed)' },
   single: { kind: k.boolean, default: false, help: 'One agent in this process, no fork' },
   inPlace: { kind: k.boolean, default: false, help: 'No worktrees: work and commit in the current checkout (implies --single)' },

@@ -16,6 +16,13 @@ export type LandMode = 'merge' | 'branch' | 'none';
 export interface RunOptions {
   /** Worker processes. Default 3. */
   agents: number;
+  /**
+   * This host's name among several that share one queue and state folder: its agents are
+   * `<hostId>/agent-N` (`agents/<hostId>/agent-N/`, slots in `slots/<hostId>/agent-N/`), numbered from 1
+   * on each host, so a host that comes back takes its own slots again. Default: none, agents are
+   * `agent-N` numbered across every supervisor of the state folder.
+   */
+  hostId?: string;
   /** Drain the queue and exit instead of waiting for more tasks. Default false. */
   once: boolean;
   /** Run the worker loop in this process, no fork. Default false. */

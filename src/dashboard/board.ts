@@ -33,7 +33,7 @@ export interface Column {
   cards: Card[];
 }
 
-/** An agent row with what the page marks: a heartbeat older than `staleMs`. */
+/** An agent row with what the page marks: stale as status says (reclaimed, or silent for staleAfter), or a heartbeat older than `staleMs`. */
 export interface AgentView extends AgentRow {
   stale: boolean;
 }
@@ -45,6 +45,8 @@ export interface BoardView {
   counts: Status['counts'];
   columns: Column[];
   agents: AgentView[];
+  /** The hosts of the agents, in their order: the page groups the agents under them when there are several. */
+  hosts: Status['hosts'];
   throughput: Status['throughput'];
   work: Status['work'];
   costUsd: number;
@@ -64,7 +66,8 @@ export function boardView(status: Status, titleOf: TitleOf, staleMs: number): Bo
     active: status.active,
     counts: status.counts,
     columns: placeTasks(status).map((c) => ({ id: c.id, title: c.title, count: c.count, cards: c.entries.map((e) => card(e, titleOf)) })),
-    agents: status.agents.map((a) => ({ ...a, stale: a.alive !== false && a.heartbeatAgeMs !== null && a.heartbeatAgeMs > staleMs })),
+    agents: status.agents.map((a) => ({ ...a, stale: a.stale || (a.alive !== false && a.heartbeatAgeMs !== null && a.heartbeatAgeMs > staleMs) })),
+    hosts: status.hosts,
     throughput: status.throughput,
     work: status.work,
     costUsd: status.costUsd,

@@ -89,7 +89,7 @@ export class ClaimGate {
       return { action: 'wait', ms: Math.max(10, Math.min(Date.parse(pause.until) - now, options.rescanMs)), reason, cause: 'rate-limit', until: pause.until };
     }
     const sample = this.sampler.sample(now);
-    const pool = () => ({ slot, lowestLiveSlot: lowestLiveSlot(this.host.layout.state), running: this.host.store.taskFiles('running').length });
+    const pool = () => ({ slot, lowestLiveSlot: lowestLiveSlot(this.host.layout.state, this.host.config.options.hostId), running: this.host.store.taskFiles('running').length });
     const load = loadDecision(sample, now, options, pool, this.steppedDown);
     this.steppedDown = load.stepDown;
     return load.claim ? { action: 'claim' } : { action: 'wait', ms: options.rescanMs, reason: load.reason, cause: 'load' };

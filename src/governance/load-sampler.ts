@@ -5,6 +5,7 @@ import { parseCpuTimes, parseMemoryUsed } from '../proc/usage.js';
 import { isSameProcess } from '../proc/start-time.js';
 import { descendantsIn, readProcTable } from '../proc/tree.js';
 import { readJsonOrUndefined } from '../util/atomic-write.js';
+import { isSlotName, parseAgentId, slotAgentId } from '../queue/agent-id.js';
 import { Claims } from '../queue/claims.js';
 import type { AgentState } from '../lifecycle/records.js';
 import type { LoadSample } from './load-policy.js';
@@ -66,19 +67,19 @@ function readProc(name: 'stat' | 'meminfo'): string {
  * the slot and its worker has not written a heartbeat since (it is starting: without this, the
  * first worker to come up would take itself for the lowest).
  */
-export function lowestLiveSlot(stateDir: string): number | undefined {
+export function lowestLiveSlot(stateDir: string, hostId?: string): number | undefined {
   const agentsDir = path.join(stateDir, 'agents');
   const slots = new Claims(path.join(stateDir, 'slots'), path.join(stateDir, 'supervisors'));
   const numbers = new Set<number>();
+  // A host that names itself has its own slots, in its own folder; the others share the top level.
   for (const dir of [agentsDir, path.join(stateDir, 'slots')]) {
-    for (const name of listDir(dir)) {
-      const n = /^agent-(\d+)$/.exec(name)?.[1];
-      if (n !== undefined) numbers.add(Number(n));
+    for (const name of listDir(hostId ? path.join(dir, hostId) : dir)) {
+      if (isSlotName(name)) numbers.add(parseAgentId(name)!.slot);
     }
   }
   const host = os.hostname();
   for (const n of [...numbers].sort((a, b) => a - b)) {
-    const agentId = `agent-${n}`;
+    const agentId = slotAgentId(n, hostId);
     const beat = readJsonOrUndefined<AgentState>(path.join(agentsDir, agentId, 'heartbeat.json'));
     if (beat && beat.host === host && beat.phase !== 'stopping' && isRunning(beat.pid, beat.pidStart)) return n;
     const lease = slots.liveLease(agentId);

@@ -1,10 +1,9 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { RunOptions } from '../config/options.js';
 import type { AgentEventInput } from '../lifecycle/events.js';
 import type { Lease } from '../lifecycle/records.js';
-import type { QueueStore } from '../queue/store.js';
+import { listAgentIds, type QueueStore } from '../queue/store.js';
 import type { Owner } from '../queue/take.js';
 import { readJsonOrUndefined } from '../util/atomic-write.js';
 import { hostBootId, isSameProcess } from '../proc/start-time.js';
@@ -67,14 +66,8 @@ export class Monitor {
   /** Leases whose generation is the live one; leftovers of released or superseded claims are removed. */
   private liveLeases(): Lease[] {
     const { store } = this.config;
-    let agents: string[];
-    try {
-      agents = fs.readdirSync(store.layout.agents);
-    } catch {
-      return [];
-    }
     const live: Lease[] = [];
-    for (const agentId of agents) {
+    for (const agentId of listAgentIds(store.layout.agents)) {
       for (const lease of store.claims.agentLeases(agentId)) {
         const snap = store.claims.snapshot(lease.taskId);
         if (snap.live === lease.gen && isTheClaim(lease, store.claims.readLease(lease.taskId, lease.gen))) live.push(lease);

@@ -5,6 +5,7 @@ import { PlError, errnoCode } from '../errors.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
 import { Claims, isOwnLink, type FsCalls } from './claims.js';
 import { isTaskFileName } from '../task/id.js';
+import { isSlotName } from './agent-id.js';
 import { STATES, stateDir, type Layout, type TaskState } from './layout.js';
 
 /** The suffixes of stage marks in running/ (see markStage). */
@@ -202,6 +203,30 @@ export class QueueStore {
       const candidate = withSuffix(name, i);
       if (!this.stat(state, candidate)) return candidate;
     }
+  }
+}
+
+/**
+ * Ids of the agents with a folder under `agents/` (or `slots/`): `agent-N` and the ids of commands' own
+ * claims at the top, and `<host>/agent-N` inside the folder of each host that names itself (hostId).
+ * A folder that holds `agent-N` folders is a host's: an agent's own folder never does.
+ */
+export function listAgentIds(dir: string): string[] {
+  const ids: string[] = [];
+  for (const name of listNames(dir)) {
+    if (name.startsWith('.')) continue;
+    const inner = listNames(path.join(dir, name)).filter(isSlotName);
+    if (inner.length > 0) ids.push(...inner.map((slot) => `${name}/${slot}`));
+    else ids.push(name);
+  }
+  return ids;
+}
+
+function listNames(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
   }
 }
 

@@ -1,12 +1,14 @@
 import type { AgentState } from '../lifecycle/records.js';
 import { stageCounts } from './columns.js';
 import type { EventDigest } from './digest.js';
-import type { AgentRow, AgentSnapshot, FinishedRow, FinishedSnapshot, RunningRow, Status, StatusSnapshot } from './types.js';
+import type { AgentRow, AgentSnapshot, FinishedRow, FinishedSnapshot, HostRow, RunningRow, Status, StatusSnapshot } from './types.js';
 
 /** Knobs of the aggregate; the defaults are what the CLI shows. */
 export interface AggregateOptions {
   /** Throughput is measured over this window. Default 3,600,000 ms (an hour); at most a day. */
   windowMs?: number;
+  /** An agent whose heartbeat is this old (by its own time stamp) shows as stale. Default 30,000 ms, the run's default. */
+  staleAfterMs?: number;
 }
 
 const HOUR = 3600_000;
@@ -17,7 +19,10 @@ const MIN_RATE_SPAN_MS = 60_000;
 export function aggregate(snapshot: StatusSnapshot, now: number, options: AggregateOptions = {}): Status {
   const windowMs = Math.min(options.windowMs ?? HOUR, 24 * HOUR);
   const { digest } = snapshot;
-  const agents = [...snapshot.agents].sort((a, b) => naturalCompare(a.heartbeat.agentId, b.heartbeat.agentId)).map((a) => agentRow(a, snapshot, now));
+  const staleAfterMs = options.staleAfterMs ?? 30_000;
+  const agents = [...snapshot.agents]
+    .sort((a, b) => naturalCompare(a.heartbeat.host ?? '', b.heartbeat.host ?? '') || naturalCompare(a.heartbeat.agentId, b.heartbeat.agentId))
+    .map((a) => agentRow(a, snapshot, now, staleAfterMs));
   const running = snapshot.running.map((r): RunningRow => {
     const hb = snapshot.agents.find((a) => a.heartbeat.task === r.task && (r.gen === undefined || a.heartbeat.gen === r.gen))?.heartbeat;
     const startedAt = hb?.taskStartedAt ?? r.lease?.claimedAt ?? null;
@@ -46,6 +51,7 @@ export function aggregate(snapshot: StatusSnapshot, now: number, options: Aggreg
     active,
     counts: { ...snapshot.counts, landing: snapshot.held.length },
     agents,
+    hosts: hostRows(agents),
     running,
     landing: snapshot.held.map((h) => ({ task: h.task, agent: h.agent ?? null, attempt: h.attempt ?? null, since: h.at, reason: h.reason ?? null })),
     waiting: snapshot.waiting.map((w) => ({ task: w.task, stage: w.stage, since: w.since })),
@@ -64,21 +70,24 @@ export function aggregate(snapshot: StatusSnapshot, now: number, options: Aggreg
   };
 }
 
-function agentRow(a: AgentSnapshot, snapshot: StatusSnapshot, now: number): AgentRow {
+function agentRow(a: AgentSnapshot, snapshot: StatusSnapshot, now: number, staleAfterMs: number): AgentRow {
   const hb = a.heartbeat;
   const totals = snapshot.digest.agents[hb.agentId];
   const alive = snapshot.liveness[hb.agentId];
+  const heartbeatAgeMs = since(hb.updatedAt, now);
   return {
     id: hb.agentId,
     pid: typeof hb.pid === 'number' ? hb.pid : null,
     host: hb.host,
     alive: alive ?? null,
+    // A process seen gone is `alive: false`, which says more; one seen running is stale only when silent.
+    stale: alive !== false && (a.reclaimed === true || (heartbeatAgeMs !== null && heartbeatAgeMs >= staleAfterMs)),
     phase: hb.phase,
     task: hb.task ?? null,
     gen: hb.gen ?? null,
     attempt: hb.attempt ?? null,
     elapsedMs: hb.task ? since(hb.taskStartedAt, now) : null,
-    heartbeatAgeMs: since(hb.updatedAt, now),
+    heartbeatAgeMs,
     lastEvent: hb.lastEvent ?? null,
     lastEventAt: hb.lastEventAt ?? null,
     note: typeof hb.note === 'string' ? hb.note : null,
@@ -88,6 +97,18 @@ function agentRow(a: AgentSnapshot, snapshot: StatusSnapshot, now: number): Agen
     done: totals?.done ?? 0,
     failed: totals?.failed ?? 0,
   };
+}
+
+function hostRows(agents: AgentRow[]): HostRow[] {
+  const rows: HostRow[] = [];
+  for (const a of agents) {
+    let row = rows[rows.length - 1];
+    if (row?.host !== a.host) rows.push((row = { host: a.host, agents: 0, alive: 0, stale: 0 }));
+    row.agents++;
+    if (a.alive === true && !a.stale) row.alive++;
+    if (a.stale) row.stale++;
+  }
+  return rows;
 }
 
 // The heartbeat carries the usage of the attempt under way; once its attempt-finished event is in

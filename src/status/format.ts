@@ -37,7 +37,7 @@ export function formatTable(status: Status, options: FormatOptions = {}): string
   const head = headLines(status, p).map((l) => fit(l, width));
   const table =
     status.agents.length > 0
-      ? renderTable(AGENT_COLUMNS, status.agents.map(agentCells), width, (row, col, text) => paintCell(p, status.agents[row]!, col, text))
+      ? byHost(status, renderTable(AGENT_COLUMNS, status.agents.map(agentCells), width, (row, col, text) => paintCell(p, status.agents[row]!, col, text)), width, p)
       : ['No agent has worked here yet.'];
   table[0] = p('bold', table[0]!);
   const tail = [...pausedLines(status, width, p), ...strandedLines(status, p), ...landingLines(status, p), ...recentLines(status, options.recent ?? 5, p)].map((l) => fit(l, width));
@@ -52,7 +52,7 @@ export function formatJson(status: Status): string {
 /** One line that changes when anything worth a look changes: for watch output that is not a terminal. */
 export function summaryLine(status: Status): string {
   const c = status.counts;
-  const agents = status.agents.map((a) => `${a.id}:${a.alive === false ? 'gone' : a.phase}${a.task ? `:${a.task}` : ''}`).join(' ');
+  const agents = status.agents.map((a) => `${a.id}:${a.alive === false ? 'gone' : a.stale ? 'stale' : a.phase}${a.task ? `:${a.task}` : ''}`).join(' ');
   return `${clockTime(status.generatedAt)} inbox ${c.inbox} running ${c.running} landing ${c.landing} done ${c.done} failed ${c.failed} | ${agents || 'no agents'}`;
 }
 
@@ -99,8 +99,26 @@ function agentCells(a: AgentRow): string[] {
   ];
 }
 
+/**
+ * With agents of several hosts (one queue and state folder shared), a line before each host's rows
+ * says whose they are and how many of them work; `agents` comes grouped by host. One host: no lines.
+ */
+function byHost(s: Status, table: string[], width: number, p: Paint): string[] {
+  if (s.hosts.length < 2) return table;
+  const out = [table[0]!];
+  let row = 1;
+  for (const h of s.hosts) {
+    const stale = h.stale > 0 ? ` · ${p('yellow', `${h.stale} stale`)}` : '';
+    out.push(fit(`${p('bold', `host ${h.host}`)} · ${h.agents} agent${h.agents === 1 ? '' : 's'}${stale}`, width));
+    out.push(...table.slice(row, row + h.agents));
+    row += h.agents;
+  }
+  return out;
+}
+
 // The heartbeat of a process that is gone still names its last phase; say what that means.
 function phaseText(a: AgentRow): string {
+  if (a.stale) return `stale:${a.phase}`;
   if (a.alive !== false) return a.phase;
   return a.phase === 'stopping' || a.phase === 'idle' || a.phase === 'starting' ? 'exited' : `died:${a.phase}`;
 }
@@ -110,7 +128,7 @@ const PHASE_STYLE: Record<string, Style> = { agent: 'green', landing: 'cyan', ve
 function paintCell(p: Paint, a: AgentRow, col: number, text: string): string {
   const header = AGENT_COLUMNS[col]!.header;
   if (header === 'UP') return a.alive === false ? p('red', text) : a.alive ? p('green', text) : text;
-  if (header === 'PHASE') return a.alive === false ? p('dim', text) : PHASE_STYLE[a.phase] ? p(PHASE_STYLE[a.phase]!, text) : text;
+  if (header === 'PHASE') return a.stale ? p('yellow', text) : a.alive === false ? p('dim', text) : PHASE_STYLE[a.phase] ? p(PHASE_STYLE[a.phase]!, text) : text;
   if (header === 'LAST EVENT') return p('dim', text);
   return text;
 }

@@ -93,6 +93,8 @@ export function statusLoop(layout: Layout, options: LoopOptions): StatusLoop {
   return { wake: run, done };
 }
 
+const AGENT_CHATTER = new Set(['logs', 'prompts', 'stages']);
+
 // Watch only the few places that change when work moves: the inbox, heartbeats and the log. Not
 // worktrees (whole checkouts), claims/ (a folder per task ever run) or done/ (thousands of files):
 // every move between those folders also appends to the log. Dotfiles are temp files of atomic writes.
@@ -102,10 +104,12 @@ function startWatcher(layout: Layout, onChange: () => void): FSWatcher | undefin
     return rel !== '' && !rel.startsWith('..') && rel.includes(path.sep);
   };
   try {
+    // Depth 2 reaches the heartbeats of hosts that name themselves (agents/<host>/agent-N/); an agent's
+    // logs, prompts and stage files change all the time and say nothing the status shows.
     const watcher = chokidarWatch([layout.queue, layout.agents, layout.events], {
       ignoreInitial: true,
-      depth: 1,
-      ignored: (p: string) => path.basename(p).startsWith('.') || insideStateFolder(p),
+      depth: 2,
+      ignored: (p: string) => path.basename(p).startsWith('.') || insideStateFolder(p) || AGENT_CHATTER.has(path.basename(p)),
     });
     watcher.on('all', onChange);
     watcher.on('error', () => undefined);

@@ -7,6 +7,7 @@ import type { DigestState } from './event-cache.js';
 import { formatJson } from './format.js';
 import { readSnapshot, type SnapshotOptions } from './snapshot.js';
 import type { Status } from './types.js';
+import { readRawConfig } from '../config/load.js';
 
 /** What to read, how to aggregate, and whether to write the files. */
 export interface PassOptions extends SnapshotOptions, AggregateOptions {
@@ -23,7 +24,7 @@ export interface PassOptions extends SnapshotOptions, AggregateOptions {
  */
 export async function statusPass(layout: Layout, options: PassOptions = {}): Promise<{ status: Status; digest: DigestState }> {
   const { snapshot, digest } = await readSnapshot(layout, options);
-  const status = aggregate(snapshot, options.now ?? Date.now(), options);
+  const status = aggregate(snapshot, options.now ?? Date.now(), { ...options, staleAfterMs: options.staleAfterMs ?? configuredStaleAfter(layout) });
   // A repository where nothing has run has no state folder; status does not create one (it would
   // show up in `git status`, as the run command is what marks it ignored).
   if ((options.write ?? true) && fs.existsSync(layout.state)) {
@@ -35,4 +36,18 @@ export async function statusPass(layout: Layout, options: PassOptions = {}): Pro
     }
   }
   return { status, digest };
+}
+
+/**
+ * The run's `staleAfterMs` from the repository's config file, so status calls an agent stale when the
+ * run's monitors would. A file that cannot be read or holds a bad value gives the default: status
+ * shows what it can rather than refuse.
+ */
+function configuredStaleAfter(layout: Layout): number | undefined {
+  try {
+    const value = readRawConfig(layout.config).staleAfterMs;
+    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { STATES, type Layout, type TaskState } from '../queue/layout.js';
-import { QueueStore } from '../queue/store.js';
+import { listAgentIds, QueueStore } from '../queue/store.js';
 import { hostBootId, isAlive, isSameProcess } from '../proc/start-time.js';
 import { treeUsage } from '../proc/usage.js';
 import { readJsonOrUndefined } from '../util/atomic-write.js';
@@ -53,7 +53,10 @@ export async function readSnapshot(layout: Layout, options: SnapshotOptions = {}
   const liveness: Record<string, boolean> = {};
 
   const agents = readHeartbeats(layout);
-  for (const a of agents) setLive(liveness, a.heartbeat.agentId, live(a.heartbeat));
+  for (const a of agents) {
+    setLive(liveness, a.heartbeat.agentId, live(a.heartbeat));
+    if (wasReclaimed(store, a.heartbeat)) a.reclaimed = true;
+  }
 
   const inHand = new Set(agents.map((a) => a.heartbeat.task).filter(Boolean));
   const running: RunningSnapshot[] = [];
@@ -116,19 +119,19 @@ export async function readSnapshot(layout: Layout, options: SnapshotOptions = {}
 }
 
 function readHeartbeats(layout: Layout): AgentSnapshot[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(layout.agents);
-  } catch {
-    return [];
-  }
   const agents: AgentSnapshot[] = [];
-  for (const name of names) {
-    if (name.startsWith('.')) continue;
+  for (const name of listAgentIds(layout.agents)) {
     const heartbeat = readJsonOrUndefined<AgentState>(path.join(layout.agents, name, 'heartbeat.json'));
     if (heartbeat && typeof heartbeat.agentId === 'string') agents.push({ heartbeat });
   }
   return agents;
+}
+
+/** The generation the heartbeat names is superseded and was never released: a reclaim took it over. */
+function wasReclaimed(store: QueueStore, hb: AgentState): boolean {
+  if (!hb.task || typeof hb.gen !== 'number') return false;
+  const snap = store.claims.snapshot(hb.task);
+  return snap.highest > hb.gen && snap.gens.includes(hb.gen) && !snap.released.has(hb.gen);
 }
 
 /** Liveness from /proc for processes of this host and boot; another host's cannot be told from here. */

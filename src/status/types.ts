@@ -10,6 +10,12 @@ export interface AgentSnapshot {
   cpu?: number;
   /** Resident memory in bytes of the agent's process tree, when measured here. */
   memory?: number;
+  /**
+   * The generation its heartbeat names was taken over: a later one exists and this one was never
+   * released. A finished generation is released before anyone may claim the next, so only a reclaim
+   * (a monitor that judged this agent stale) leaves one so. Read from the claims, on no clock.
+   */
+  reclaimed?: boolean;
 }
 
 /** A task file in running/ and the claim that holds it. */
@@ -69,6 +75,11 @@ export interface AgentRow {
   host: string;
   /** The agent's worker process runs (null: another host, cannot tell). */
   alive: boolean | null;
+  /**
+   * Not gone as far as this host can tell, yet not working: the claim its heartbeat names was reclaimed,
+   * or its heartbeat is `staleAfterMs` old by its own time stamp. How a dead host's agents show.
+   */
+  stale: boolean;
   phase: string;
   task: string | null;
   gen: number | null;
@@ -87,6 +98,14 @@ export interface AgentRow {
   costUsd: number;
   done: number;
   failed: number;
+}
+
+/** The agents of one host (the `host` of their heartbeats), in the order `agents` lists them. */
+export interface HostRow {
+  host: string;
+  agents: number;
+  alive: number;
+  stale: number;
 }
 
 /** A task in running/. `owner`: is the process that holds its claim alive? */
@@ -147,7 +166,10 @@ export interface Status {
   /** Some agent process is alive: a run is going on. */
   active: boolean;
   counts: Record<TaskState | 'landing', number>;
+  /** Grouped by host (hosts in name order), then by id. */
   agents: AgentRow[];
+  /** One row per host that has agents here: several hosts may share the queue and state folder. */
+  hosts: HostRow[];
   running: RunningRow[];
   landing: LandingRow[];
   /** Pipeline tasks in the inbox waiting for their next stage; they are also in `queued`. */

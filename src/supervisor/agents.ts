@@ -4,6 +4,7 @@ import path from 'node:path';
 import { readJsonOrUndefined } from '../util/atomic-write.js';
 import { isSameProcess } from '../proc/start-time.js';
 import { agentDir, type Layout } from '../queue/layout.js';
+import { listAgentIds } from '../queue/store.js';
 import type { AgentState } from '../lifecycle/records.js';
 
 /** One agent as its heartbeat file tells it, and whether its worker process is that process still. */
@@ -18,13 +19,9 @@ export interface AgentView {
 
 /** Ids of the agents that ever wrote a heartbeat in this state folder, sorted by slot number. */
 export function agentIds(layout: Layout): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(layout.agents);
-  } catch {
-    return [];
-  }
-  return names.filter((n) => fs.existsSync(path.join(layout.agents, n, 'heartbeat.json'))).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  return listAgentIds(layout.agents)
+    .filter((n) => fs.existsSync(path.join(layout.agents, n, 'heartbeat.json')))
+    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
 }
 
 export function readAgent(layout: Layout, agentId: string): AgentView | undefined {

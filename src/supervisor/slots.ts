@@ -4,10 +4,11 @@ import { Claims, type LinkFn } from '../queue/claims.js';
 import type { Layout } from '../queue/layout.js';
 import { hostBootId, isSameProcess, processStartTime } from '../proc/start-time.js';
 import { readJsonOrUndefined } from '../util/atomic-write.js';
+import { slotAgentId } from '../queue/agent-id.js';
 
 /**
- * Agent slots (`agent-1`, `agent-2`, …) are claimed the way tasks are: a hard-linked lease per
- * generation under `.parallel-loop/slots/<agent>/`. Two supervisors on one queue thus never run
+ * Agent slots (`agent-1`, `agent-2`, …, or `<hostId>/agent-1`, … on a host that names itself) are claimed
+ * the way tasks are: a hard-linked lease per generation under `.parallel-loop/slots/<agent>/`. Two supervisors on one queue thus never run
  * two workers under one agent id; a slot whose supervisor died on this host is taken over by claiming
  * its next generation (never by deleting the old claim).
  */
@@ -19,7 +20,7 @@ export class Slots {
 
   private readonly agentsDir: string;
 
-  constructor(layout: Layout, readonly supervisorId: string, link?: LinkFn) {
+  constructor(layout: Layout, readonly supervisorId: string, link?: LinkFn, private readonly hostId?: string) {
     this.claims = new Claims(path.join(layout.state, 'slots'), path.join(layout.state, 'supervisors'), link);
     this.agentsDir = layout.agents;
   }
@@ -29,7 +30,7 @@ export class Slots {
     const got: Array<{ agentId: string; slot: number }> = [];
     const owner = { agentId: this.supervisorId, pid: process.pid, pidStart: processStartTime(process.pid), host: this.host, bootId: this.bootId, file: '' };
     for (let n = 1; got.length < count && n < 10_000; n++) {
-      const agentId = `agent-${n}`;
+      const agentId = slotAgentId(n, this.hostId);
       let result = this.claims.claim(agentId, owner);
       if (!result.ok && result.reason === 'live' && this.ownerIsDead(agentId, result.gen)) {
         result = this.claims.claim(agentId, owner, { over: result.gen });

@@ -60,7 +60,7 @@ export class Supervisor {
 
   constructor(private readonly config: SupervisorConfig) {
     this.layout = layoutFor(config.repo, { queue: config.queue, state: config.state, worktrees: config.worktrees });
-    this.slots = new Slots(this.layout, this.id, nfsFault()?.link);
+    this.slots = new Slots(this.layout, this.id, nfsFault()?.link, config.options.hostId);
   }
 
   /** Run until the queue drains (--once) or a signal stops it. Returns slots that ended errored. */

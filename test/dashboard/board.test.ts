@@ -54,4 +54,12 @@ describe('dashboard board', () => {
     const agents = [{ ...expected.agents[0]!, alive: true, heartbeatAgeMs: 20_000 }, { ...expected.agents[0]!, id: 'agent-9', alive: false, heartbeatAgeMs: 20_000 }];
     expect(boardView({ ...expected, agents }, () => null, 15_000).agents.map((a) => a.stale)).toEqual([true, false]);
   });
+
+  it('marks the agents status calls stale (a dead host\'s, reclaimed), with a fresh heartbeat, and passes the hosts on', () => {
+    const agents = [{ ...expected.agents[0]!, id: 'b/agent-1', host: 'b', alive: null, stale: true, heartbeatAgeMs: 100 }];
+    const hosts = [{ host: 'b', agents: 1, alive: 0, stale: 1 }];
+    const board = boardView({ ...expected, agents, hosts }, () => null, 15_000);
+    expect(board.agents.map((a) => a.stale)).toEqual([true]);
+    expect(board.hosts).toEqual(hosts);
+  });
 });

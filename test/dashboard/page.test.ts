@@ -63,6 +63,28 @@ describe('dashboard page', () => {
     }
   }, 60_000);
 
+  it.skipIf(!haveChromium)('groups the agents of several hosts under a row per host, a dead host\'s marked stale', async () => {
+    const repo = copyOfFixture();
+    // A second host's agent, whose heartbeat stopped long ago (by its own clock).
+    const dir = path.join(repo, '.parallel-loop/agents/far/agent-1');
+    fs.mkdirSync(dir, { recursive: true });
+    const then = '2020-01-01T00:00:00.000Z';
+    fs.writeFileSync(path.join(dir, 'heartbeat.json'), JSON.stringify({ agentId: 'far/agent-1', pid: 7, host: 'far', phase: 'agent', beat: 3, task: 'gone-task', gen: 1, updatedAt: then, startedAt: then }));
+    const dashboard = await startDashboard(layoutFor(repo));
+    try {
+      const page = await browser.newPage();
+      await page.goto(dashboard.url);
+      await page.locator('tr[data-host="far"]').waitFor();
+      const rows = await page.$$eval('#agents tbody tr', (els) => els.map((e) => (e as HTMLElement).dataset.host ?? (e as HTMLElement).dataset.agent));
+      expect(rows).toEqual(['far', 'far/agent-1', 'fixture-host', 'agent-1', 'agent-2']);
+      expect(await page.locator('tr[data-host="far"]').textContent()).toBe('host far · 1 agent · 1 stale');
+      expect(await page.locator('tr[data-agent="far/agent-1"]').getAttribute('class')).toBe('stale');
+      await page.close();
+    } finally {
+      await dashboard.close();
+    }
+  }, 60_000);
+
   it.skipIf(!haveChromium)('rejects a bad task in the add form with the message `add` prints, and adds a good one', async () => {
     const repo = tmpRepo();
     const cli = await runCli(repo, ['add', 'Another', '--priority', 'high']);

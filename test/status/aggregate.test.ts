@@ -55,6 +55,28 @@ describe('aggregate', () => {
     expect(s.active).toBe(false);
   });
 
+  it('groups agents by host, and calls stale those that were reclaimed or fell silent', () => {
+    const agents = [
+      { heartbeat: heartbeat({ agentId: 'b/agent-1', host: 'b', phase: 'agent', task: 't1', gen: 1, updatedAt: at(59_000) }), reclaimed: true },
+      { heartbeat: heartbeat({ agentId: 'b/agent-2', host: 'b', updatedAt: at(0) }) },
+      { heartbeat: heartbeat({ agentId: 'a/agent-10', host: 'a', updatedAt: at(59_000) }) },
+      { heartbeat: heartbeat({ agentId: 'a/agent-2', host: 'a', updatedAt: at(0) }) },
+    ];
+    // Host a is this one: a/agent-10 runs; a/agent-2 is gone, which says more than stale.
+    const liveness = { 'a/agent-10': true, 'a/agent-2': false };
+    const s = aggregate(snapshot([], { agents, liveness }), T0 + 60_000, { staleAfterMs: 30_000 });
+    expect(s.agents.map((a) => [a.id, a.alive, a.stale])).toEqual([
+      ['a/agent-2', false, false],
+      ['a/agent-10', true, false],
+      // Reclaimed: stale with a fresh heartbeat. Silent for a minute: stale by its heartbeat's age.
+      ['b/agent-1', null, true],
+      ['b/agent-2', null, true],
+    ]);
+    expect(s.hosts).toEqual([{ host: 'a', agents: 2, alive: 1, stale: 0 }, { host: 'b', agents: 2, alive: 0, stale: 2 }]);
+    // The same silence under a longer staleAfter is not stale yet.
+    expect(aggregate(snapshot([], { agents, liveness }), T0 + 60_000, { staleAfterMs: 120_000 }).agents.map((a) => a.stale)).toEqual([false, false, true, false]);
+  });
+
   it('starts a new stretch after an idle hour, so yesterday does not dilute today', () => {
     const later = 5 * SPAN_GAP_MS;
     const s = aggregate(snapshot([...task(1, 0, 60_000), ...task(2, later, 30_000)]), T0 + later + 30_010);

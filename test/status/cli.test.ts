@@ -10,12 +10,13 @@ const docs = fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta
 
 // The keys of version 1, as docs/STATUS.md lists them. A key added to the code must be documented.
 const SHAPE = {
-  top: ['version', 'generatedAt', 'repo', 'queue', 'state', 'active', 'counts', 'agents', 'running', 'landing', 'waiting', 'stages', 'queued', 'recent', 'throughput', 'work', 'costUsd'],
+  top: ['version', 'generatedAt', 'repo', 'queue', 'state', 'active', 'counts', 'agents', 'hosts', 'running', 'landing', 'waiting', 'stages', 'queued', 'recent', 'throughput', 'work', 'costUsd'],
   counts: ['inbox', 'running', 'done', 'failed', 'rejected', 'landing'],
-  agent: ['id', 'pid', 'host', 'alive', 'phase', 'task', 'gen', 'attempt', 'elapsedMs', 'heartbeatAgeMs', 'lastEvent', 'lastEventAt', 'note', 'cpu', 'memoryBytes', 'costUsd', 'done', 'failed'],
+  agent: ['id', 'pid', 'host', 'alive', 'stale', 'phase', 'task', 'gen', 'attempt', 'elapsedMs', 'heartbeatAgeMs', 'lastEvent', 'lastEventAt', 'note', 'cpu', 'memoryBytes', 'costUsd', 'done', 'failed'],
   finished: ['task', 'outcome', 'at', 'agent', 'attempt', 'durationMs', 'costUsd', 'landing', 'commit', 'branch', 'reason', 'escalated'],
   throughput: ['windowMs', 'donePerHour', 'doneLastHour', 'failedLastHour', 'inboxEtaMs'],
   work: ['since', 'wallMs', 'busyMs', 'speedup', 'attempts'],
+  host: ['host', 'agents', 'alive', 'stale'],
 };
 
 describe('status after a run, with no supervisor running', () => {
@@ -52,6 +53,7 @@ describe('status after a run, with no supervisor running', () => {
     expect(Object.keys(status.recent.done[0])).toEqual(SHAPE.finished);
     expect(Object.keys(status.throughput)).toEqual(SHAPE.throughput);
     expect(Object.keys(status.work)).toEqual(SHAPE.work);
+    expect(Object.keys(status.hosts[0])).toEqual(SHAPE.host);
     // Named as `key` or as the end of a path like `agents[].key`.
     for (const key of Object.values(SHAPE).flat()) expect(docs, `docs/STATUS.md names ${key}`).toMatch(new RegExp(`[\`.]${key}\``));
 

@@ -8,7 +8,7 @@ const NOW = '2030-01-01T01:00:00.000Z';
 
 function agent(n: number, fields: Partial<AgentRow> = {}): AgentRow {
   return {
-    id: `agent-${n}`, pid: 4100 + n, host: 'h', alive: true, phase: 'agent', task: `task-${n}`, gen: 1, attempt: 1,
+    id: `agent-${n}`, pid: 4100 + n, host: 'h', alive: true, stale: false, phase: 'agent', task: `task-${n}`, gen: 1, attempt: 1,
     elapsedMs: 65_000, heartbeatAgeMs: 1200, lastEvent: 'Bash: npm test -- --run a very long command line that cannot fit', lastEventAt: NOW,
     note: null, cpu: 12.5, memoryBytes: 80 * 1024 * 1024, costUsd: 0.1234, done: 2, failed: 0, ...fields,
   };
@@ -23,6 +23,7 @@ function status(fields: Partial<Status> = {}): Status {
     version: 1, generatedAt: NOW, repo: '/work/repo', queue: '/work/repo/queue', state: '/work/repo/.parallel-loop', active: true,
     counts: { inbox: 12, running: 3, done: 40, failed: 2, rejected: 0, landing: 1 },
     agents: [agent(1), agent(2, { phase: 'landing' }), agent(3, { alive: false, phase: 'agent' })],
+    hosts: [{ host: 'h', agents: 3, alive: 2, stale: 0 }],
     running: [{ task: 'task-1', gen: 1, agent: 'agent-1', attempt: 2, phase: 'agent', stage: null, startedAt: NOW, elapsedMs: 65_000, owner: 'alive' }],
     landing: [{ task: 'held-one', agent: 'agent-2', attempt: 1, since: NOW, reason: 'main has unstaged changes' }],
     waiting: [],
@@ -44,6 +45,26 @@ describe('formatTable', () => {
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
     expect(lines.join('\n')).toContain('…');
     expect(lines.find((l) => l.startsWith('agent-3'))).toMatch(/ no .* died:agent/);
+  });
+
+  it('groups the agents of several hosts under a line per host, and marks the stale ones', () => {
+    const agents = [
+      agent(1, { id: 'a/agent-1', host: 'a' }),
+      agent(2, { id: 'a/agent-2', host: 'a', phase: 'idle', task: null }),
+      agent(1, { id: 'b/agent-1', host: 'b', alive: null, stale: true, task: 'task-9' }),
+    ];
+    const hosts = [{ host: 'a', agents: 2, alive: 2, stale: 0 }, { host: 'b', agents: 1, alive: 0, stale: 1 }];
+    const lines = formatTable(status({ agents, hosts }), { width: 100 });
+    const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
+    expect(lines[at('host a')]).toBe('host a · 2 agents');
+    expect(lines[at('host b')]).toBe('host b · 1 agent · 1 stale');
+    expect([at('AGENT'), at('host a'), at('a/agent-1'), at('a/agent-2'), at('host b'), at('b/agent-1')]).toEqual([...Array(6).keys()].map((n) => at('AGENT') + n));
+    expect(lines[at('b/agent-1')]).toMatch(/ \? .*task-9 .*stale:agent/);
+    expect(summaryLine(status({ agents, hosts }))).toContain('b/agent-1:stale:task-9');
+  });
+
+  it('draws no host lines for agents of one host', () => {
+    expect(formatTable(status(), { width: 100 }).some((l) => l.startsWith('host '))).toBe(false);
   });
 
   it('drops the least useful columns in a narrow terminal and keeps agent, task and phase', () => {

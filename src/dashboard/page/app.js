@@ -87,19 +87,35 @@
   }
 
   function renderAgents() {
-    const rows = board.agents.map((a) => {
-      const cls = a.alive === false ? 'gone' : a.stale ? 'stale' : '';
-      return h('tr', { class: cls, 'data-agent': a.id },
-        h('td', {}, a.id),
-        h('td', {}, a.alive === false ? 'gone (' + a.phase + ')' : a.phase),
-        h('td', {}, a.task ? h('a', { href: '#', onclick: (e) => { e.preventDefault(); showTask(a.task); } }, a.task) : '–'),
-        h('td', { class: 'hb' }, fmt.duration(a.heartbeatAgeMs) + (a.stale ? ' (stale)' : '')),
-        h('td', {}, a.cpu === null ? '–' : a.cpu + '%'),
-        h('td', {}, fmt.bytes(a.memoryBytes)),
-        h('td', {}, fmt.cost(a.costUsd)),
-        h('td', {}, a.alive && a.task ? h('button', { type: 'button', class: 'danger', onclick: () => act('agents', a.id, 'kill') }, 'kill') : null));
+    // Several hosts on one queue: a row naming each host before its agents (they come grouped by host).
+    const grouped = board.hosts.length > 1;
+    let host = null;
+    const rows = board.agents.flatMap((a) => {
+      const head = grouped && a.host !== host ? [hostRow(a.host)] : [];
+      host = a.host;
+      return [...head, agentRow(a)];
     });
     $('agents').tBodies[0].replaceChildren(...rows);
+  }
+
+  function hostRow(name) {
+    const hostInfo = board.hosts.find((x) => x.host === name);
+    const stale = hostInfo && hostInfo.stale > 0 ? ' · ' + hostInfo.stale + ' stale' : '';
+    const count = hostInfo ? hostInfo.agents : 0;
+    return h('tr', { class: 'host', 'data-host': name }, h('th', { colspan: '8' }, 'host ' + name + ' · ' + count + (count === 1 ? ' agent' : ' agents') + stale));
+  }
+
+  function agentRow(a) {
+    const cls = a.alive === false ? 'gone' : a.stale ? 'stale' : '';
+    return h('tr', { class: cls, 'data-agent': a.id },
+      h('td', {}, a.id),
+      h('td', {}, a.alive === false ? 'gone (' + a.phase + ')' : a.phase),
+      h('td', {}, a.task ? h('a', { href: '#', onclick: (e) => { e.preventDefault(); showTask(a.task); } }, a.task) : '–'),
+      h('td', { class: 'hb' }, fmt.duration(a.heartbeatAgeMs) + (a.stale ? ' (stale)' : '')),
+      h('td', {}, a.cpu === null ? '–' : a.cpu + '%'),
+      h('td', {}, fmt.bytes(a.memoryBytes)),
+      h('td', {}, fmt.cost(a.costUsd)),
+      h('td', {}, a.alive && a.task ? h('button', { type: 'button', class: 'danger', onclick: () => act('agents', a.id, 'kill') }, 'kill') : null));
   }
 
   function renderTimeline() {
