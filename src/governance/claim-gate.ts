@@ -1,6 +1,6 @@
 import type { RunOptions } from '../config/options.js';
 import type { AgentEventInput } from '../lifecycle/events.js';
-import type { Layout } from '../queue/layout.js';
+import { preflightFile, type Layout } from '../queue/layout.js';
 import type { QueueStore } from '../queue/store.js';
 import type { AgentStateWriter } from '../worker/agent-state.js';
 import { runBudgetReached } from './budget.js';
@@ -54,7 +54,7 @@ export class ClaimGate {
    */
   async refreshPreflight(now = Date.now()): Promise<void> {
     const { options } = this.host.config;
-    const file = this.host.layout.preflight;
+    const file = preflightFile(this.host.layout, options.hostId);
     if (options.preflight.length === 0 || preflightFresh(readPreflight(file), now, options.rescanMs)) return;
     this.preflightRun ??= runPreflight({ commands: options.preflight, cwd: this.host.layout.repo, timeoutMs: options.preflightTimeoutMs, killGraceMs: options.killGraceMs })
       .then((record) => writePreflight(file, record))
@@ -81,7 +81,7 @@ export class ClaimGate {
     const broken = openBreaker(this.host.layout.breaker, os.hostname());
     if (broken) return { action: 'stop', reason: breakerMessage(broken), cause: 'breaker' };
     if (idle) return { action: 'claim' };
-    const preflight = options.preflight.length > 0 ? readPreflight(this.host.layout.preflight) : undefined;
+    const preflight = options.preflight.length > 0 ? readPreflight(preflightFile(this.host.layout, options.hostId)) : undefined;
     if (preflight && !preflight.ok) return { action: 'wait', ms: options.rescanMs, reason: preflightReason(preflight), cause: 'preflight' };
     const pause = activePause(readPause(this.host.layout.state), now);
     if (pause) {

@@ -27,8 +27,6 @@ export interface Layout {
   ledger: string;
   /** The circuit breaker for a broken agent environment, shared by every worker. */
   breaker: string;
-  /** The last pass of the `preflight` commands, shared by every worker (governance/preflight-commands.ts). */
-  preflight: string;
   /** `{ url }` of the dashboard while one serves; notifications link to it. */
   dashboard: string;
   /** The dashboard's token (mode 0600), kept so a restarted dashboard accepts the pages already open. */
@@ -74,7 +72,6 @@ export function layoutFor(repo: string, options: LayoutOptions = {}): Layout {
     board: path.join(state, 'board.md'),
     ledger: path.join(state, 'ledger'),
     breaker: path.join(state, 'breaker.json'),
-    preflight: path.join(state, 'preflight.json'),
     dashboard: path.join(state, 'dashboard.json'),
     dashboardToken: path.join(state, 'dashboard-token'),
     config: path.join(root, '.parallel-loop.json'),
@@ -110,6 +107,15 @@ export function refSafeId(taskId: string): string {
   const safe = taskId.replace(/[^A-Za-z0-9._-]/g, '-').replace(/\.\.+/g, '.').replace(/\.lock$/i, '-lock').replace(/[.]$/, '-');
   if (safe === taskId) return taskId;
   return `${safe}-${createHash('sha1').update(taskId).digest('hex').slice(0, 8)}`;
+}
+
+/**
+ * The last pass of the `preflight` commands (governance/preflight-commands.ts), shared by the workers of
+ * one host: `preflight.json`, or `preflight.<hostId>.json` on a host that names itself, as the services
+ * the commands check (`localhost:6333`) are each host's own, and a pass's age is read on its writer's clock.
+ */
+export function preflightFile(layout: Layout, hostId?: string): string {
+  return path.join(layout.state, hostId ? `preflight.${hostId}.json` : 'preflight.json');
 }
 
 /** The folder of one agent: heartbeat.json, leases/, logs/. */

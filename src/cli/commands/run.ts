@@ -5,7 +5,7 @@ import { loadConfigFile } from '../../config/load.js';
 import { resolveOptions } from '../../config/validate.js';
 import type { RunOptions } from '../../config/options.js';
 import { layoutOf } from '../queue-args.js';
-import { isInside, type Layout } from '../../queue/layout.js';
+import { isInside, preflightFile, type Layout } from '../../queue/layout.js';
 import { QueueStore } from '../../queue/store.js';
 import { checkHardLinks, checkQueuePermissions } from '../../queue/preflight.js';
 import { preflightReason, runPreflight, writePreflight } from '../../governance/preflight-commands.js';
@@ -119,7 +119,7 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: Layout, options: R
 async function firstPreflight(layout: Layout, options: RunOptions, say: (line: string) => void): Promise<void> {
   if (options.preflight.length === 0) return;
   const record = await runPreflight({ commands: options.preflight, cwd: layout.repo, timeoutMs: options.preflightTimeoutMs, killGraceMs: options.killGraceMs });
-  writePreflight(layout.preflight, record);
+  writePreflight(preflightFile(layout, options.hostId), record);
   if (!record.ok) say(`${preflightReason(record)}; the run waits until it passes`);
 }
 
