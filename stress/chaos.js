@@ -26,7 +26,7 @@ import { checkRun, figures, leftoverProcesses } from './chaos-check.js';
 import { makeChaosRepo, STAGES } from './chaos-repo.js';
 
 const { values } = parseArgs({
-  options: { tasks: { type: 'string', default: '300' }, workers: { type: 'string', default: '6' }, minutes: { type: 'string', default: '5' }, keep: { type: 'boolean', default: false }, stages: { type: 'boolean', default: false } },
+  options: { tasks: { type: 'string', default: '300' }, workers: { type: 'string', default: '6' }, minutes: { type: 'string', default: '5' }, keep: { type: 'boolean', default: false }, stages: { type: 'boolean', default: false }, verify: { type: 'string' } },
 });
 const TASKS = Number(values.tasks);
 const WORKERS = Number(values.workers);
@@ -35,7 +35,8 @@ const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const rand = (lo, hi) => lo + Math.random() * (hi - lo);
 const log = (line) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
-const FAST = ['--rescan-ms', '300', '--monitor-ms', '500', '--stale-after-ms', '3000', '--kill-grace-ms', '500', '--retry-backoff-ms', '100'];
+// --verify <command>: every landing runs it, so finished tasks go through the merge queue in batches.
+const FAST = ['--rescan-ms', '300', '--monitor-ms', '500', '--stale-after-ms', '3000', '--kill-grace-ms', '500', '--retry-backoff-ms', '100', ...(values.verify ? ['--verify', values.verify] : [])];
 
 /** Start `parallel-loop run` (its output to a file); resolves `exited` when the supervisor process ends. */
 function startRun(repo, n, extra = []) {

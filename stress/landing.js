@@ -1,7 +1,9 @@
 // Stress test of lock-free landing: many processes land many attempt branches on one target at once.
 //
-//   node stress/landing.js [--tasks 200] [--workers 6] [--no-checkout] [--lock-free [--max-tries 100]] [--keep]
+//   node stress/landing.js [--tasks 200] [--workers 6] [--no-checkout] [--lock-free [--max-tries 100]] [--batch 8] [--keep]
 //
+// --batch N lands each worker's share in batches of N through the merge queue's landBatch (one verify run,
+// a command that passes, and one move of the ref per batch), racing the other workers' batches.
 // --lock-free lands without taking turns (serialize: false): only the compare-and-swap keeps each task landing
 // once, and lost races are retried, up to --max-tries times (default 20, as in landAttempt).
 // Makes a repository, prepares one attempt branch per task (each adds its own file), then forks worker
@@ -10,7 +12,7 @@
 // first-parent history holds each task's trailer exactly once, that the final tree has every file and,
 // unless --no-checkout, that the main checkout (on the target) was fast-forwarded and is clean.
 // Prints figures; exits 1 on any violation. Needs `npm run build` first (imports ../dist).
-import { execFileSync, fork } from 'node:child_process';
+import { execFile, execFileSync, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +29,7 @@ function arg(name, fallback) {
 const git = (cwd, args, options = {}) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...options }).trim();
 const taskId = (i) => `task-${String(i).padStart(3, '0')}`;
 
-if (process.argv[2] === 'worker') await worker(process.argv[3], process.argv[4], process.argv[5] === 'serialize', Number(process.argv[6]));
+if (process.argv[2] === 'worker') await worker(process.argv[3], process.argv[4], process.argv[5] === 'serialize', Number(process.argv[6]), Number(process.argv[7]));
 else await main();
 
 // Messages that arrive while no 'message' listener is attached are dropped, and the parent sends the jobs
@@ -40,12 +42,32 @@ function inbox() {
 }
 
 // ---- worker process: land the tasks it is sent once the coordinator says go ----
-async function worker(repo, base, serialize, maxTries) {
+async function worker(repo, base, serialize, maxTries, batch) {
   const next = inbox();
   const { landAttempt } = await import(pathToFileURL(path.join(dist, 'merge', 'land.js')).href);
+  const { landBatch } = await import(pathToFileURL(path.join(dist, 'merge', 'batch.js')).href);
   const jobs = await next();
   await next(); // go
   const results = [];
+  if (batch > 0) {
+    const verify = () => new Promise((resolve) => execFile('true', (err) => resolve({ ok: !err, output: '' })));
+    for (let i = 0; i < jobs.length; i += batch) {
+      const chunk = jobs.slice(i, i + batch);
+      const started = performance.now();
+      try {
+        const members = chunk.map((job) => ({ taskId: job.id, branch: job.branch, base, title: `stress ${job.id}`, attempt: job.attempt }));
+        const report = await landBatch({ repo, target: 'main', members, serialize, maxTries, verify });
+        for (const job of chunk) {
+          const r = report.results.get(job.id);
+          results.push({ id: job.id, status: r.status, tries: r.tries ?? 1, ms: (performance.now() - started) / chunk.length, checkouts: r.checkouts, error: r.reason });
+        }
+      } catch (err) {
+        for (const job of chunk) results.push({ id: job.id, status: 'error', error: String(err?.message ?? err) });
+      }
+    }
+    process.send(results, () => process.exit(0));
+    return;
+  }
   for (const job of jobs) {
     const started = performance.now();
     try {
@@ -80,6 +102,7 @@ async function main() {
   const withCheckout = !process.argv.includes('--no-checkout');
   const serialize = !process.argv.includes('--lock-free');
   const maxTries = arg('max-tries', 20);
+  const batch = arg('batch', 0);
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'pl-stress-landing-')));
   const repo = path.join(dir, 'repo');
   fs.mkdirSync(repo);
@@ -105,9 +128,9 @@ async function main() {
       duplicates++;
     }
   }
-  console.log(`prepared ${tasks} tasks (+${duplicates} second landers) in ${Math.round(performance.now() - prepStart)} ms; ${workers} workers; main checkout ${withCheckout ? 'on the target' : 'detached'}; ${serialize ? 'landers take turns' : `lock-free, up to ${maxTries} tries`}`);
+  console.log(`prepared ${tasks} tasks (+${duplicates} second landers) in ${Math.round(performance.now() - prepStart)} ms; ${workers} workers; main checkout ${withCheckout ? 'on the target' : 'detached'}; ${serialize ? 'landers take turns' : `lock-free, up to ${maxTries} tries`}${batch > 0 ? `; batches of ${batch}` : ''}`);
 
-  const children = shares.map(() => fork(fileURLToPath(import.meta.url), ['worker', repo, base, serialize ? 'serialize' : 'lock-free', String(maxTries)], { stdio: 'inherit' }));
+  const children = shares.map(() => fork(fileURLToPath(import.meta.url), ['worker', repo, base, serialize ? 'serialize' : 'lock-free', String(maxTries), String(batch)], { stdio: 'inherit' }));
   children.forEach((child, i) => child.send(shares[i]));
   await new Promise((r) => setTimeout(r, 1500)); // every worker loaded its modules
   const started = performance.now();

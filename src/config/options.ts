@@ -82,6 +82,18 @@ export interface RunOptions {
   /** Verify command for tasks that do not name one. */
   verify?: string;
   /**
+   * With `verify` set: the lander takes up to this many tasks that wait to land (never two whose `touches`
+   * overlap), merges them in order onto the target tip, verifies the combined result once and moves the
+   * ref once; a failing batch is bisected. 1: every task lands alone, verified alone. Default 8.
+   */
+  batchSize: number;
+  /**
+   * The target moved while a batch was verified: `touched` verifies the batch again on the new tip only
+   * when the new commits changed files the batch changed; `always` verifies again whatever they changed.
+   * Default `touched`.
+   */
+  verifyOnMove: 'touched' | 'always';
+  /**
    * Changelog the lander writes, as a path from the top of the repository (e.g. `CHANGELOG.md`): each landing
    * adds the task's `changelog:` line (or its title) under `## Unreleased` in the landing commit itself, so
    * parallel tasks never conflict on it. Agents are told not to edit it; a change a branch makes to it is

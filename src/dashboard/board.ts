@@ -84,7 +84,7 @@ function card(e: BoardEntry, titleOf: TitleOf): Card {
       return { ...BLANK, id: e.row.task, title: titleOf(e.row.task, 'inbox'), reason: `waiting for ${e.row.stage}`, at: e.row.since, stage: e.row.stage, waiting: true };
     case 'held': {
       const l = e.row;
-      return { ...BLANK, id: l.task, title: titleOf(l.task, 'inbox'), agent: l.agent, attempt: l.attempt, reason: l.reason ?? 'held', at: l.since, phase: 'held' };
+      return { ...BLANK, id: l.task, title: titleOf(l.task, 'inbox'), agent: l.agent, attempt: l.attempt, reason: l.reason ?? 'held', at: l.since, phase: l.queue === undefined ? 'held' : 'ready' };
     }
     case 'running': {
       const r = e.row;

@@ -43,3 +43,18 @@ export async function withRepoLock<T>(lockDir: string, name: string, fn: () => P
     await release().catch(() => {});
   }
 }
+
+/**
+ * Take `<lockDir>/<name>.lock` if it is free (or its holder stopped refreshing it for `staleMs`), without
+ * waiting: the release function, or undefined when another live process holds it.
+ */
+export async function tryLock(lockDir: string, name: string, options: { staleMs?: number } = {}): Promise<(() => Promise<void>) | undefined> {
+  fs.mkdirSync(lockDir, { recursive: true });
+  try {
+    const release = await lockfile.lock(path.join(lockDir, name), { realpath: false, stale: options.staleMs ?? 10_000, retries: 0, onCompromised: () => {} });
+    return () => release().catch(() => {});
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ELOCKED') return undefined;
+    throw err;
+  }
+}

@@ -64,7 +64,7 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
   };
   // Whatever goes wrong while settling, the new generation must be released: a live claim whose owner
   // (this healthy worker) keeps heartbeating would never be judged stale, and the task would be stuck.
-  const outcome = await settle(config, id, prior.firstBase ?? proc?.base, attemptsUsed, record.reason).catch(
+  const outcome = await settle(config, id, prior.firstBase ?? proc?.base, attemptsUsed, record.reason, prior.pendingLanding !== undefined).catch(
     (err: unknown): Settled => ({ outcome: 'requeued', event: 'requeued', extra: { error: err instanceof Error ? err.message : String(err) } }),
   );
   // A crash before the task file left the inbox leaves it there: releasing is all it needs.
@@ -100,7 +100,7 @@ interface Settled {
 }
 
 /** Move the task file to where it belongs now and say how the reclaiming generation is released. */
-async function settle(config: MonitorConfig, id: string, base: string | undefined, attemptsUsed: number, reason: string): Promise<Settled> {
+async function settle(config: MonitorConfig, id: string, base: string | undefined, attemptsUsed: number, reason: string, landingPending: boolean): Promise<Settled> {
   const { store } = config;
   const where = store.findById(id, ['running', 'done', 'failed']);
   // The owner moved the file and died before releasing: only the release was missing.
@@ -116,7 +116,8 @@ async function settle(config: MonitorConfig, id: string, base: string | undefine
   const task = readTask(store, where.file);
   // A pipeline counts each stage's failures, and a reclaim is none: the interrupted stage runs again.
   const pipeline = isPipeline(task?.stages ?? config.options.stages ?? DEFAULT_STAGES);
-  const exhausted = !pipeline && attemptsUsed >= (task?.maxAttempts ?? config.options.maxAttempts);
+  // A stopped landing (a lander that died mid-batch) used no attempt: the task waits to land again.
+  const exhausted = !pipeline && !landingPending && attemptsUsed >= (task?.maxAttempts ?? config.options.maxAttempts);
   if (!exhausted) {
     store.move(where.file, 'running', 'inbox', idFileName(id, where.file));
     return { outcome: 'requeued', event: 'requeued' };

@@ -26,7 +26,9 @@ export type StepOutcome =
   /** Merging the current target into the branch, first thing in the test stage, conflicted. */
   | { kind: 'test-conflict'; files: string[]; details?: string }
   /** The finished attempt was landed, or tried to be. */
-  | { kind: 'landing'; landing: LandOutcome; branch?: string };
+  | { kind: 'landing'; landing: LandOutcome; branch?: string }
+  /** The attempt finished its stages and its landing is left to the lander of the landing queue. */
+  | { kind: 'ready'; branch: string };
 
 export interface StepInput {
   outcome: StepOutcome;
@@ -69,7 +71,7 @@ interface Settle {
 /**
  * What happens next. `land`: land the attempt's branch. The others settle the task: `done` (done/),
  * `fail` (failed/), and back to the inbox as `retry` (counts as an attempt), `advance` (the next stage
- * of a pipeline), `requeue` (does not count) or `hold` (the landing waits); see docs/PROTOCOL.md, "Lifecycle".
+ * of a pipeline), `requeue` (does not count), `hold` (the landing waits) or `ready` (the lander lands it); see docs/PROTOCOL.md, "Lifecycle".
  */
 export type Step =
   | { kind: 'land' }
@@ -78,10 +80,11 @@ export type Step =
   | ({ kind: 'retry' } & Settle)
   | ({ kind: 'advance' } & Settle)
   | ({ kind: 'requeue' } & Settle)
-  | ({ kind: 'hold' } & Settle);
+  | ({ kind: 'hold' } & Settle)
+  | ({ kind: 'ready' } & Settle);
 
 /** The release outcome of each settling step. */
-export const RELEASE_OUTCOME = { done: 'done', fail: 'failed', retry: 'retry', advance: 'advance', requeue: 'requeued', hold: 'held' } as const;
+export const RELEASE_OUTCOME = { done: 'done', fail: 'failed', retry: 'retry', advance: 'advance', requeue: 'requeued', hold: 'held', ready: 'ready' } as const;
 
 /** Retry back-off: base, doubling per attempt, capped at 5 minutes. */
 export function retryDelayMs(attempt: number, baseMs: number): number {
@@ -132,6 +135,10 @@ function decide(input: StepInput): Step {
     }
     case 'landing':
       return afterLanding(input, outcome.landing, outcome.branch);
+    case 'ready': {
+      const release = input.policy.pipeline ? { nextStage: 'land' as const } : {};
+      return { kind: 'ready', release, events: [{ type: 'ready', branch: outcome.branch }] };
+    }
   }
 }
 

@@ -25,6 +25,12 @@ interface EventFields {
   'already-landed': { landing?: LandOutcome | { status: 'already-landed'; commit: string }; reason?: string; finishedBy?: 'owner'; error?: string };
   conflict: { files: string[] };
   held: { reason: string };
+  /** The task finished its stages and waits in the landing queue. */
+  ready: { branch: string };
+  /** A lander landed a batch (`landed`), found a failing task by bisecting (`failed`), or took tasks out on conflicts. */
+  batch: { target?: string; tasks: string[]; landed: string[]; failed: string[]; conflicts: string[]; flaky: string[]; verifyRuns: number; durationMs: number };
+  /** The same merged tree failed verify once and passed once: the task landed, and the check is not to be trusted. */
+  'verify-flaky': { output: string };
   'verify-failed': Record<never, never>;
   retry: { reason: string };
   done: { landing?: LandOutcome; reason?: string; finishedBy?: 'owner'; error?: string };

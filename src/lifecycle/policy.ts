@@ -43,6 +43,14 @@ type PolicyTask = Pick<Task, 'maxAttempts' | 'timeout' | 'verify' | 'agent' | 'b
 type PolicyOptions = Pick<RunOptions, 'maxAttempts' | 'timeoutSec' | 'target' | 'verify' | 'agent' | 'retryBackoffMs'> &
   Partial<Pick<RunOptions, 'stages' | 'roles' | 'test' | 'agentSettings'>>;
 
+/**
+ * Whether finished tasks go to the landing queue, where the lander verifies them in batches (worker/lander.ts),
+ * rather than each worker landing its own: when landings run a verify command and `batchSize` allows more than one.
+ */
+export function landsInBatches(options: Pick<RunOptions, 'land' | 'inPlace' | 'batchSize'>, policy: Pick<TaskPolicy, 'verify'>): boolean {
+  return options.land === 'merge' && !options.inPlace && options.batchSize > 1 && policy.verify !== undefined;
+}
+
 /** Time limit of a pipeline stage whose role and task name none: 15 minutes. */
 export const STAGE_TIMEOUT_SEC = 15 * 60;
 /** Failures of a pipeline stage before the task is escalated: retry once in place. */

@@ -156,13 +156,21 @@ export interface HeldRelease extends ReleaseBase, AttemptFields {
   outcome: 'held';
 }
 
+/**
+ * Finished its stages, waiting in the inbox for the lander (a merge queue, see worker/lander.ts): its
+ * branch and base are in the record, and the next claim lands it, with others, without running an agent.
+ */
+export interface ReadyRelease extends ReleaseBase, AttemptFields {
+  outcome: 'ready';
+}
+
 /** The file turned out invalid or a duplicate (it is in rejected/), or was gone when its owner went to move it. */
 export interface GoneRelease extends ReleaseBase, AttemptFields {
   outcome: 'rejected' | 'vanished';
 }
 
 /** `claims/<id>/<gen>.released`: how a generation ended. */
-export type Release = DoneRelease | FailedRelease | RetryRelease | AdvanceRelease | RequeuedRelease | HeldRelease | GoneRelease;
+export type Release = DoneRelease | FailedRelease | RetryRelease | AdvanceRelease | RequeuedRelease | HeldRelease | ReadyRelease | GoneRelease;
 
 /** A release as its writer gives it: the time is stamped when it is written. */
 export type ReleaseInput = Release extends infer R ? (R extends Release ? Omit<R, 'at' | 'version'> : never) : never;

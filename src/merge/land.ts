@@ -111,7 +111,7 @@ async function resolveAll(repo: string, refs: string[]): Promise<Array<string | 
 }
 
 /** The target's tip and its tree, read at one instant (one call); the tree spares the checkout inspection a history walk. */
-async function readTip(repo: string, target: string): Promise<{ tip: string; tree?: string }> {
+export async function readTip(repo: string, target: string): Promise<{ tip: string; tree?: string }> {
   const { stdout, exitCode } = await runGit(repo, ['log', '-1', '--format=%H %T', '--end-of-options', `refs/heads/${target}`, '--'], { okCodes: [0, 128] });
   const [tip, tree] = stdout.trim().split(' ');
   if (exitCode === 0 && tip && tree && /^[0-9a-f]{40}$/.test(tip)) return { tip, tree };
@@ -127,14 +127,17 @@ type Step = LandResult | { status: 'raced'; tip: string };
 /** A landing commit already verified on the tip it names. */
 type Verified = Merged & { tip: string };
 
-interface Landing {
+/** A landing prepared once (prepareLanding): what every try merges and commits. */
+export interface Landing {
   options: LandOptions;
   branchTip: string;
+  /** The base commit, resolved. */
+  base: string;
   ident: string[];
   message: string;
 }
 
-interface Merged {
+export interface Merged {
   commit: string;
   changelog?: ChangelogReport;
 }
@@ -144,7 +147,7 @@ interface Merged {
  * with the changelog entry when there is one; a conflict ends the landing, except one in the changelog
  * alone, whose branch side is left out anyway.
  */
-async function mergeOnto(a: Landing, tip: string): Promise<Merged | LandResult> {
+export async function mergeOnto(a: Landing, tip: string): Promise<Merged | LandResult> {
   const { repo, changelog } = a.options;
   const merge = await mergeTrees(repo, tip, a.branchTip);
   const onlyChangelog = changelog !== undefined && merge.files.length > 0 && merge.files.every((f) => f === changelog.file);
@@ -197,16 +200,13 @@ async function verifyOutside(a: Landing, searchFrom: string): Promise<LandResult
 }
 
 /**
- * Land an attempt branch on the target exactly once, touching no checkout except a clean one of the target.
- * Per try: re-read the tip; stop if the task's trailer is already in `base..tip`; merge in the object store;
- * commit with the trailer; verify; move the ref by compare-and-swap. A lost race retries on the new tip
- * (up to `maxTries`, with jitter); running out throws `LAND_CONTENDED`. Landers of one repository take turns
- * for the short step from reading the tip to the swap (see `serialize`); verification runs outside it.
+ * The checks of a landing that do not depend on the target's tip, done once: the branch, base and target
+ * exist; a branch with nothing new, or one already on the target, needs no merge (the result says so).
+ * Otherwise the landing's parts (branch tip, identity, message) for `mergeOnto`.
  */
-export async function landAttempt(options: LandOptions): Promise<LandResult> {
+export async function prepareLanding(options: LandOptions): Promise<LandResult | Landing> {
   const { repo, target, taskId } = options;
   assertTrailerSafe(taskId);
-  const maxTries = triesOption(options.maxTries);
   // Branch, base and target in one call; errors in the order the checks below need them.
   const [branchTip, base, firstTip] = await resolveAll(repo, [options.branch, options.base, target]);
   if (!branchTip) throw notFound('BRANCH_NOT_FOUND', 'The attempt branch', options.branch, repo);
@@ -223,9 +223,23 @@ export async function landAttempt(options: LandOptions): Promise<LandResult> {
   // and the compare-and-swap, the fewer races are lost.
   const input = { taskId, title: options.title, attempt: options.attempt, branch: options.branch, prompt: options.prompt };
   const message = options.style === 'squash' ? squashMessage(input) : landingMessage(input);
-  const a: Landing = { options, branchTip, ident: await identityArgs(repo), message };
+  return { options, branchTip, base, ident: await identityArgs(repo), message };
+}
+
+/**
+ * Land an attempt branch on the target exactly once, touching no checkout except a clean one of the target.
+ * Per try: re-read the tip; stop if the task's trailer is already in `base..tip`; merge in the object store;
+ * commit with the trailer; verify; move the ref by compare-and-swap. A lost race retries on the new tip
+ * (up to `maxTries`, with jitter); running out throws `LAND_CONTENDED`. Landers of one repository take turns
+ * for the short step from reading the tip to the swap (see `serialize`); verification runs outside it.
+ */
+export async function landAttempt(options: LandOptions): Promise<LandResult> {
+  const { repo, target, taskId } = options;
+  const maxTries = triesOption(options.maxTries);
+  const a = await prepareLanding(options);
+  if ('status' in a) return a;
   const turns = options.serialize === false ? undefined : (options.lockDir ?? (await defaultLockDir(repo)));
-  let searchFrom = base;
+  let searchFrom = a.base;
   for (let tries = 1; tries <= maxTries; tries++) {
     const verified = options.verify ? await verifyOutside(a, searchFrom) : undefined;
     if (verified && 'status' in verified) return verified;

@@ -71,7 +71,7 @@ function inboxEntry(store: QueueStore, file: string): InboxEntry | undefined {
   const parsed = parseTaskFile(file, store.read('inbox', file));
   if (!parsed.ok) return undefined;
   const { task, warnings } = parsed;
-  return { file, id: task.id, priority: task.priority, enqueuedMs: stat.mtimeMs, task, warnings, notBeforeMs: 0, held: false };
+  return { file, id: task.id, priority: task.priority, enqueuedMs: stat.mtimeMs, task, warnings, notBeforeMs: 0, held: false, gens: store.claims.snapshot(task.id).highest };
 }
 
 /**

@@ -22,8 +22,12 @@ export interface InboxEntry {
   notBeforeMs: number;
   /** Its agent finished but landing was held (the target checkout has uncommitted changes). */
   held: boolean;
+  /** It finished its stages and waits in the landing queue for the lander (worker/lander.ts). */
+  ready?: { since: string; branch: string };
   /** The pipeline stage it waits for (from its claim history); undefined: its first, not begun. */
   stage?: Stage;
+  /** Its highest claim generation when indexed: another, later, means the entry is out of date (see isCurrent). */
+  gens: number;
 }
 
 export interface RefreshResult {
@@ -75,6 +79,17 @@ export class InboxIndex {
     return this.entries.get(file);
   }
 
+  /**
+   * Whether an entry still describes its file: a task claimed and put back under the same name between two
+   * listings (by another worker) keeps its old entry, whose back-off, stage or landing may have changed.
+   * An out-of-date entry is dropped, to be indexed afresh on the next refresh.
+   */
+  isCurrent(entry: InboxEntry): boolean {
+    if (this.store.claims.snapshot(entry.id).highest === entry.gens) return true;
+    this.remove(entry.file);
+    return false;
+  }
+
   /** Forget an entry (claimed here or by someone else). */
   remove(file: string): void {
     if (this.entries.delete(file)) this.dirty = true;
@@ -116,15 +131,26 @@ export class InboxIndex {
   }
 
   /** A task back from an attempt may carry a back-off, or a held landing, in its last release record. */
-  private lastRelease(id: string): { notBeforeMs: number; held: boolean; stage?: Stage } {
+  private lastRelease(id: string): Pick<InboxEntry, 'notBeforeMs' | 'held' | 'stage' | 'ready' | 'gens'> | undefined {
     const snap = this.store.claims.snapshot(id);
-    if (snap.highest === 0) return { notBeforeMs: 0, held: false };
+    if (snap.highest === 0) return { notBeforeMs: 0, held: false, gens: 0 };
+    // Moved back, not yet released (a transition moves first): what it waits for is not written yet.
+    if (snap.live !== undefined) return undefined;
     const release = this.store.claims.readRelease(id, snap.highest);
     const retryAfter = release?.retryAfter;
     const held = release?.outcome === 'held';
+    // Ready to land, or put back ready after a lander stopped (a requeue keeps what the history says).
+    if (release?.outcome === 'ready' || release?.outcome === 'requeued') {
+      const history = this.store.claims.history(id);
+      const pending = priorState(history).pendingLanding;
+      if (pending?.kind === 'ready') {
+        const since = history.find((h) => h.gen === pending.gen)?.release?.at ?? release.at;
+        return { notBeforeMs: 0, held: false, stage: 'land', ready: { since, branch: pending.branch }, gens: snap.highest };
+      }
+    }
     // Only a pipeline's releases name stages: the whole history is read for those alone.
     const stage = held && release?.stage === 'land' ? 'land' : release?.stage !== undefined ? priorState(this.store.claims.history(id)).stage : undefined;
-    return { notBeforeMs: typeof retryAfter === 'string' ? Date.parse(retryAfter) || 0 : 0, held, ...(stage ? { stage } : {}) };
+    return { notBeforeMs: typeof retryAfter === 'string' ? Date.parse(retryAfter) || 0 : 0, held, ...(stage ? { stage } : {}), gens: snap.highest };
   }
 
   /** Check one new inbox file. undefined = skip for now (a folder, or gone already). */
@@ -152,7 +178,9 @@ export class InboxIndex {
     if (twin !== undefined && twin !== file) return { problems: [rejectionFor('duplicate', `queue/${twin}`, task.id)], warnings: parsed.warnings };
     const existing = this.store.findById(task.id);
     if (existing) return { problems: [rejectionFor('duplicate', `queue/${existing.state}/${existing.file}`, task.id)], warnings: parsed.warnings };
-    return { file, id: task.id, priority: task.priority, enqueuedMs: stat.mtimeMs, task, warnings: parsed.warnings, ...this.lastRelease(task.id) };
+    const last = this.lastRelease(task.id);
+    if (!last) return undefined;
+    return { file, id: task.id, priority: task.priority, enqueuedMs: stat.mtimeMs, task, warnings: parsed.warnings, ...last };
   }
 }
 

@@ -94,6 +94,11 @@ export function attemptWorktree(layout: Layout, taskId: string, gen: number): st
   return path.join(layout.worktrees, `${taskId}.${gen}`);
 }
 
+/** Where one agent's lander verifies batches: a detached worktree of its own, kept between batches. */
+export function verifyWorktree(layout: Layout, agentId: string): string {
+  return path.join(layout.state, 'verify', agentId);
+}
+
 /** Branch of one attempt: `pl/<id>/<gen>`, with the id made safe for a git ref when it needs to be. */
 export function attemptBranch(taskId: string, gen: number): string {
   return `pl/${refSafeId(taskId)}/${gen}`;

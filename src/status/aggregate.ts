@@ -53,7 +53,7 @@ export function aggregate(snapshot: StatusSnapshot, now: number, options: Aggreg
     agents,
     hosts: hostRows(agents),
     running,
-    landing: snapshot.held.map((h) => ({ task: h.task, agent: h.agent ?? null, attempt: h.attempt ?? null, since: h.at, reason: h.reason ?? null })),
+    landing: landingRows(snapshot.held),
     waiting: snapshot.waiting.map((w) => ({ task: w.task, stage: w.stage, since: w.since })),
     stages: stageCounts(running, snapshot.waiting, snapshot.held.length),
     queued: { total: Math.max(0, snapshot.counts.inbox - snapshot.held.length), next: snapshot.queued },
@@ -68,6 +68,16 @@ export function aggregate(snapshot: StatusSnapshot, now: number, options: Aggreg
     work: work(digest, running, active, now),
     costUsd: round(digest.costUsd + agents.reduce((sum, a) => sum + runningCost(a.id, snapshot), 0), 6),
   };
+}
+
+/** Held tasks, then the landing queue in its order, each ready one with its place in it. */
+function landingRows(held: StatusSnapshot['held']): Status['landing'] {
+  const ready = held.filter((h) => h.ready);
+  const row = (h: StatusSnapshot['held'][number], reason: string | null) => ({ task: h.task, agent: h.agent ?? null, attempt: h.attempt ?? null, since: h.at, reason });
+  return [
+    ...held.filter((h) => !h.ready).map((h) => row(h, h.reason ?? null)),
+    ...ready.map((h, i) => ({ ...row(h, `ready to land (${i + 1} of ${ready.length} in the landing queue)`), queue: i + 1 })),
+  ];
 }
 
 function agentRow(a: AgentSnapshot, snapshot: StatusSnapshot, now: number, staleAfterMs: number): AgentRow {

@@ -16,7 +16,7 @@ export interface FinishedRef {
   escalated?: boolean;
 }
 
-/** A task whose landing was held (dirty target checkout); it waits in the inbox. */
+/** A task waiting in the inbox to land: held (dirty target checkout), or `ready` in the landing queue. */
 export interface HeldRef {
   task: string;
   gen?: number;
@@ -24,6 +24,7 @@ export interface HeldRef {
   agent?: string;
   at: string;
   reason?: string;
+  ready?: boolean;
 }
 
 /** What one agent did, summed over the log. */
@@ -147,6 +148,12 @@ function foldOne(d: EventDigest, e: PlEvent): void {
       break;
     case 'held':
       d.held[task] = { task, gen, attempt, agent: e.agent, at: e.time, reason: typeof e.reason === 'string' ? e.reason : undefined };
+      delete d.open[task];
+      break;
+    case 'ready':
+      // Re-inserted, so the digest's order stays the landing queue's: oldest ready first.
+      delete d.held[task];
+      d.held[task] = { task, gen, attempt, agent: e.agent, at: e.time, ready: true };
       delete d.open[task];
       break;
     case 'retry':

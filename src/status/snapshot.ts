@@ -72,13 +72,16 @@ export async function readSnapshot(layout: Layout, options: SnapshotOptions = {}
     running.push({ task, file, gen, lease, ...(stage ? { stage } : {}) });
   }
 
-  // A held task waits in the inbox with its generation released as `held`; the log names the
-  // candidates, the claim confirms them (it may since have been claimed again or removed).
+  // A held task waits in the inbox with its generation released as `held` (a ready one as `ready`, or
+  // `requeued` after its lander stopped); the log names the candidates, the claim confirms them (it may
+  // since have been claimed again or removed).
   const inboxIds = new Set(files.inbox.map(stripExtension));
   const held = Object.values(d.held).filter((h) => {
     if (!inboxIds.has(h.task)) return false;
     const snap = store.claims.snapshot(h.task);
-    return snap.live === undefined && store.claims.readRelease(h.task, snap.highest)?.outcome === 'held';
+    if (snap.live !== undefined) return false;
+    const outcome = store.claims.readRelease(h.task, snap.highest)?.outcome;
+    return h.ready ? outcome === 'ready' || outcome === 'requeued' : outcome === 'held';
   });
   const heldIds = new Set(held.map((h) => h.task));
 

@@ -129,6 +129,8 @@ export interface LandingRow {
   attempt: number | null;
   since: string;
   reason: string | null;
+  /** Its place in the landing queue (1: next to land), for a task ready to land; absent for a held one. */
+  queue?: number;
 }
 
 /** A pipeline task in the inbox waiting for `stage` (sent on by `advance`, or back by `changes` or a retry). */

@@ -36,6 +36,17 @@ export function progressLine(event: PlEvent): string | undefined {
       return `${time} ${who} verify failed${task}${att}`;
     case 'held':
       return `${time} ${who} holding${task}: ${event.reason}`;
+    case 'ready':
+      return `${time} ${who} ready${task}${att}: waiting in the landing queue`;
+    case 'batch': {
+      const parts = [`${event.landed.length} landed`];
+      if (event.failed.length > 0) parts.push(`verify failed for ${event.failed.join(', ')}`);
+      if (event.conflicts.length > 0) parts.push(`conflicts: ${event.conflicts.join(', ')}`);
+      const runs = `${event.verifyRuns} verify run${event.verifyRuns === 1 ? '' : 's'}`;
+      return `${time} ${who} batch of ${event.tasks.length}: ${parts.join('; ')} (${runs}, ${(event.durationMs / 1000).toFixed(1)}s)`;
+    }
+    case 'verify-flaky':
+      return `${time} ${who} FLAKY verify${task}: it failed and then passed on the same tree; landed`;
     case 'requeued':
       return `${time} ${who} requeued${task}: ${event.reason}`;
     case 'rejected':

@@ -11,6 +11,8 @@ export interface RunSummary {
   speedup: number;
   costUsd: number;
   queue: Record<string, number>;
+  /** The merge queue's work: batches landed and verify runs they took (absent without batches). */
+  batches?: { count: number; verifyRuns: number; tasks: number; flaky: string[] };
 }
 
 /** Summarise one run from the events it recorded. Pure. */
@@ -21,7 +23,15 @@ export function summarize(events: readonly PlEvent[], wallMs: number, queue: Rec
   let retries = 0;
   let busyMs = 0;
   let costUsd = 0;
+  let batches: RunSummary['batches'];
   for (const e of events) {
+    if (e.type === 'batch') {
+      batches ??= { count: 0, verifyRuns: 0, tasks: 0, flaky: [] };
+      batches.count++;
+      batches.verifyRuns += e.verifyRuns;
+      batches.tasks += e.tasks.length;
+      batches.flaky.push(...e.flaky);
+    }
     if (!e.task) continue;
     if (e.type === 'done' || e.type === 'already-landed') done.add(e.task);
     if (e.type === 'failed') failed.add(e.task);
@@ -34,7 +44,8 @@ export function summarize(events: readonly PlEvent[], wallMs: number, queue: Rec
     }
   }
   for (const id of [...done, ...failed]) held.delete(id);
-  return { wallMs, done: [...done].sort(), failed: [...failed].sort(), held: [...held].sort(), retries, speedup: wallMs > 0 ? busyMs / wallMs : 0, costUsd, queue };
+  const summary: RunSummary = { wallMs, done: [...done].sort(), failed: [...failed].sort(), held: [...held].sort(), retries, speedup: wallMs > 0 ? busyMs / wallMs : 0, costUsd, queue };
+  return batches ? { ...summary, batches } : summary;
 }
 
 export function formatSummary(s: RunSummary): string[] {
@@ -45,6 +56,11 @@ export function formatSummary(s: RunSummary): string[] {
       (s.costUsd > 0 ? `, cost $${s.costUsd.toFixed(4)}` : ''),
     `Queue now: ${Object.entries(s.queue).map(([k, v]) => `${k} ${v}`).join(', ')}`,
   ];
+  if (s.batches) {
+    const b = s.batches;
+    const flaky = b.flaky.length > 0 ? `; verify was flaky for ${b.flaky.join(', ')} (failed, then passed on the same tree)` : '';
+    lines.push(`Merge queue: ${b.tasks} landings in ${b.count} batch${b.count === 1 ? '' : 'es'}, ${b.verifyRuns} verify run${b.verifyRuns === 1 ? '' : 's'}${flaky}`);
+  }
   if (s.held.length > 0) lines.push(`Waiting to land: ${s.held.join(', ')} (the target branch is checked out with uncommitted changes; commit or stash them, then run again)`);
   if (s.failed.length > 0) lines.push(`Failed: ${s.failed.join(', ')} (reasons in queue/failed/<id>.error.json; \`parallel-loop retry <id>\` to try again)`);
   return lines;

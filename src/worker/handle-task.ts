@@ -16,12 +16,12 @@ import { attemptBranch, attemptWorktree } from '../queue/layout.js';
 import { breakerStep, noteWorked, spawnErrno } from './env-breaker.js';
 import { resolvePolicy, type TaskPolicy } from '../lifecycle/policy.js';
 import { nextStep, type StepOutcome } from '../lifecycle/decide.js';
-import { applyTransition, stepTransition, type Held } from '../lifecycle/transition.js';
+import type { Held } from '../lifecycle/transition.js';
+import { settleStep, type AttemptRecord, type TaskOutcome } from './settle.js';
+import { landsInBatches } from '../lifecycle/policy.js';
+import { removeAttemptWorktree } from '../git/worktree.js';
 
-export type TaskOutcome = 'done' | 'failed' | 'retry' | 'advance' | 'requeued' | 'held' | 'superseded';
-
-/** What one attempt recorded, carried into its release whatever the step. */
-type AttemptRecord = Record<string, unknown> & { attempt?: number };
+export type { TaskOutcome } from './settle.js';
 
 /** Everything after a successful claim: attempt, then land, retry or fail. */
 export async function handleTask(
@@ -43,6 +43,10 @@ export async function handleTask(
   if (prior.pendingLanding) {
     // The agent already finished in an earlier generation; only its landing was held.
     const { branch, base, attempt } = prior.pendingLanding;
+    if (prior.pendingLanding.kind === 'ready' && landsInBatches(options, landPolicy)) {
+      // Indexed before its ready release was written: it belongs to the landing queue's lander.
+      return settle({ kind: 'ready', branch }, attempt, { attempted: false, attempt, branch, base });
+    }
     state.set({ task: task.id, gen, attempt, stage: policy.pipeline ? 'land' : undefined, phase: 'landing', taskStartedAt: new Date().toISOString() });
     if (policy.pipeline) store.markStage(task.id, 'land', taken.file);
     const landing = await landStep(worker, task, policy, { branch, base, attempt, worktree: undefined, gen });
@@ -115,20 +119,18 @@ export async function handleTask(
     if (nextStep({ outcome, prior, policy, attempt, now: Date.now() }).kind !== 'land') return settle(outcome, attempt, record);
     if (verdict) landRecord = { ...record, verdict: verdict.verdict };
   }
+  if (landsInBatches(options, landPolicy)) {
+    // The landing queue's lander lands it with others (worker/lander.ts); the work is on its branch, so the
+    // worktree can go now and this worker is free for the next task.
+    fault('before-release');
+    if (options.cleanup && result.worktree) await removeAttemptWorktree({ repo: config.repo, layout: worker.layout, taskId: task.id, gen }).catch(() => undefined);
+    return settle({ kind: 'ready', branch: result.branch }, attempt, landRecord);
+  }
   state.set({ phase: 'landing', ...(policy.pipeline ? { stage: 'land' as const } : {}) });
   if (policy.pipeline) store.markStage(task.id, 'land', taken.file);
   const landing = await landStep(worker, task, landPolicy, { branch: result.branch, base: landBase, attempt, worktree: result.worktree, gen });
   fault('before-release');
   return settle({ kind: 'landing', landing, branch: result.branch }, attempt, landRecord, landPolicy);
-}
-
-/** Decide the task's next state from how the attempt ended, then move it there. */
-function settleStep(worker: Worker, held: Held, input: { outcome: StepOutcome; prior: PriorState; policy: TaskPolicy; attempt: number; record: AttemptRecord }): TaskOutcome {
-  const step = nextStep({ ...input, now: Date.now() });
-  if (step.kind === 'land') throw new Error('a landing was asked for where the attempt is settled');
-  const { applied } = applyTransition(worker.store, held, stepTransition(held, step, input.record), (e) => worker.emit(e));
-  if (!applied) return 'superseded';
-  return ({ done: 'done', fail: 'failed', retry: 'retry', advance: 'advance', requeue: 'requeued', hold: 'held' } as const)[step.kind];
 }
 
 /**

@@ -8,7 +8,7 @@ export interface PriorState {
   /** Branch to start from (the last attempt's), unless the last outcome asked for a fresh start. */
   resumeBranch?: string;
   /** A finished attempt whose landing was held: land this branch without running the agent again. */
-  pendingLanding?: { branch: string; base: string; attempt: number };
+  pendingLanding?: { branch: string; base: string; attempt: number; gen: number; kind: 'held' | 'ready' };
   /**
    * The commit the task's first attempt started from (since it was last done). Landings are searched
    * for from here, so work a resumed attempt only carried over, or a landing made by an owner that died
@@ -33,7 +33,7 @@ export interface PriorState {
 
 export function priorState(history: Array<{ gen: number; release?: Release }>): PriorState {
   const prior: PriorState = { attemptsUsed: 0, hadConflict: false, notes: [], heldInARow: 0, stageFailures: {}, changesAsked: 0 };
-  for (const { release } of history) {
+  for (const { gen, release } of history) {
     if (!release) continue;
     // `parallel-loop retry` gives a failed task a fresh budget; the history before it stays readable.
     if (release.outcome === 'retry' && release.resetAttempts) {
@@ -54,8 +54,10 @@ export function priorState(history: Array<{ gen: number; release?: Release }>): 
     const branch = typeof release.branch === 'string' && release.branch ? release.branch : undefined;
     if (branch) prior.resumeBranch = release.outcome === 'retry' && release.restart === 'target' ? undefined : branch;
     prior.heldInARow = release.outcome === 'held' ? prior.heldInARow + 1 : 0;
-    if (release.outcome === 'held' && branch && typeof release.base === 'string') {
-      prior.pendingLanding = { branch, base: release.base, attempt: Number(release.attempt ?? prior.attemptsUsed) };
+    if ((release.outcome === 'held' || release.outcome === 'ready') && branch && typeof release.base === 'string') {
+      // A landing held or put back keeps the generation of the attempt that made the branch.
+      const made = prior.pendingLanding?.branch === branch ? prior.pendingLanding.gen : gen;
+      prior.pendingLanding = { branch, base: release.base, attempt: Number(release.attempt ?? prior.attemptsUsed), gen: made, kind: release.outcome };
     } else if (release.outcome !== 'requeued') {
       prior.pendingLanding = undefined;
     }

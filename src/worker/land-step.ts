@@ -3,6 +3,7 @@ import { landAttempt } from '../merge/land.js';
 import { removeAttemptWorktree, removeLandedWorktree } from '../git/worktree.js';
 import type { Worker } from './loop.js';
 import { verifyInWorktree } from './verify.js';
+import { verifyBatchCommit } from './verify-worktree.js';
 import type { LandOutcome } from '../lifecycle/records.js';
 import type { TaskPolicy } from '../lifecycle/policy.js';
 
@@ -21,13 +22,16 @@ export async function landStep(
   if (options.land !== 'merge') return { status: 'kept', branch: attempt.branch, mode: options.land };
   const verifyCommand = policy.verify;
   const worktree = attempt.worktree;
-  const verify =
-    verifyCommand && worktree
-      ? async (merged: string) => {
-          worker.state.set({ phase: 'verifying' });
-          return verifyInWorktree(worktree, attempt.branch, merged, verifyCommand, { timeoutMs: policy.timeoutSec * 1000, killGraceMs: options.killGraceMs });
-        }
-      : undefined;
+  const timeoutMs = policy.timeoutSec * 1000;
+  const verify = verifyCommand
+    ? async (merged: string) => {
+        worker.state.set({ phase: 'verifying' });
+        if (worktree) return verifyInWorktree(worktree, attempt.branch, merged, verifyCommand, { timeoutMs, killGraceMs: options.killGraceMs });
+        // A landing held from an earlier generation has no worktree of its own: verified in the lander's.
+        const own = { layout: worker.layout, agentId: worker.config.agentId, command: verifyCommand, timeoutMs, killGraceMs: options.killGraceMs, copy: options.copy, setup: options.setup };
+        return verifyBatchCommit(own, merged, [task.id]);
+      }
+    : undefined;
   let result: Awaited<ReturnType<typeof landAttempt>>;
   try {
     result = await landAttempt({

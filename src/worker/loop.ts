@@ -21,6 +21,8 @@ import { ClaimGate } from '../governance/claim-gate.js';
 // first claim.
 let taskModule: Promise<typeof import('./handle-task.js')> | undefined;
 const loadHandleTask = () => (taskModule ??= import('./handle-task.js'));
+let landerModule: Promise<typeof import('./lander.js')> | undefined;
+const loadLander = () => (landerModule ??= import('./lander.js'));
 
 /** How often an idle worker in --once mode looks whether the last running tasks have ended. */
 const DRAIN_POLL_MS = 100;
@@ -51,6 +53,10 @@ export class Worker {
   private readonly index: InboxIndex;
   readonly owner: Owner;
   private stopping = false;
+  /** Set by stop() or kill(): finish what is in hand, start nothing new. */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
   private readonly abort = new AbortController();
   private current: { id: string; abort: AbortController } | undefined;
   private wake: (() => void) | undefined;
@@ -110,6 +116,13 @@ export class Worker {
       this.state.set({ phase: 'idle' });
       fault('before-first-claim');
       while (!this.stopping) {
+        // The landing queue first: ready tasks are the closest to done (see worker/lander.ts).
+        if (this.index.ordered().some((e) => e.ready)) {
+          const { landQueue } = await loadLander();
+          const landed = await landQueue(this, this.index, fault);
+          for (const outcome of landed) this.count(outcome);
+          if (landed.length > 0) continue;
+        }
         const entry = this.next();
         if (!entry) {
           this.startWatcher();
@@ -125,6 +138,10 @@ export class Worker {
         if (gate.action === 'stop') break;
         if (gate.action === 'wait') {
           await this.sleep(gate.ms);
+          continue;
+        }
+        if (!this.index.isCurrent(entry)) {
+          this.lastRescan = 0;
           continue;
         }
         this.state.set({ phase: 'claiming' });
@@ -149,8 +166,7 @@ export class Worker {
         const { handleTask } = await loadHandleTask();
         const outcome = await handleTask(this, taken, AbortSignal.any([this.abort.signal, this.current.abort.signal]), fault);
         this.current = undefined;
-        if (outcome === 'done') this.counts.done++;
-        if (outcome === 'failed') this.counts.failed++;
+        this.count(outcome);
         this.state.clearTask(this.stopping ? 'stopping' : 'idle');
       }
     } finally {
@@ -162,6 +178,11 @@ export class Worker {
       this.state.clearTask('stopping');
     }
     return this.counts;
+  }
+
+  private count(outcome: string): void {
+    if (outcome === 'done') this.counts.done++;
+    if (outcome === 'failed') this.counts.failed++;
   }
 
   /** A cancel request for the task in hand (looked for on every heartbeat) aborts its attempt. */

@@ -105,7 +105,8 @@ function readyWindow(ordered: readonly InboxEntry[], now: number, size: number, 
   const list: EntryCandidate[] = [];
   let complete = true;
   for (const entry of ordered) {
-    if (entry.notBeforeMs > now) continue;
+    // The landing queue is the lander's (worker/lander.ts), not a claim's to start.
+    if (entry.notBeforeMs > now || entry.ready) continue;
     if (list.length < size) list.push(asCandidate(entry));
     else if (firstSeen.size === 0) return { list, complete: false };
     else {

@@ -45,6 +45,8 @@ const ROWS: [OptionName, string | undefined, unknown, string][] = [
   ['dirtyTarget', 'stash', 'stash', 'one of hold, land-ref'],
   ['cleanup', undefined, 'true', 'true or false'],
   ['verify', '', [], 'a non-empty string'],
+  ['batchSize', '0', 0, 'a positive integer'],
+  ['verifyOnMove', 'never', 'never', 'one of touched, always'],
   ['changelog', '../CHANGELOG.md', '/CHANGELOG.md', 'a path inside the repository, e.g. CHANGELOG.md'],
   ['budgetUsd', '0', -1, 'a positive number'],
   ['memoryLimitMb', 'lots', 0, 'a positive number'],

@@ -122,7 +122,7 @@ describe('{changed} in the test command', () => {
 describe('scheduling by stage', () => {
   it('takes the stage closest to landing first, then priority and age', async () => {
     const { compareEntries } = await import('../../src/queue/inbox.js');
-    const entry = (id: string, priority: number, stage?: Stage) => ({ file: `${id}.md`, id, priority, enqueuedMs: 1, notBeforeMs: 0, held: false, stage, task: {} as never, warnings: [] });
+    const entry = (id: string, priority: number, stage?: Stage) => ({ file: `${id}.md`, id, priority, enqueuedMs: 1, notBeforeMs: 0, held: false, gens: 0, stage, task: {} as never, warnings: [] });
     const list = [entry('new-urgent', 9), entry('in-review', 0, 'review'), entry('in-test', 0, 'test'), entry('again', 0, 'implement'), entry('new', 1)];
     expect(list.sort(compareEntries).map((e) => e.id)).toEqual(['in-test', 'in-review', 'new-urgent', 'new', 'again']);
   });

@@ -58,7 +58,9 @@ describe('run: landing', () => {
 
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(readEvents(repo).filter((e) => e.type === 'verify-failed').map((e) => e.attempt)).toEqual([1]);
-    expect(prompt('checked', 2)).toMatch(/verify command failed[\s\S]*ok\.txt is missing[\s\S]*exit 3/);
+    // The second attempt's generation: the lander's claim of the first attempt's landing took one.
+    const second = readEvents(repo).find((e) => e.type === 'attempt-started' && e.task === 'checked' && e.attempt === 2)!.gen!;
+    expect(prompt('checked', second)).toMatch(/verify command failed[\s\S]*ok\.txt is missing[\s\S]*exit 3/);
     expect(tasksIn(repo, 'done')).toEqual(['checked.json']);
     expect(git(repo, 'show', 'main:ok.txt')).toBe('ok');
     // Landed once.

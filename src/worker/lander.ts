@@ -1,0 +1,156 @@
+import path from 'node:path';
+import { tryLock } from '../git/lock.js';
+import { removeAttemptWorktree } from '../git/worktree.js';
+import { landBatch, type BatchReport } from '../merge/batch.js';
+import { resolvePolicy, type TaskPolicy } from '../lifecycle/policy.js';
+import { applyTransition, type Held } from '../lifecycle/transition.js';
+import type { LandOutcome } from '../lifecycle/records.js';
+import type { InboxEntry, InboxIndex } from '../queue/inbox.js';
+import { refSafeId } from '../queue/layout.js';
+import { takeTask } from '../queue/take.js';
+import { chooseBatch, type ReadyTask } from '../schedule/batch.js';
+import type { Task } from '../task/types.js';
+import { priorState, type PriorState } from './history.js';
+import { settleStep, type TaskOutcome } from './settle.js';
+import type { Worker } from './loop.js';
+import { verifyBatchCommit } from './verify-worktree.js';
+
+/** A claimed task of the batch, with what its history says its landing is. */
+interface Member {
+  held: Held;
+  task: Task;
+  prior: PriorState;
+  policy: TaskPolicy;
+  pending: NonNullable<PriorState['pendingLanding']>;
+}
+
+type ReadyEntry = InboxEntry & { ready: NonNullable<InboxEntry['ready']> };
+
+/**
+ * The merge queue's lander (docs/PROTOCOL.md, "Merge queue"). Tasks that finished their stages wait in
+ * the inbox as ready; whichever worker gets `<state>/locks/lander-<target>` takes the ready tasks in
+ * batches, claims them (so a lander that dies leaves them to the monitor like any claim), lands each
+ * batch with one verify run, and settles every task as its own landing would have. A worker that finds
+ * the lock taken goes on with other work: the lander looks at the queue again before it lets go, and
+ * whoever made a task ready tries the lock after, so no ready task is left without a lander.
+ * Returns the outcomes of the tasks it settled (empty when it landed nothing).
+ */
+export async function landQueue(worker: Worker, index: InboxIndex, fault: (step: string) => void): Promise<TaskOutcome[]> {
+  if (readyEntries(index, Date.now()).length === 0) return [];
+  const { options } = worker.config;
+  const target = resolvePolicy({}, options, 'land').target;
+  const unlock = await tryLock(path.join(worker.layout.state, 'locks'), `lander-${refSafeId(target)}`, { staleMs: options.staleAfterMs });
+  if (!unlock) return [];
+  const outcomes: TaskOutcome[] = [];
+  try {
+    while (!worker.isStopping) {
+      index.refresh();
+      const batch = chooseBatch(readyEntries(index, Date.now()).map((e) => asReady(e, worker)), options.batchSize);
+      if (batch.length === 0) break;
+      const members = claimAll(worker, index, batch.map((b) => b.entry), fault);
+      if (members.length === 0) continue;
+      outcomes.push(...(await landMembers(worker, members, fault)));
+    }
+  } finally {
+    await unlock();
+  }
+  return outcomes;
+}
+
+function readyEntries(index: InboxIndex, now: number): ReadyEntry[] {
+  return index.ordered().filter((e): e is ReadyEntry => e.ready !== undefined && e.notBeforeMs <= now);
+}
+
+function asReady(entry: ReadyEntry, worker: Worker): ReadyTask & { entry: ReadyEntry } {
+  const verify = resolvePolicy(entry.task, worker.config.options, 'land').verify ?? '';
+  return { id: entry.id, since: entry.ready.since, touches: entry.task.touches, key: verify, entry };
+}
+
+/** Claim every task of the batch; one another worker took, or whose history shows no landing to do, is left out. */
+function claimAll(worker: Worker, index: InboxIndex, entries: ReadyEntry[], fault: (step: string) => void): Member[] {
+  const { store, owner, config } = worker;
+  const members: Member[] = [];
+  for (const entry of entries) {
+    const taken = takeTask(store, entry, owner, fault);
+    index.remove(entry.file);
+    if (!taken.ok) continue;
+    worker.emit({ type: 'claimed', task: taken.task.id, gen: taken.gen, file: taken.file });
+    const held: Held = { id: taken.task.id, gen: taken.gen, file: taken.file, agentId: config.agentId };
+    const prior = priorState(store.claims.history(taken.task.id).filter((h) => h.gen < taken.gen));
+    const policy = resolvePolicy(taken.task, config.options, 'land');
+    if (!prior.pendingLanding) {
+      // Its history changed since it was indexed (e.g. `retry`): an ordinary claim picks it up again.
+      applyTransition(store, held, { to: 'inbox', release: { outcome: 'requeued', attempted: false, reason: 'no landing was waiting' } });
+      continue;
+    }
+    if (policy.pipeline) store.markStage(held.id, 'land', held.file);
+    members.push({ held, task: taken.task, prior, policy, pending: prior.pendingLanding });
+  }
+  return members;
+}
+
+async function landMembers(worker: Worker, members: Member[], fault: (step: string) => void): Promise<TaskOutcome[]> {
+  const { options, repo, agentId } = worker.config;
+  const policy = members[0]!.policy;
+  const ids = members.map((m) => m.held.id);
+  const startedAt = Date.now();
+  worker.state.set({ task: ids[0], gen: members[0]!.held.gen, phase: 'landing', note: `landing a batch of ${ids.length}: ${ids.join(', ')}`, taskStartedAt: new Date().toISOString() });
+  const command = policy.verify;
+  const verify = command
+    ? (commit: string, tasks: string[]) => {
+        fault('batch-verify');
+        worker.state.set({ phase: 'verifying', note: `verifying ${tasks.length} of the batch: ${tasks.join(', ')}` });
+        const verifyOptions = { layout: worker.layout, agentId, command, timeoutMs: policy.timeoutSec * 1000, killGraceMs: options.killGraceMs, copy: options.copy, setup: options.setup };
+        return verifyBatchCommit(verifyOptions, commit, tasks);
+      }
+    : undefined;
+  let report: BatchReport;
+  try {
+    report = await landBatch({
+      repo,
+      target: policy.target,
+      style: options.landStyle,
+      dirtyPolicy: options.dirtyTarget,
+      verifyOnMove: options.verifyOnMove,
+      verify,
+      members: members.map((m) => ({
+        taskId: m.held.id,
+        branch: m.pending.branch,
+        base: m.prior.firstBase ?? m.pending.base,
+        title: m.task.title,
+        prompt: m.task.prompt,
+        attempt: m.pending.attempt,
+        changelog: options.changelog ? { file: options.changelog, entry: m.task.changelog ?? m.task.title } : undefined,
+      })),
+    });
+  } catch (err) {
+    const landing: LandOutcome = { status: 'held', reason: `landing did not finish: ${err instanceof Error ? err.message : String(err)}` };
+    report = { results: new Map(ids.map((id) => [id, landing])), verifyRuns: 0, flaky: [] };
+  }
+  fault('batch-landed');
+  const outcomes: TaskOutcome[] = [];
+  for (const m of members) {
+    const landing = report.results.get(m.held.id) ?? { status: 'held', reason: 'landing did not finish' };
+    const { pending } = m;
+    const record = { attempt: pending.attempt, branch: pending.branch, base: m.prior.firstBase ?? pending.base, stage: m.policy.pipeline ? ('land' as const) : undefined };
+    outcomes.push(settleStep(worker, m.held, { outcome: { kind: 'landing', landing, branch: pending.branch }, prior: m.prior, policy: m.policy, attempt: pending.attempt, record }));
+    if (options.cleanup && (landing.status === 'landed' || landing.status === 'already-landed')) {
+      await removeAttemptWorktree({ repo, layout: worker.layout, taskId: m.held.id, gen: pending.gen, deleteBranch: true, mergedInto: `refs/heads/${policy.target}` }).catch(() => undefined);
+    }
+  }
+  for (const f of report.flaky) worker.emit({ type: 'verify-flaky', task: f.taskId, output: f.output.slice(-4000) });
+  const of = (status: string) => ids.filter((id) => report.results.get(id)?.status === status);
+  worker.emit({
+    type: 'batch',
+    target: policy.namedTarget,
+    tasks: ids,
+    landed: [...of('landed'), ...of('already-landed')],
+    failed: of('verify-failed'),
+    conflicts: of('conflict'),
+    flaky: report.flaky.map((f) => f.taskId),
+    verifyRuns: report.verifyRuns,
+    durationMs: Date.now() - startedAt,
+  });
+  worker.state.clearTask('idle');
+  return outcomes;
+}
