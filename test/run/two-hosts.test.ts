@@ -1,0 +1,144 @@
+// Two hosts on one queue, on this machine: each a UTS, PID and mount namespace of its own (its own host
+// name, its own processes), with its own clone and worktrees, sharing one queue and state folder and one
+// bare remote. One host is killed whole mid-run; the other reclaims its tasks after staleAfter, by their
+// silent heartbeats, and every task lands on the remote exactly once.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { initRepo, tmpDir } from '../helpers/tmp.js';
+import { killProcessesIn, processesIn, writeConfig } from '../helpers/run-cli.js';
+import { readEvents as readEventLog } from '../../src/events/log.js';
+import type { Status } from '../../src/status/types.js';
+import { waitFor } from '../proc/processes.js';
+import { killHost, noNamespaces, runAsHost, startHost, type Host } from '../helpers/hosts.js';
+import { execFileSync } from 'node:child_process';
+
+if (noNamespaces) console.warn(`two-host tests skipped: ${noNamespaces}`);
+
+const TASKS = 40;
+const AGENTS = 3;
+const STALE_AFTER_MS = 1500;
+// Short enough for the test suite, long enough for two hosts on two busy cores.
+const TIMINGS = { heartbeatMs: 250, staleAfterMs: STALE_AFTER_MS, monitorMs: 200, rescanMs: 150, retryBackoffMs: 50, restartBackoffMs: 100, killGraceMs: 300, pauseCpuPercent: 100, pauseMemoryPercent: 100 };
+
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+
+interface World {
+  root: string;
+  origin: string;
+  queue: string;
+  state: string;
+  clones: Record<string, string>;
+  worktrees: Record<string, string>;
+}
+
+/** A bare remote, a shared queue and state folder, and one clone per host with the run's timings in its config. */
+function world(hosts: string[]): World {
+  const root = tmpDir('pl-hosts-');
+  const origin = path.join(root, 'origin.git');
+  fs.mkdirSync(path.join(root, 'seed'));
+  const seed = initRepo(path.join(root, 'seed'));
+  git(root, 'init', '-q', '--bare', '-b', 'main', origin);
+  git(seed, 'push', '-q', origin, 'main:main');
+  const shared = path.join(root, 'shared');
+  const queue = path.join(shared, 'queue');
+  const state = path.join(shared, 'state');
+  fs.mkdirSync(queue, { recursive: true, mode: 0o755 });
+  const clones: Record<string, string> = {};
+  const worktrees: Record<string, string> = {};
+  for (const host of hosts) {
+    const clone = path.join(root, host, 'clone');
+    fs.mkdirSync(path.dirname(clone), { recursive: true });
+    git(root, 'clone', '-q', origin, clone);
+    git(clone, 'config', 'user.name', 'Test');
+    git(clone, 'config', 'user.email', 'test@example.com');
+    writeConfig(clone, TIMINGS);
+    clones[host] = clone;
+    worktrees[host] = path.join(root, host, 'worktrees');
+  }
+  return { root, origin, queue, state, clones, worktrees };
+}
+
+function addTasks(w: World, ids: string[]): void {
+  const tmp = path.join(w.queue, '.tmp');
+  fs.mkdirSync(tmp, { recursive: true });
+  for (const id of ids) {
+    fs.writeFileSync(path.join(tmp, `${id}.json`), JSON.stringify({ prompt: `Task ${id}`, agent: 'shell', run: `sleep 0.3; echo ${id} > ${id}.txt` }));
+    fs.renameSync(path.join(tmp, `${id}.json`), path.join(w.queue, `${id}.json`));
+  }
+}
+
+function runArgs(w: World, host: string, extra: string[] = []): string[] {
+  return ['run', '--repo', w.clones[host]!, '--queue', w.queue, '--state', w.state, '--worktrees', w.worktrees[host]!, '--host-id', host, '--agents', String(AGENTS), '--land', 'branch', ...extra];
+}
+
+function heartbeatsOf(w: World, host: string): Array<{ agentId: string; phase: string; task?: string }> {
+  const dir = path.join(w.state, 'agents', host);
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).flatMap((agent) => {
+    try {
+      return [JSON.parse(fs.readFileSync(path.join(dir, agent, 'heartbeat.json'), 'utf8'))];
+    } catch {
+      return [];
+    }
+  });
+}
+
+const doneIds = (w: World) => (fs.existsSync(path.join(w.queue, 'done')) ? fs.readdirSync(path.join(w.queue, 'done')).filter((n) => n.endsWith('.json') && !n.endsWith('.error.json')) : []);
+
+let hosts: Host[] = [];
+let made: World | undefined;
+afterEach(() => {
+  for (const h of hosts) h.child.kill('SIGKILL');
+  if (made) killProcessesIn(made.root);
+  hosts = [];
+  made = undefined;
+});
+
+describe('two hosts on one queue', () => {
+  it.skipIf(noNamespaces !== undefined)('one host killed whole mid-run: the other reclaims its tasks after staleAfter and every task lands once', async () => {
+    const w = (made = world(['host-a', 'host-b']));
+    const ids = Array.from({ length: TASKS }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);
+    addTasks(w, ids);
+    const a = startHost('host-a', w.clones['host-a']!, runArgs(w, 'host-a'));
+    const b = startHost('host-b', w.clones['host-b']!, runArgs(w, 'host-b', ['--once']));
+    hosts = [a, b];
+
+    // Kill host a while each of its agents is running a task, once both hosts have finished some.
+    await waitFor(() => heartbeatsOf(w, 'host-a').filter((h) => h.phase === 'agent').length === AGENTS && doneIds(w).length >= 6, 60_000);
+    const held = heartbeatsOf(w, 'host-a').map((h) => h.task).filter((t): t is string => typeof t === 'string');
+    const killedAt = Date.now();
+    const processes = await killHost(a);
+    expect(processes).toBeGreaterThan(AGENTS);
+
+    const end = await b.done;
+    expect(end.code, b.stdout + b.stderr).toBe(0);
+
+    // Every task done once, none left anywhere else.
+    expect(doneIds(w).sort()).toEqual(ids.map((id) => `${id}.json`));
+    for (const dir of ['.', 'running', 'failed', 'rejected']) {
+      const inDir = fs.existsSync(path.join(w.queue, dir)) ? fs.readdirSync(path.join(w.queue, dir)).filter((n) => n.endsWith('.json')) : [];
+      expect(inDir, dir).toEqual([]);
+    }
+    // Host a's tasks were reclaimed by host b's monitors, judged by their heartbeats, after staleAfter.
+    const events = readEventLog(path.join(w.state, 'events.jsonl'));
+    const reclaims = events.filter((e) => e.type === 'reclaimed' && String(e.from).startsWith('host-a/'));
+    expect(reclaims.map((e) => e.task).sort()).toEqual(expect.arrayContaining(held.sort()));
+    for (const e of reclaims) {
+      expect(String(e.agent)).toMatch(/^host-b\//);
+      expect(String(e.reason)).toMatch(/heartbeat of host-a\/agent-\d .* unchanged/);
+      expect(Date.parse(e.time) - killedAt).toBeGreaterThanOrEqual(STALE_AFTER_MS - 100);
+    }
+    // Each host's worktrees are on its own side; nothing of either host runs any more.
+    expect(fs.existsSync(path.join(w.state, 'worktrees'))).toBe(false);
+    expect([...processesIn(w.root)]).toEqual([]);
+
+    // status on the surviving host: the whole queue, host a's agents stale, host b's gone (its run ended).
+    const status = JSON.parse((await runAsHost('host-b', w.clones['host-b']!, ['status', '--json', '--queue', w.queue, '--state', w.state])).stdout) as Status;
+    expect(status.counts.done).toBe(TASKS);
+    expect(status.hosts.map((h) => h.host)).toEqual(['host-a', 'host-b']);
+    const byHost = (host: string) => status.agents.filter((x) => x.host === host);
+    expect(byHost('host-a').map((x) => [x.id, x.alive, x.stale])).toEqual([1, 2, 3].map((n) => [`host-a/agent-${n}`, null, true]));
+    expect(byHost('host-b').map((x) => [x.id, x.alive])).toEqual([1, 2, 3].map((n) => [`host-b/agent-${n}`, false]));
+  }, 180_000);
+});
