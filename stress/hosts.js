@@ -68,6 +68,7 @@ for (const host of HOSTS) {
   clones[host] = clone;
 }
 
+const files = (dir) => (fs.existsSync(path.join(queue, dir)) ? fs.readdirSync(path.join(queue, dir)).filter((n) => n.endsWith('.json') && !n.endsWith('.error.json')) : []);
 const ids = [];
 function addTasks(n) {
   for (let i = 0; i < n; i++) {
@@ -141,6 +142,25 @@ async function killHost(h) {
   return count;
 }
 
+// A crash or Ctrl-C of this script must not leave hosts running in their namespaces.
+const killAll = () => {
+  for (const h of live.values()) {
+    try {
+      const init = Number(fs.readFileSync(`/proc/${h.child.pid}/task/${h.child.pid}/children`, 'utf8').trim().split(/\s+/)[0]);
+      if (init) process.kill(init, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+};
+process.on('exit', killAll);
+process.on('SIGINT', () => process.exit(130));
+process.on('uncaughtException', (err) => {
+  console.error(err);
+  log(`kept ${root}`);
+  process.exit(1);
+});
+
 // --- chaos ------------------------------------------------------------------------------------------
 const started = Date.now();
 addTasks(30);
@@ -181,7 +201,6 @@ const exits = await Promise.all(finals.map((h) => h.exited));
 
 // --- checks -----------------------------------------------------------------------------------------
 const violations = [];
-const files = (dir) => (fs.existsSync(path.join(queue, dir)) ? fs.readdirSync(path.join(queue, dir)).filter((n) => n.endsWith('.json') && !n.endsWith('.error.json')) : []);
 const done = files('done');
 for (const id of ids) if (!done.includes(`${id}.json`)) violations.push(`${id} is not in done/ (lost)`);
 for (const dir of ['.', 'running', 'failed', 'rejected']) for (const name of files(dir)) violations.push(`${name} is in ${dir === '.' ? 'the inbox' : `${dir}/`}`);

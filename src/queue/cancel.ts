@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -79,7 +80,9 @@ function inboxEntry(store: QueueStore, file: string): InboxEntry | undefined {
  * monitor repairs the claim if the command dies holding it (same host, dead pid: stale at once).
  */
 export function commandOwner(command: string): Owner {
-  return { agentId: `cli-${command}-${process.pid}`, pid: process.pid, pidStart: processStartTime(process.pid), host: os.hostname(), bootId: hostBootId() };
+  // Not the pid alone: commands on other hosts (or in other PID namespaces) may have the same pid, and
+  // two owners sharing a lease folder would overwrite each other's lease before either links it.
+  return { agentId: `cli-${command}-${process.pid}-${randomBytes(3).toString('hex')}`, pid: process.pid, pidStart: processStartTime(process.pid), host: os.hostname(), bootId: hostBootId() };
 }
 
 /** Remove the command's empty lease folders, so it does not look like an agent afterwards. */

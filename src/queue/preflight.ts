@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PlError, errnoCode } from '../errors.js';
@@ -11,8 +12,11 @@ import type { Layout } from './layout.js';
 export function checkHardLinks(dir: string, linkDir: string = dir): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.mkdirSync(linkDir, { recursive: true });
-  const probe = path.join(dir, `.link-probe.${process.pid}`);
-  const linked = path.join(linkDir, `.link-probe.${process.pid}.link`);
+  // Unique beyond the pid: hosts sharing the folder (or PID namespaces of one machine) reuse pids, and two
+  // probes of one name would remove each other's file.
+  const name = `.link-probe.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const probe = path.join(dir, name);
+  const linked = path.join(linkDir, `${name}.link`);
   try {
     fs.writeFileSync(probe, 'probe');
     fs.linkSync(probe, linked);
