@@ -72,7 +72,7 @@ function makeRepo(bad) {
 function runOnce(batchSize, badCount) {
   const bad = badIds(badCount);
   const { dir, repo, log } = makeRepo(bad);
-  const verify = `echo "$PL_TASKS" >> ${log}; sleep ${VERIFY_SECONDS}; if ls bad-*.txt >/dev/null 2>&1; then echo "a bad file is in the tree"; exit 1; fi`;
+  const verify = `echo "run $PL_TASKS" >> ${log}; sleep ${VERIFY_SECONDS}; if ls bad-*.txt >/dev/null 2>&1; then echo "a bad file is in the tree"; exit 1; fi`;
   const args = [CLI, 'run', '--agents', String(AGENTS), '--once', '--verify', verify, '--batch-size', String(batchSize)];
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {

@@ -61,6 +61,7 @@ export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]
   cleanup: { kind: k.boolean, default: true, help: 'Remove the worktree and branch of a landed attempt' },
   verify: { kind: k.text, help: 'Command that must pass on the merged result before it lands' },
   batchSize: { kind: k.positiveInteger, default: 8, help: 'With --verify: land up to this many ready tasks together with one verify run (1: one at a time)' },
+  batchWaitMs: { kind: k.nonNegativeInteger, default: 2000, help: 'How long the lander waits for a batch to fill while other tasks are still being worked on' },
   verifyOnMove: { kind: k.oneOf(() => ['touched', 'always']), default: 'touched', help: 'Target moved while a batch was verified: verify again only if it changed files the batch touches, or always' },
   changelog: { kind: k.checked('a path inside the repository, e.g. CHANGELOG.md', changelogPathProblem, k.text), help: 'File the lander adds each task\'s entry to, under ## Unreleased (agents leave it alone)' },
   stages: { kind: k.checked('a list of stages beginning with implement, in the order implement, review, test', stagesProblem, k.texts), default: [...DEFAULT_STAGES], flag: false },

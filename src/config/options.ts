@@ -94,6 +94,12 @@ export interface RunOptions {
    */
   verifyOnMove: 'touched' | 'always';
   /**
+   * While fewer than `batchSize` tasks are ready and others are still being worked on, the lander waits up
+   * to this long for them before it verifies (a few seconds of latency for fewer verify runs, as merge
+   * queues' minimum group size with a wait). 0: land what is ready at once. Default 2000 ms.
+   */
+  batchWaitMs: number;
+  /**
    * Changelog the lander writes, as a path from the top of the repository (e.g. `CHANGELOG.md`): each landing
    * adds the task's `changelog:` line (or its title) under `## Unreleased` in the landing commit itself, so
    * parallel tasks never conflict on it. Agents are told not to edit it; a change a branch makes to it is

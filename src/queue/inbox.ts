@@ -95,7 +95,18 @@ export class InboxIndex {
     if (this.entries.delete(file)) this.dirty = true;
   }
 
+  /**
+   * Task files left out of the last refresh because their claim is live (moved back and not yet released,
+   * or their claimer died between claim and move): not startable now, but still work to wait for.
+   */
+  get deferred(): number {
+    return this.deferredFiles.size;
+  }
+
+  private readonly deferredFiles = new Set<string>();
+
   refresh(): RefreshResult {
+    this.deferredFiles.clear();
     const names = this.store.list('inbox');
     const present = new Set(names);
     const result: RefreshResult = { added: [], removed: [], rejected: [] };
@@ -179,7 +190,10 @@ export class InboxIndex {
     const existing = this.store.findById(task.id);
     if (existing) return { problems: [rejectionFor('duplicate', `queue/${existing.state}/${existing.file}`, task.id)], warnings: parsed.warnings };
     const last = this.lastRelease(task.id);
-    if (!last) return undefined;
+    if (!last) {
+      this.deferredFiles.add(file);
+      return undefined;
+    }
     return { file, id: task.id, priority: task.priority, enqueuedMs: stat.mtimeMs, task, warnings: parsed.warnings, ...last };
   }
 }

@@ -43,10 +43,17 @@ export async function landQueue(worker: Worker, index: InboxIndex, fault: (step:
   if (!unlock) return [];
   const outcomes: TaskOutcome[] = [];
   try {
+    let fillingSince = Date.now();
     while (!worker.isStopping) {
       index.refresh();
       const batch = chooseBatch(readyEntries(index, Date.now()).map((e) => asReady(e, worker)), options.batchSize);
       if (batch.length === 0) break;
+      // A batch not yet full while other tasks are still worked on: wait a little for them to be ready.
+      if (batch.length < options.batchSize && Date.now() - fillingSince < options.batchWaitMs && worker.store.taskFiles('running').length > 0) {
+        await new Promise((r) => setTimeout(r, Math.min(100, options.batchWaitMs)));
+        continue;
+      }
+      fillingSince = Date.now();
       const members = claimAll(worker, index, batch.map((b) => b.entry), fault);
       if (members.length === 0) continue;
       outcomes.push(...(await landMembers(worker, members, fault)));

@@ -216,7 +216,7 @@ export class Worker {
     this.index.refresh();
     // Tasks whose landing waits on the person's dirty checkout do not keep a --once run going:
     // the run ends and its summary names them.
-    if (this.index.ordered().some((e) => !e.held)) return false;
+    if (this.index.deferred > 0 || this.index.ordered().some((e) => !e.held)) return false;
     return this.store.list('running').length === 0;
   }
 

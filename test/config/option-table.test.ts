@@ -47,6 +47,7 @@ const ROWS: [OptionName, string | undefined, unknown, string][] = [
   ['verify', '', [], 'a non-empty string'],
   ['batchSize', '0', 0, 'a positive integer'],
   ['verifyOnMove', 'never', 'never', 'one of touched, always'],
+  ['batchWaitMs', '-1', 'soon', NON_NEGATIVE],
   ['changelog', '../CHANGELOG.md', '/CHANGELOG.md', 'a path inside the repository, e.g. CHANGELOG.md'],
   ['budgetUsd', '0', -1, 'a positive number'],
   ['memoryLimitMb', 'lots', 0, 'a positive number'],
