@@ -7,6 +7,7 @@ import { canonicalPath, listWorktrees } from '../git/worktree-list.js';
 import { attemptBranch, refSafeId } from '../queue/layout.js';
 import type { QueueStore } from '../queue/store.js';
 import { priorState } from '../worker/history.js';
+import { cleanVerifyWorktrees } from './clean-verify.js';
 import { planClean, type AttemptFacts, type CleanItem, type CleanPlan, type TaskFacts } from './clean-plan.js';
 
 export interface CleanOptions {
@@ -46,8 +47,9 @@ export async function clean(store: QueueStore, options: CleanOptions): Promise<C
   const olderThanMs = options.olderThanMs ?? WEEK_MS;
   const plan = planClean(tasks, attempts, { target: options.target, nowMs: options.now ?? Date.now(), olderThanMs, force: options.force ?? false });
   const head = { dryRun, target: options.target, olderThanMs };
-  if (dryRun) return { ...head, removed: plan.remove, kept: plan.keep };
-  return { ...head, ...(await apply(store, plan, options)) };
+  const landers = await cleanVerifyWorktrees(store, dryRun);
+  const done = dryRun ? { removed: plan.remove, kept: plan.keep } : await apply(store, plan, options);
+  return { ...head, removed: [...done.removed, ...landers.removed], kept: [...done.kept, ...landers.kept] };
 }
 
 function readTasks(store: QueueStore): Map<string, TaskFacts> {

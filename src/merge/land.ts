@@ -209,7 +209,12 @@ export async function prepareLanding(options: LandOptions): Promise<LandResult |
   assertTrailerSafe(taskId);
   // Branch, base and target in one call; errors in the order the checks below need them.
   const [branchTip, base, firstTip] = await resolveAll(repo, [options.branch, options.base, target]);
-  if (!branchTip) throw notFound('BRANCH_NOT_FOUND', 'The attempt branch', options.branch, repo);
+  if (!branchTip) {
+    // A landing whose owner was superseded may still have got in, and its cleanup taken the branch: the trailer says so.
+    const landed = base && firstTip ? await findLanding(repo, base, firstTip, taskId) : undefined;
+    if (landed) return { status: 'already-landed', commit: landed };
+    throw notFound('BRANCH_NOT_FOUND', 'The attempt branch', options.branch, repo);
+  }
   if (!base) throw notFound('BAD_BASE', 'The base commit', options.base, repo);
   // One walk answers "contained in neither base nor target", the common case; only otherwise does the base need asking alone.
   const contained = firstTip ? await containedInAny(repo, branchTip, [base, firstTip]) : true;

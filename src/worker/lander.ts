@@ -96,8 +96,11 @@ function claimAll(worker: Worker, index: InboxIndex, entries: ReadyEntry[], faul
   return members;
 }
 
-async function landMembers(worker: Worker, members: Member[], fault: (step: string) => void): Promise<TaskOutcome[]> {
+async function landMembers(worker: Worker, claimed: Member[], fault: (step: string) => void): Promise<TaskOutcome[]> {
   const { options, repo, agentId } = worker.config;
+  // Fencing, as before any irreversible step: a task reclaimed meanwhile (this lander was stopped) is another's.
+  const members = claimed.filter((m) => !worker.store.claims.isSuperseded(m.held.id, m.held.gen));
+  if (members.length === 0) return [];
   const policy = members[0]!.policy;
   const ids = members.map((m) => m.held.id);
   const startedAt = Date.now();
@@ -140,8 +143,10 @@ async function landMembers(worker: Worker, members: Member[], fault: (step: stri
     const landing = report.results.get(m.held.id) ?? { status: 'held', reason: 'landing did not finish' };
     const { pending } = m;
     const record = { attempt: pending.attempt, branch: pending.branch, base: m.prior.firstBase ?? pending.base, stage: m.policy.pipeline ? ('land' as const) : undefined };
-    outcomes.push(settleStep(worker, m.held, { outcome: { kind: 'landing', landing, branch: pending.branch }, prior: m.prior, policy: m.policy, attempt: pending.attempt, record }));
-    if (options.cleanup && (landing.status === 'landed' || landing.status === 'already-landed')) {
+    const outcome = settleStep(worker, m.held, { outcome: { kind: 'landing', landing, branch: pending.branch }, prior: m.prior, policy: m.policy, attempt: pending.attempt, record });
+    outcomes.push(outcome);
+    // Superseded: the task is another lander's now, and its branch with it.
+    if (outcome !== 'superseded' && options.cleanup && (landing.status === 'landed' || landing.status === 'already-landed')) {
       await removeAttemptWorktree({ repo, layout: worker.layout, taskId: m.held.id, gen: pending.gen, deleteBranch: true, mergedInto: `refs/heads/${policy.target}` }).catch(() => undefined);
     }
   }

@@ -114,6 +114,11 @@ describe('landAttempt', () => {
 
   it('refuses a missing target or branch', async () => {
     await expect(landAttempt(opts('nope'))).rejects.toMatchObject({ code: 'BRANCH_NOT_FOUND' });
+    // Gone after it landed (a stopped lander woke, landed it and cleaned up): its trailer says it landed.
+    branchWithFiles(repo, 'pl/gone/1', base, { 'gone.txt': 'g' });
+    const landed = await landAttempt(opts('gone'));
+    g(repo, 'branch', '-D', 'pl/gone/1');
+    expect(await landAttempt(opts('gone'))).toEqual({ status: 'already-landed', commit: landed.status === 'landed' ? landed.commit : '' });
     branchWithFiles(repo, 'pl/a/1', base, { 'a.txt': 'a' });
     await expect(landAttempt(opts('a', { target: 'no-such' }))).rejects.toMatchObject({ code: 'TARGET_NOT_FOUND' });
   });

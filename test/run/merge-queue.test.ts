@@ -67,6 +67,11 @@ describe('run: merge queue', () => {
     for (const id of ids) expect(trailers(id)).toBe(1);
     // The worktrees went when the tasks became ready, the branches once they landed.
     expect(git(repo, 'branch', '--list', 'pl/*')).toBe('');
+    // The lander's verify worktree stays for the next batch; `clean` takes it once no run holds it.
+    expect(git(repo, 'worktree', 'list')).toContain(path.join('.parallel-loop', 'verify'));
+    const cleaned = await runCli(repo, ['clean']);
+    expect(cleaned.stdout).toContain('the lander worktree of');
+    expect(git(repo, 'worktree', 'list').split('\n')).toHaveLength(1);
   }, 180_000);
 
   it('a bad task in the batch fails alone with the verify output, and the others land', async () => {
