@@ -3,17 +3,24 @@ import { identityArgs } from '../git/identity.js';
 import { git, revParse, runGit } from '../git/repo.js';
 import { refSafeId } from '../queue/layout.js';
 import { withRepoLock } from '../git/lock.js';
-import { advanceTarget, type DirtyPolicy } from './advance.js';
+import type { DirtyPolicy } from './advance.js';
 import { backoff, triesOption } from './cas.js';
 import { defaultLockDir, type CheckoutReport } from './fast-forward.js';
 import { withChangelogEntry, type ChangelogEntry } from './changelog-tree.js';
 import { mergeTrees } from './merge-tree.js';
-import { assertTrailerSafe, hasTrailer, landingMessage, LOG_FORMAT, parseLog, squashMessage, TASK_TRAILER } from './trailers.js';
+import { assertTrailerSafe, landingMessage, squashMessage } from './trailers.js';
+import { findLanding, landTargetFor, localTarget, type LandTarget, type TipRead } from './target.js';
+
+export { findLanding } from './target.js';
 
 export interface LandOptions {
   repo: string;
-  /** Branch name the work lands on, e.g. `main`. */
+  /** Branch name the work lands on, e.g. `main` (on `remote` when one is given). */
   target: string;
+  /** The remote whose branch `target` is: the lander fetches it and pushes to it (see merge/target.ts). Default none: a local branch. */
+  remote?: string;
+  /** The target as an object, made once by the caller (overrides `target` and `remote` for the landing itself). */
+  landTarget?: LandTarget;
   /** The attempt branch, e.g. `pl/<id>/<gen>`. */
   branch: string;
   /** The commit the attempt started from (or any ancestor of it on the target): landings are searched for in `base..tip`. */
@@ -66,16 +73,6 @@ export type LandResult =
 /** How a landing commit is made. */
 export type LandStyle = 'merge' | 'squash';
 
-/**
- * The commit in `base..tip` that landed the task (by its trailer), if any. Only the first-parent line is
- * searched, where landings go: commits on a branch merged in (an agent's own, whatever their messages say)
- * cannot pass for a landing.
- */
-export async function findLanding(repo: string, base: string, tip: string, taskId: string): Promise<string | undefined> {
-  const log = await git(repo, ['log', '-z', '--first-parent', LOG_FORMAT, `${base}..${tip}`]);
-  return parseLog(log).find((r) => hasTrailer(r.body, TASK_TRAILER, taskId))?.sha;
-}
-
 async function isAncestor(repo: string, a: string, b: string): Promise<boolean> {
   if (a === b) return true;
   return (await runGit(repo, ['merge-base', '--is-ancestor', a, b], { okCodes: [0, 1] })).exitCode === 0;
@@ -110,66 +107,91 @@ async function resolveAll(repo: string, refs: string[]): Promise<Array<string | 
   return refs.map((r) => (/^[0-9a-f]{40}$/.test(r) ? found.get(r) : (found.get(`refs/heads/${r}`) ?? found.get(r))));
 }
 
-/** The target's tip and its tree, read at one instant (one call); the tree spares the checkout inspection a history walk. */
-async function readTip(repo: string, target: string): Promise<{ tip: string; tree?: string }> {
-  const { stdout, exitCode } = await runGit(repo, ['log', '-1', '--format=%H %T', '--end-of-options', `refs/heads/${target}`, '--'], { okCodes: [0, 128] });
-  const [tip, tree] = stdout.trim().split(' ');
-  if (exitCode === 0 && tip && tree && /^[0-9a-f]{40}$/.test(tip)) return { tip, tree };
-  return { tip: await resolve(repo, target, 'TARGET_NOT_FOUND', 'The target branch') };
+/**
+ * The local branch's tip and its tree, read at one instant (one call); the tree spares the checkout inspection
+ * a history walk. For any target (a remote's too) use `LandTarget.readTip`.
+ */
+export async function readTip(repo: string, target: string): Promise<TipRead> {
+  return localTarget(repo, target).readTip();
 }
 
 function notFound(code: ErrorCode, what: string, ref: string, repo: string): PlError {
   return new PlError(code, `${what} "${ref}" does not exist in ${repo}.`);
 }
 
-type Step = LandResult | { status: 'raced'; tip: string };
+/** `refusal`: the last refusal of a remote's server, when that is why the move did not happen. */
+type Step = LandResult | { status: 'raced'; tip: string; refusal?: string };
 
 /** A landing commit already verified on the tip it names. */
 type Verified = Merged & { tip: string };
 
-interface Landing {
-  options: LandOptions;
+/** What one branch's landing commit is made of, whatever tip it goes on. */
+export interface MergeInput {
+  repo: string;
+  /** The commit of the attempt branch to bring in. */
   branchTip: string;
+  /** `-c user.name=… -c user.email=…` for commit-tree (git/identity.ts `identityArgs`). */
   ident: string[];
+  /** The landing commit's message, trailers included (trailers.ts `landingMessage` or `squashMessage`). */
   message: string;
+  style?: LandStyle;
+  changelog?: ChangelogEntry;
 }
 
-interface Merged {
+/** A landing commit made in the object store, not yet on any ref. */
+export interface Merged {
   commit: string;
   changelog?: ChangelogReport;
 }
 
+interface Landing {
+  options: LandOptions;
+  target: LandTarget;
+  merge: MergeInput;
+}
+
 /**
- * Merge `branchTip` onto `tip` in the object store and commit it (a squash has `tip` as its only parent),
- * with the changelog entry when there is one; a conflict ends the landing, except one in the changelog
- * alone, whose branch side is left out anyway.
+ * Merge `input.branchTip` onto `tip` in the object store and commit it (a squash has `tip` as its only
+ * parent), with the changelog entry when there is one; nothing moves. A conflict is returned as a result,
+ * except one in the changelog alone, whose branch side is left out anyway. A batch lander calls this once
+ * per branch, each onto the commit the one before made.
  */
-async function mergeOnto(a: Landing, tip: string): Promise<Merged | LandResult> {
-  const { repo, changelog } = a.options;
-  const merge = await mergeTrees(repo, tip, a.branchTip);
+export async function mergeOnto(input: MergeInput, tip: string): Promise<Merged | Extract<LandResult, { status: 'conflict' }>> {
+  const { repo, changelog } = input;
+  const merge = await mergeTrees(repo, tip, input.branchTip);
   const onlyChangelog = changelog !== undefined && merge.files.length > 0 && merge.files.every((f) => f === changelog.file);
   if (!merge.clean && !onlyChangelog) return { status: 'conflict', files: merge.files, details: merge.messages.join('\n'), tip };
   const written = changelog ? await withChangelogEntry(repo, tip, merge.tree, changelog) : undefined;
-  const parents = a.options.style === 'squash' ? ['-p', tip] : ['-p', tip, '-p', a.branchTip];
-  const commit = await git(repo, [...a.ident, 'commit-tree', written?.tree ?? merge.tree, ...parents, '-m', a.message]);
+  const parents = input.style === 'squash' ? ['-p', tip] : ['-p', tip, '-p', input.branchTip];
+  const commit = await git(repo, [...input.ident, 'commit-tree', written?.tree ?? merge.tree, ...parents, '-m', input.message]);
   return { commit, changelog: written && changelog ? { entry: changelog.entry, dropped: written.dropped } : undefined };
+}
+
+/** The message of one task's landing commit, by its style. */
+export function messageFor(options: Pick<LandOptions, 'taskId' | 'title' | 'attempt' | 'branch' | 'prompt' | 'style'>): string {
+  const input = { taskId: options.taskId, title: options.title, attempt: options.attempt, branch: options.branch, prompt: options.prompt };
+  return options.style === 'squash' ? squashMessage(input) : landingMessage(input);
+}
+
+/** The target a landing's options name: `landTarget`, else `remote` + `target`, else the local branch `target`. */
+export function targetOf(options: Pick<LandOptions, 'repo' | 'target' | 'remote' | 'landTarget'>): LandTarget {
+  return options.landTarget ?? landTargetFor(options.repo, { branch: options.target, remote: options.remote });
 }
 
 /** One try, from reading the tip to the compare-and-swap. `verified` is a commit already verified on the tip it names. */
 async function tryOnce(a: Landing, searchFrom: string, tries: number, verified?: Verified): Promise<Step> {
-  const { repo, target, taskId } = a.options;
-  const { tip, tree } = await readTip(repo, target);
+  const { taskId } = a.options;
+  const { tip, tree } = await a.target.readTip();
   if (verified && verified.tip !== tip) return { status: 'raced', tip: verified.tip };
   // With a verified commit, base..tip was searched when it was made. An empty range needs no search at all.
   const from = verified?.tip ?? searchFrom;
-  const landed = from === tip ? undefined : await findLanding(repo, from, tip, taskId);
+  const landed = from === tip ? undefined : await a.target.findLanding(from, tip, taskId);
   if (landed) return { status: 'already-landed', commit: landed };
-  const merged = verified ?? (await mergeOnto(a, tip));
+  const merged = verified ?? (await mergeOnto(a.merge, tip));
   if ('status' in merged) return merged;
-  const backupRef = a.options.backup === false ? undefined : `refs/parallel-loop/backup/${refSafeId(taskId)}/${a.options.attempt}-${Date.now()}-${process.pid}`;
-  const step = await advanceTarget({
-    repo,
-    target,
+  // The backup ref is a local ref beside the branch it backs up; a remote's history is the remote's.
+  const backupRef = a.options.backup === false || a.target.kind === 'remote' ? undefined : `refs/parallel-loop/backup/${refSafeId(taskId)}/${a.options.attempt}-${Date.now()}-${process.pid}`;
+  const step = await a.target.advance({
     old: tip,
     next: merged.commit,
     reason: `parallel-loop: land task ${taskId} (attempt ${a.options.attempt})`,
@@ -179,18 +201,18 @@ async function tryOnce(a: Landing, searchFrom: string, tries: number, verified?:
     oldTree: tree,
   });
   if (step.kind === 'held') return { status: 'held', reason: step.reason, worktree: step.worktree };
-  if (step.kind === 'raced') return { status: 'raced', tip };
-  const result = { status: 'landed' as const, commit: merged.commit, previous: tip, tries, backupRef, checkouts: step.checkouts, branchTip: a.branchTip };
+  if (step.kind === 'raced') return { status: 'raced', tip, refusal: step.refusal };
+  const result = { status: 'landed' as const, commit: merged.commit, previous: tip, tries, backupRef, checkouts: step.checkouts, branchTip: a.merge.branchTip };
   return merged.changelog ? { ...result, changelog: merged.changelog } : result;
 }
 
 /** Verify before taking turns: the check may take minutes, and no other lander waits for it. */
 async function verifyOutside(a: Landing, searchFrom: string): Promise<LandResult | Verified> {
-  const { repo, target, taskId } = a.options;
-  const tip = await resolve(repo, target, 'TARGET_NOT_FOUND', 'The target branch');
-  const landed = searchFrom === tip ? undefined : await findLanding(repo, searchFrom, tip, taskId);
+  const { taskId } = a.options;
+  const { tip } = await a.target.readTip();
+  const landed = searchFrom === tip ? undefined : await a.target.findLanding(searchFrom, tip, taskId);
   if (landed) return { status: 'already-landed', commit: landed };
-  const merged = await mergeOnto(a, tip);
+  const merged = await mergeOnto(a.merge, tip);
   if ('status' in merged) return merged;
   const verdict = await a.options.verify!(merged.commit);
   return verdict.ok ? { tip, ...merged } : { status: 'verify-failed', output: verdict.output, commit: merged.commit };
@@ -198,45 +220,56 @@ async function verifyOutside(a: Landing, searchFrom: string): Promise<LandResult
 
 /**
  * Land an attempt branch on the target exactly once, touching no checkout except a clean one of the target.
- * Per try: re-read the tip; stop if the task's trailer is already in `base..tip`; merge in the object store;
- * commit with the trailer; verify; move the ref by compare-and-swap. A lost race retries on the new tip
- * (up to `maxTries`, with jitter); running out throws `LAND_CONTENDED`. Landers of one repository take turns
- * for the short step from reading the tip to the swap (see `serialize`); verification runs outside it.
+ * Per try: re-read the tip (a remote target fetches it); stop if the task's trailer is already in `base..tip`;
+ * merge in the object store; commit with the trailer; verify; move the target by compare-and-swap (a remote
+ * target: a push with a lease on the tip). A lost race retries on the new tip (up to `maxTries`, with jitter);
+ * running out throws `LAND_CONTENDED` (`PUSH_REJECTED` when the remote's server refused the push each time).
+ * Landers of one repository take turns for the short step from reading the tip to the swap (see `serialize`);
+ * verification runs outside it. A remote that refuses the credentials throws `REMOTE_AUTH_FAILED`.
  */
 export async function landAttempt(options: LandOptions): Promise<LandResult> {
-  const { repo, target, taskId } = options;
+  const { repo, taskId } = options;
   assertTrailerSafe(taskId);
   const maxTries = triesOption(options.maxTries);
-  // Branch, base and target in one call; errors in the order the checks below need them.
-  const [branchTip, base, firstTip] = await resolveAll(repo, [options.branch, options.base, target]);
+  const target = targetOf(options);
+  // Branch, base and (local) target in one call; errors in the order the checks below need them.
+  const local = target.kind === 'local';
+  const [branchTip, base, localTip] = await resolveAll(repo, local ? [options.branch, options.base, target.branch] : [options.branch, options.base]);
   if (!branchTip) throw notFound('BRANCH_NOT_FOUND', 'The attempt branch', options.branch, repo);
   if (!base) throw notFound('BAD_BASE', 'The base commit', options.base, repo);
+  const firstTip = local ? localTip : (await target.readTip()).tip;
   // One walk answers "contained in neither base nor target", the common case; only otherwise does the base need asking alone.
   const contained = firstTip ? await containedInAny(repo, branchTip, [base, firstTip]) : true;
   if (contained && (await isAncestor(repo, branchTip, base))) return { status: 'nothing-to-land' };
-  if (!firstTip) throw notFound('TARGET_NOT_FOUND', 'The target branch', target, repo);
+  if (!firstTip) throw notFound('TARGET_NOT_FOUND', 'The target branch', target.label, repo);
   if (contained) {
     // Landed already, by this task's trailer or another way (e.g. the user merged the branch by hand).
-    return { status: 'already-landed', commit: (await findLanding(repo, base, firstTip, taskId)) ?? branchTip };
+    return { status: 'already-landed', commit: (await target.findLanding(base, firstTip, taskId)) ?? branchTip };
   }
   // Everything that does not depend on the tip is done once: the fewer git calls between reading the tip
   // and the compare-and-swap, the fewer races are lost.
-  const input = { taskId, title: options.title, attempt: options.attempt, branch: options.branch, prompt: options.prompt };
-  const message = options.style === 'squash' ? squashMessage(input) : landingMessage(input);
-  const a: Landing = { options, branchTip, ident: await identityArgs(repo), message };
+  const merge: MergeInput = { repo, branchTip, ident: await identityArgs(repo), message: messageFor(options), style: options.style, changelog: options.changelog };
+  const a: Landing = { options, target, merge };
   const turns = options.serialize === false ? undefined : (options.lockDir ?? (await defaultLockDir(repo)));
   let searchFrom = base;
+  let refusal: string | undefined;
   for (let tries = 1; tries <= maxTries; tries++) {
     const verified = options.verify ? await verifyOutside(a, searchFrom) : undefined;
     if (verified && 'status' in verified) return verified;
     const once = () => tryOnce(a, searchFrom, tries, verified);
-    const step = turns ? await withRepoLock(turns, `land-${refSafeId(target)}`, once) : await once();
+    const step = turns ? await withRepoLock(turns, target.lockName, once) : await once();
     if (step.status !== 'raced') return step;
     // base..tip is (base..old tip) + (old tip..tip): after a lost race only the new commits need a look.
     searchFrom = step.tip;
+    refusal = step.refusal;
     await backoff(tries);
   }
-  throw new PlError('LAND_CONTENDED', `Task ${taskId} could not land on ${target}: the branch moved under each of ${maxTries} tries.`, {
-    details: { taskId, target, maxTries },
+  if (refusal) {
+    throw new PlError('PUSH_REJECTED', `Task ${taskId} could not land on ${target.label}: ${refusal} (each of ${maxTries} tries). Its branch ${options.branch} is kept.`, {
+      details: { taskId, target: target.label, maxTries, refusal },
+    });
+  }
+  throw new PlError('LAND_CONTENDED', `Task ${taskId} could not land on ${target.label}: the branch moved under each of ${maxTries} tries.`, {
+    details: { taskId, target: target.label, maxTries },
   });
 }
