@@ -8,7 +8,7 @@ import { git, revParse, runGit } from './repo.js';
  * dropped connection), whose outcome on the server is unknown.
  */
 export function remoteFailure(stderr: string): 'auth' | 'lock' | 'other' {
-  if (AUTH_PATTERNS.some((p) => p.test(stderr))) return 'auth';
+  if ([...AUTH_PATTERNS, ACCESS_ADVICE].some((p) => p.test(stderr))) return 'auth';
   if (/cannot lock ref|Unable to create '[^']*\.lock'/i.test(stderr)) return 'lock';
   return 'other';
 }
@@ -21,9 +21,10 @@ const AUTH_PATTERNS = [
   /terminal prompts disabled/i,
   /returned error: 40[13]\b/i,
   /host key verification failed/i,
-  /make sure you have the correct access rights/i,
   /\b(access denied|not authorized|unauthorized)\b/i,
 ];
+/** git's advice after an SSH refusal: a sign of one, but no reason of its own. */
+const ACCESS_ADVICE = /make sure you have the correct access rights/i;
 
 /** One ref line of `git push --porcelain`: its flag (` ` `+` `-` `*` `=` `!`), ref names and summary. */
 export interface PushedRef {
@@ -125,11 +126,13 @@ export async function fetchBranch(repo: string, remote: string, branch: string, 
 
 /** The error that stops landing: git could not authenticate to the remote, or was not allowed. */
 export function authError(remote: string, what: 'fetch' | 'push', stderr: string): PlError {
-  const said = stderr.trim().split('\n').filter(Boolean).slice(-4).join(' / ');
+  // The line that names the refusal; git's own advice after it ("make sure you have the correct access rights") adds nothing.
+  const lines = stderr.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+  const said = lines.find((l) => AUTH_PATTERNS.some((p) => p.test(l))) ?? lines.find((l) => !ACCESS_ADVICE.test(l)) ?? 'no message';
   return new PlError(
     'REMOTE_AUTH_FAILED',
-    `git could not ${what} ${what === 'fetch' ? 'from' : 'to'} ${remote}: the remote refused the credentials or the permission (${said}). ` +
-      'Authentication is git\'s own (credential helper, SSH agent, `git remote -v`): fix it so that `git ' + what + ' ' + remote + '` works here, then run again.',
+    `git could not ${what} ${what === 'fetch' ? 'from' : 'to'} ${remote}: ${said.replace(/\.$/, '')}. ` +
+      `Authentication is git's own (credential helper, SSH agent, \`git remote -v\`): fix it so that \`git ${what} ${remote}\` works here, then run again.`,
     { details: { remote, what, stderr } },
   );
 }

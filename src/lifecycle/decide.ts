@@ -26,7 +26,9 @@ export type StepOutcome =
   /** Merging the current target into the branch, first thing in the test stage, conflicted. */
   | { kind: 'test-conflict'; files: string[]; details?: string }
   /** The finished attempt was landed, or tried to be. */
-  | { kind: 'landing'; landing: LandOutcome; branch?: string };
+  | { kind: 'landing'; landing: LandOutcome; branch?: string }
+  /** The remote refused the credentials before the attempt could start (fetching its base): landing stops, nothing counts. */
+  | { kind: 'remote-refused'; reason: string };
 
 export interface StepInput {
   outcome: StepOutcome;
@@ -132,6 +134,8 @@ function decide(input: StepInput): Step {
     }
     case 'landing':
       return afterLanding(input, outcome.landing, outcome.branch);
+    case 'remote-refused':
+      return { kind: 'requeue', release: { attempted: false, reason: outcome.reason }, events: [{ type: 'requeued', reason: outcome.reason }] };
   }
 }
 
@@ -163,8 +167,10 @@ function afterLanding(input: StepInput, landing: LandOutcome, branch: string | u
     case 'landed':
     case 'already-landed':
     case 'nothing-to-land':
-    case 'kept': {
+    case 'kept':
+    case 'pr': {
       const events: StepEvent[] = landing.status === 'landed' ? [{ type: 'landed', commit: landing.commit, target, ...(landing.changelog ? { changelog: landing.changelog } : {}) }] : [];
+      if (landing.status === 'pr') events.push({ type: 'pr-opened', url: landing.url, branch: landing.branch, opened: landing.opened !== false });
       events.push({ type: landing.status === 'already-landed' ? 'already-landed' : 'done', landing });
       return { kind: 'done', release: { landing }, events };
     }

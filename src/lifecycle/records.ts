@@ -60,6 +60,8 @@ export type LandOutcome =
   | { status: 'already-landed'; commit?: string }
   | { status: 'nothing-to-land' }
   | { status: 'kept'; branch: string; mode: 'branch' | 'none' }
+  /** `land: pr`: the branch pushed to the remote and its pull request; `opened`: false when it already existed. */
+  | { status: 'pr'; url: string; branch: string; commit?: string; opened?: boolean }
   | { status: 'held'; reason: string }
   | { status: 'conflict'; files: string[]; details?: string }
   | { status: 'verify-failed'; output: string };

@@ -45,7 +45,7 @@ export function formatSummary(s: RunSummary): string[] {
       (s.costUsd > 0 ? `, cost $${s.costUsd.toFixed(4)}` : ''),
     `Queue now: ${Object.entries(s.queue).map(([k, v]) => `${k} ${v}`).join(', ')}`,
   ];
-  if (s.held.length > 0) lines.push(`Waiting to land: ${s.held.join(', ')} (the target branch is checked out with uncommitted changes; commit or stash them, then run again)`);
+  if (s.held.length > 0) lines.push(`Waiting to land: ${s.held.join(', ')} (their work is committed; \`parallel-loop status\` says why each waits, e.g. the target checked out with uncommitted changes; they land on the next run without running their agents again)`);
   if (s.failed.length > 0) lines.push(`Failed: ${s.failed.join(', ')} (reasons in queue/failed/<id>.error.json; \`parallel-loop retry <id>\` to try again)`);
   return lines;
 }
