@@ -20,6 +20,7 @@ export function run(cwd: string, ...args: string[]): string {
 /** A bare `origin.git` holding one commit on main, and a clone of it in `work/`. */
 export function bareRemote(files: Record<string, string> = { 'README.md': '# shared\n' }): Remote {
   const root = tmpDir('pl-remote-');
+  fs.mkdirSync(path.join(root, 'seed'));
   const seed = initRepo(path.join(root, 'seed'), files);
   const origin = path.join(root, 'origin.git');
   run(root, 'init', '-q', '--bare', '-b', 'main', origin);
