@@ -175,6 +175,8 @@ function afterLanding(input: StepInput, landing: LandOutcome, branch: string | u
       return { kind: 'done', release: { landing }, events };
     }
     case 'held': {
+      // Landing stopped on this host: this run claims nothing more, and the next lands it at once.
+      if (landing.stopped) return { kind: 'hold', release: { reason: landing.reason, ...again(input) }, events: [{ type: 'held', reason: landing.reason }] };
       // Waiting on a person: look again after 2 s, doubling up to a minute, not every rescan.
       const waitMs = Math.min(2000 * 2 ** prior.heldInARow, 60_000);
       return { kind: 'hold', release: { reason: landing.reason, retryAfter: iso(input.now + waitMs), ...again(input) }, events: [{ type: 'held', reason: landing.reason }] };

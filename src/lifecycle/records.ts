@@ -62,7 +62,8 @@ export type LandOutcome =
   | { status: 'kept'; branch: string; mode: 'branch' | 'none' }
   /** `land: pr`: the branch pushed to the remote and its pull request; `opened`: false when it already existed. */
   | { status: 'pr'; url: string; branch: string; commit?: string; opened?: boolean }
-  | { status: 'held'; reason: string }
+  /** `stopped`: landing stopped on this host (refused credentials); the next run tries it first thing, without a wait. */
+  | { status: 'held'; reason: string; stopped?: boolean }
   | { status: 'conflict'; files: string[]; details?: string }
   | { status: 'verify-failed'; output: string };
 

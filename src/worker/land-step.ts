@@ -39,10 +39,14 @@ export async function landStep(worker: Worker, task: Task, policy: TaskPolicy, a
   try {
     return options.land === 'pr' ? await pullRequestStep(worker, task, policy, attempt, fault) : await mergeStep(worker, task, policy, attempt);
   } catch (err) {
-    if (isPlError(err) && err.code === 'REMOTE_AUTH_FAILED') stopLanding(worker, task.id, err.message);
+    const reason = `landing did not finish: ${err instanceof Error ? err.message : String(err)}`;
+    if (isPlError(err) && err.code === 'REMOTE_AUTH_FAILED') {
+      stopLanding(worker, task.id, err.message);
+      return { status: 'held', reason, stopped: true };
+    }
     // The agent's work is committed on its branch; a landing that could not finish now (the target
     // kept moving, git failed, the remote said no) is held and tried again later, without running the agent again.
-    return { status: 'held', reason: `landing did not finish: ${err instanceof Error ? err.message : String(err)}` };
+    return { status: 'held', reason };
   }
 }
 

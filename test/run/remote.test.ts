@@ -53,7 +53,8 @@ describe('run: target origin/main', () => {
   it('12 tasks on 4 agents land on origin/main exactly once; the local main and checkout are untouched', async () => {
     remote = bareRemote();
     const ids = Array.from({ length: 12 }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);
-    shellTasks(remote.repo, ids);
+    // Long enough that all four agents get work even when some start late on a loaded machine.
+    shellTasks(remote.repo, ids, (id) => `sleep 0.5; echo ${id} > ${id}.txt`);
     const localMain = git(remote.repo, 'rev-parse', 'main');
     const result = await runCli(remote.repo, ['run', '--agents', '4', '--target', 'origin/main', ...FAST]);
 
