@@ -5,7 +5,7 @@ import { landTargetFor, type LandTarget } from '../merge/target.js';
 import { openPullRequest } from '../merge/pull-request.js';
 import { DEFAULT_PR_COMMAND } from '../merge/pr-command.js';
 import { removeAttemptWorktree, removeLandedWorktree } from '../git/worktree.js';
-import { revParse } from '../git/repo.js';
+import { revParse, runGit } from '../git/repo.js';
 import { isPlError } from '../errors.js';
 import { recordLandingStop } from '../governance/landing-stop.js';
 import type { Worker } from './loop.js';
@@ -103,6 +103,9 @@ async function pullRequestStep(worker: Worker, task: Task, policy: TaskPolicy, a
   const { options, repo } = worker.config;
   const commit = await revParse(repo, `refs/heads/${attempt.branch}`);
   if (!commit) return { status: 'held', reason: `the branch ${attempt.branch} is gone; nothing to open a pull request for` };
+  // A branch the target already contains has nothing to review (and gh would refuse it: "No commits between").
+  const { tip } = await targetFor(worker, policy).readTip();
+  if ((await runGit(repo, ['merge-base', '--is-ancestor', commit, tip], { okCodes: [0, 1] })).exitCode === 0) return { status: 'nothing-to-land' };
   return openPullRequest({
     repo,
     dir: worker.layout.prs,

@@ -155,6 +155,19 @@ describe('run: target origin/main', () => {
     expect(started.sort()).toEqual(ids);
   });
 
+  it('a worker killed after its push, before its release: the reclaimer finds the landing on the remote, and nothing runs or lands twice', async () => {
+    remote = bareRemote();
+    shellTasks(remote.repo, ['a', 'b']);
+    const fault = path.join(remote.root, 'fault');
+    const result = await runCli(remote.repo, ['run', '--agents', '2', '--target', 'origin/main', ...FAST, '--stale-after-ms', '1500'], { PL_FAULT: 'before-release', PL_FAULT_ONCE: fault });
+
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(fs.readFileSync(fault, 'utf8')).toContain('before-release');
+    await expectAllLandedOnce(remote, ['a', 'b']);
+    expect(readEvents(remote.repo).filter((e) => e.type === 'attempt-started')).toHaveLength(2);
+    expect(readEvents(remote.repo).filter((e) => e.type === 'already-landed')).toHaveLength(1);
+  });
+
   it('refuses at start when the remote branch does not exist, or the remote is not configured', async () => {
     remote = bareRemote();
     const missing = await runCli(remote.repo, ['run', '--once', '--target', 'origin/nope']);
