@@ -6,12 +6,13 @@ import { withRepoLock } from '../git/lock.js';
 import type { DirtyPolicy } from './advance.js';
 import { backoff, triesOption } from './cas.js';
 import { defaultLockDir, type CheckoutReport } from './fast-forward.js';
-import { withChangelogEntry, type ChangelogEntry } from './changelog-tree.js';
-import { mergeTrees } from './merge-tree.js';
-import { assertTrailerSafe, landingMessage, squashMessage } from './trailers.js';
-import { findLanding, landTargetFor, localTarget, type LandTarget, type TipRead } from './target.js';
+import type { ChangelogEntry } from './changelog-tree.js';
+import { assertTrailerSafe } from './trailers.js';
+import { landTargetFor, localTarget, type LandTarget, type TipRead } from './target.js';
+import { mergeOnto, messageFor, type ChangelogReport, type LandStyle, type Merged, type MergeInput } from './merge-onto.js';
 
-export { findLanding } from './target.js';
+export { findLanding, landTargetFor, localTarget, remoteTarget, type LandTarget, type TipRead } from './target.js';
+export { mergeOnto, messageFor, type ChangelogReport, type LandStyle, type Merged, type MergeInput } from './merge-onto.js';
 
 export interface LandOptions {
   repo: string;
@@ -56,12 +57,6 @@ export interface LandOptions {
   changelog?: ChangelogEntry;
 }
 
-/** What a landing did to the changelog: the entry it added, and whether it left out the branch's own change to the file. */
-export interface ChangelogReport {
-  entry: string;
-  dropped: boolean;
-}
-
 export type LandResult =
   | { status: 'landed'; commit: string; previous: string; tries: number; backupRef?: string; checkouts: CheckoutReport[]; branchTip: string; changelog?: ChangelogReport }
   | { status: 'already-landed'; commit: string }
@@ -69,9 +64,6 @@ export type LandResult =
   | { status: 'verify-failed'; output: string; commit: string }
   | { status: 'nothing-to-land' }
   | { status: 'held'; reason: string; worktree: string };
-
-/** How a landing commit is made. */
-export type LandStyle = 'merge' | 'squash';
 
 async function isAncestor(repo: string, a: string, b: string): Promise<boolean> {
   if (a === b) return true;
@@ -85,15 +77,8 @@ async function containedInAny(repo: string, commit: string, others: string[]): P
   return !independent.includes(commit);
 }
 
-async function resolve(repo: string, ref: string, code: ErrorCode, what: string): Promise<string> {
-  // A full commit id needs no branch lookup first (one git call fewer per landing).
-  const sha = /^[0-9a-f]{40}$/.test(ref) ? await revParse(repo, ref) : ((await revParse(repo, `refs/heads/${ref}`)) ?? (await revParse(repo, ref)));
-  if (!sha) throw new PlError(code, `${what} "${ref}" does not exist in ${repo}.`);
-  return sha;
-}
-
 /**
- * Commits named as `resolve` names them (a branch before any other ref of that name), all in one git call:
+ * Commits named as a target is (a branch before any other ref of that name), all in one git call:
  * undefined for a name that names no commit. Falls back to one call per name for names that cannot go on a line.
  */
 async function resolveAll(repo: string, refs: string[]): Promise<Array<string | undefined>> {
@@ -125,52 +110,10 @@ type Step = LandResult | { status: 'raced'; tip: string; refusal?: string };
 /** A landing commit already verified on the tip it names. */
 type Verified = Merged & { tip: string };
 
-/** What one branch's landing commit is made of, whatever tip it goes on. */
-export interface MergeInput {
-  repo: string;
-  /** The commit of the attempt branch to bring in. */
-  branchTip: string;
-  /** `-c user.name=… -c user.email=…` for commit-tree (git/identity.ts `identityArgs`). */
-  ident: string[];
-  /** The landing commit's message, trailers included (trailers.ts `landingMessage` or `squashMessage`). */
-  message: string;
-  style?: LandStyle;
-  changelog?: ChangelogEntry;
-}
-
-/** A landing commit made in the object store, not yet on any ref. */
-export interface Merged {
-  commit: string;
-  changelog?: ChangelogReport;
-}
-
 interface Landing {
   options: LandOptions;
   target: LandTarget;
   merge: MergeInput;
-}
-
-/**
- * Merge `input.branchTip` onto `tip` in the object store and commit it (a squash has `tip` as its only
- * parent), with the changelog entry when there is one; nothing moves. A conflict is returned as a result,
- * except one in the changelog alone, whose branch side is left out anyway. A batch lander calls this once
- * per branch, each onto the commit the one before made.
- */
-export async function mergeOnto(input: MergeInput, tip: string): Promise<Merged | Extract<LandResult, { status: 'conflict' }>> {
-  const { repo, changelog } = input;
-  const merge = await mergeTrees(repo, tip, input.branchTip);
-  const onlyChangelog = changelog !== undefined && merge.files.length > 0 && merge.files.every((f) => f === changelog.file);
-  if (!merge.clean && !onlyChangelog) return { status: 'conflict', files: merge.files, details: merge.messages.join('\n'), tip };
-  const written = changelog ? await withChangelogEntry(repo, tip, merge.tree, changelog) : undefined;
-  const parents = input.style === 'squash' ? ['-p', tip] : ['-p', tip, '-p', input.branchTip];
-  const commit = await git(repo, [...input.ident, 'commit-tree', written?.tree ?? merge.tree, ...parents, '-m', input.message]);
-  return { commit, changelog: written && changelog ? { entry: changelog.entry, dropped: written.dropped } : undefined };
-}
-
-/** The message of one task's landing commit, by its style. */
-export function messageFor(options: Pick<LandOptions, 'taskId' | 'title' | 'attempt' | 'branch' | 'prompt' | 'style'>): string {
-  const input = { taskId: options.taskId, title: options.title, attempt: options.attempt, branch: options.branch, prompt: options.prompt };
-  return options.style === 'squash' ? squashMessage(input) : landingMessage(input);
 }
 
 /** The target a landing's options name: `landTarget`, else `remote` + `target`, else the local branch `target`. */
