@@ -50,7 +50,7 @@ export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]
   copy: { kind: k.texts, default: [], help: 'Untracked files copied into each worktree, e.g. .env (also read from .worktreeinclude)' },
   portBase: { kind: k.positiveInteger, default: 20_000 },
   portBlock: { kind: k.positiveInteger, default: 10 },
-  target: { kind: k.text, help: 'Branch to land on [default: the branch checked out]' },
+  target: { kind: k.text, help: 'Branch to land on, or <remote>/<branch> (origin/main) to land on a remote [default: the branch checked out]' },
   remote: { kind: k.text, help: 'Remote whose branch the target is: fetch its tip, push each landing with a lease [default: none; origin with --land pr]' },
   land: { kind: k.oneOf(() => ['merge', 'branch', 'none', 'pr']), default: 'merge', help: 'merge onto the target, keep each branch for your own review, or pr: push pl/<id> and open a pull request' },
   prCommand: { kind: k.checked('a non-empty array of strings, e.g. ["gh", "pr", "create", "--head", "<branch>", "--title", "<title>", "--body-file", "<body-file>"]', prCommandProblem, k.texts), flag: false },
