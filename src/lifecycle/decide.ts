@@ -27,8 +27,11 @@ export type StepOutcome =
   | { kind: 'test-conflict'; files: string[]; details?: string }
   /** The finished attempt was landed, or tried to be. */
   | { kind: 'landing'; landing: LandOutcome; branch?: string }
-  /** The remote refused the credentials before the attempt could start (fetching its base): landing stops, nothing counts. */
-  | { kind: 'remote-refused'; reason: string };
+  /**
+   * Fetching a remote target's tip, the attempt's base, failed before anything ran: nothing counts. `stopped`:
+   * the remote refused the credentials (landing stops on this host); otherwise it is tried again after the back-off.
+   */
+  | { kind: 'remote-failed'; reason: string; stopped: boolean };
 
 export interface StepInput {
   outcome: StepOutcome;
@@ -134,8 +137,10 @@ function decide(input: StepInput): Step {
     }
     case 'landing':
       return afterLanding(input, outcome.landing, outcome.branch);
-    case 'remote-refused':
-      return { kind: 'requeue', release: { attempted: false, reason: outcome.reason }, events: [{ type: 'requeued', reason: outcome.reason }] };
+    case 'remote-failed': {
+      const retryAfter = outcome.stopped ? {} : { retryAfter: iso(input.now + retryDelayMs(1, input.policy.retryBackoffMs)) };
+      return { kind: 'requeue', release: { attempted: false, reason: outcome.reason, ...retryAfter }, events: [{ type: 'requeued', reason: outcome.reason }] };
+    }
   }
 }
 

@@ -62,9 +62,11 @@ export async function handleTask(
     // A remote target's tip is fetched: the attempt starts from the remote branch as it is now.
     base = options.inPlace ? '' : ((prior.resumeBranch && (await revParse(config.repo, prior.resumeBranch))) || (await target.readTip()).tip);
   } catch (err) {
-    if (!isPlError(err) || err.code !== 'REMOTE_AUTH_FAILED') throw err;
-    stopLanding(worker, task.id, err.message);
-    return settle({ kind: 'remote-refused', reason: err.message }, attempt, {});
+    // A remote that cannot be fetched now (refused, unreachable) is no fault of the task's.
+    if (target.kind !== 'remote' || !isPlError(err) || (err.code !== 'REMOTE_AUTH_FAILED' && err.code !== 'GIT_FAILED')) throw err;
+    const stopped = err.code === 'REMOTE_AUTH_FAILED';
+    if (stopped) stopLanding(worker, task.id, err.message);
+    return settle({ kind: 'remote-failed', reason: `could not fetch ${target.label}: ${err.message}`, stopped }, attempt, {});
   }
   const startHead = options.inPlace ? ((await revParse(config.repo, 'HEAD')) ?? '') : base;
   state.set({ task: task.id, gen, attempt, stage: policy.pipeline ? stage : undefined, phase: 'worktree', taskStartedAt: new Date().toISOString(), note: undefined });

@@ -176,5 +176,13 @@ describe('run: target origin/main', () => {
     const unknown = await runCli(remote.repo, ['run', '--once', '--remote', 'upstream', '--target', 'main']);
     expect(unknown.code).toBe(5);
     expect(unknown.stderr).toContain('The remote `upstream` (option `remote`) is not configured');
+    // A remote that refuses even the fetch: exit 4 before any agent works.
+    refusePushAuth(remote.repo, remote.root);
+    git(remote.repo, 'config', 'remote.origin.url', 'ssh://git@git.example.invalid/shared.git');
+    shellTasks(remote.repo, ['a']);
+    const refused = await runCli(remote.repo, ['run', '--once', '--target', 'origin/main']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('git could not fetch from origin: git@git.example.invalid: Permission denied (publickey)');
+    expect(tasksIn(remote.repo, 'inbox')).toEqual(['a.json']);
   });
 });
