@@ -4,12 +4,13 @@ import { git, revParse, runGit } from './repo.js';
 /**
  * How a fetch or push that did not succeed failed, from git's stderr. Pure.
  * `auth`: the remote refused the credentials or the permission (git's own words for it, over SSH and HTTP);
- * `lock`: another local git holds the ref being written this instant; `other`: anything else (network, a
- * dropped connection), whose outcome on the server is unknown.
+ * `busy`: another local git was changing refs this instant (holding the ref being written, or adding or
+ * removing an attempt's worktree, whose HEAD a fetch reads among all refs); `other`: anything else (network,
+ * a dropped connection), whose outcome on the server is unknown.
  */
-export function remoteFailure(stderr: string): 'auth' | 'lock' | 'other' {
+export function remoteFailure(stderr: string): 'auth' | 'busy' | 'other' {
   if ([...AUTH_PATTERNS, ACCESS_ADVICE].some((p) => p.test(stderr))) return 'auth';
-  if (/cannot lock ref|Unable to create '[^']*\.lock'/i.test(stderr)) return 'lock';
+  if (/cannot lock ref|Unable to create '[^']*\.lock'|bad object worktrees\/|worktrees\/[^ ]+\/HEAD/i.test(stderr)) return 'busy';
   return 'other';
 }
 
@@ -106,21 +107,23 @@ export async function pushCommit(repo: string, input: PushInput): Promise<PushOu
 /**
  * Fetch one branch of a remote into a private local ref, and return the commit it fetched (undefined when
  * the remote has no such branch). The configured refspecs are left alone (`--refmap=`), so concurrent
- * landers never fight over `refs/remotes/…`; a lost race on the private ref itself is tried again.
+ * landers never fight over `refs/remotes/…`; a fetch that ran into another local git changing refs (the
+ * private ref, a worktree being added or removed) is tried again.
  * Throws PlError `REMOTE_AUTH_FAILED` when the remote refuses the credentials, `GIT_FAILED` otherwise.
  */
 export async function fetchBranch(repo: string, remote: string, branch: string, intoRef: string): Promise<string | undefined> {
-  const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--no-auto-maintenance', '--no-recurse-submodules', '--refmap=', '--', remote, `+refs/heads/${branch}:${intoRef}`];
+  // git waits this long for a ref lock itself before it gives up (its default: 100 ms).
+  const args = ['-c', 'core.filesRefLockTimeout=1000', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--no-auto-maintenance', '--no-recurse-submodules', '--refmap=', '--', remote, `+refs/heads/${branch}:${intoRef}`];
   for (let tries = 1; ; tries++) {
     const result = await runGit(repo, args, { okCodes: [0, 1, 128] });
     if (result.exitCode === 0) return revParse(repo, intoRef);
     if (/couldn't find remote ref/i.test(result.stderr)) return undefined;
     const failure = remoteFailure(result.stderr);
     if (failure === 'auth') throw authError(remote, 'fetch', result.stderr);
-    if (failure !== 'lock' || tries >= 10) {
+    if (failure !== 'busy' || tries >= 10) {
       throw new PlError('GIT_FAILED', `git fetch ${remote} ${branch} failed in ${repo} (exit ${result.exitCode}): ${result.stderr.trim()}`, { details: { repo, remote, branch, stderr: result.stderr } });
     }
-    await new Promise((r) => setTimeout(r, Math.random() * 10 * tries));
+    await new Promise((r) => setTimeout(r, Math.random() * 20 * tries));
   }
 }
 

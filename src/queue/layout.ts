@@ -86,6 +86,12 @@ export function attemptBranch(taskId: string, gen: number): string {
   return `pl/${refSafeId(taskId)}/${gen}`;
 }
 
+/** The generation an attempt branch's name ends in (`pl/<id>/<gen>`): whose worktree it was made with. */
+export function attemptBranchGen(branch: string): number | undefined {
+  const m = /^pl\/.+\/(\d+)$/.exec(branch);
+  return m ? Number(m[1]) : undefined;
+}
+
 /**
  * Task ids may hold spaces and other characters git refuses in a ref name; such ids get the
  * unsafe characters replaced and a short hash of the real id appended, so two ids never share a branch.

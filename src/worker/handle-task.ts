@@ -14,7 +14,7 @@ import { landStep, stopLanding, targetFor } from './land-step.js';
 import { isPlError } from '../errors.js';
 import { readCancelRequest } from '../queue/cancel.js';
 import { taskOverBudget } from '../governance/budget-checks.js';
-import { attemptBranch, attemptWorktree } from '../queue/layout.js';
+import { attemptBranch, attemptBranchGen, attemptWorktree } from '../queue/layout.js';
 import { breakerStep, noteWorked, spawnErrno } from './env-breaker.js';
 import { resolvePolicy, type TaskPolicy } from '../lifecycle/policy.js';
 import { nextStep, type StepOutcome } from '../lifecycle/decide.js';
@@ -47,7 +47,8 @@ export async function handleTask(
     const { branch, base, attempt } = prior.pendingLanding;
     state.set({ task: task.id, gen, attempt, stage: policy.pipeline ? 'land' : undefined, phase: 'landing', taskStartedAt: new Date().toISOString() });
     if (policy.pipeline) store.markStage(task.id, 'land', taken.file);
-    const landing = await landStep(worker, task, policy, { branch, base, attempt, worktree: undefined, gen }, fault);
+    // The worktree and branch to clean up after landing are the earlier generation's, named by the branch.
+    const landing = await landStep(worker, task, policy, { branch, base, attempt, worktree: undefined, gen: attemptBranchGen(branch) ?? gen }, fault);
     return settle({ kind: 'landing', landing, branch }, attempt, { attempt, branch, base });
   }
   const stage = policy.stage;

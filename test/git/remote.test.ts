@@ -51,8 +51,10 @@ describe('remoteFailure', () => {
     expect(remoteFailure(stderr)).toBe('auth');
   });
 
-  it('tells a lock held by another local git, and anything else, apart from it', () => {
-    expect(remoteFailure("error: cannot lock ref 'refs/parallel-loop/remote/origin/main': Unable to create '/r/.git/refs/parallel-loop/remote/origin/main.lock': File exists.")).toBe('lock');
+  it('tells another local git changing refs this instant, and anything else, apart from it', () => {
+    expect(remoteFailure("error: cannot lock ref 'refs/parallel-loop/remote/origin/main': Unable to create '/r/.git/refs/parallel-loop/remote/origin/main.lock': File exists.")).toBe('busy');
+    // Seen while another worker added an attempt's worktree: the fetch read its HEAD half made.
+    expect(remoteFailure('fatal: bad object worktrees/t09.1/HEAD')).toBe('busy');
     expect(remoteFailure("fatal: unable to access 'https://git.example/': Could not resolve host: git.example")).toBe('other');
   });
 });

@@ -66,7 +66,7 @@ describe('run: target origin/main', () => {
     expect(git(remote.repo, 'rev-parse', 'main')).toBe(localMain);
     expect(git(remote.repo, 'status', '--porcelain', '--untracked-files=no')).toBe('');
     // Landed attempts leave no worktree and no branch behind.
-    expect(git(remote.repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree '))).toHaveLength(1);
+    expect(git(remote.repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')), result.stdout).toHaveLength(1);
     expect(git(remote.repo, 'branch', '--list', 'pl/*')).toBe('');
   });
 
@@ -153,6 +153,9 @@ describe('run: target origin/main', () => {
     await expectAllLandedOnce(remote, ids);
     const started = readEvents(remote.repo).filter((e) => e.type === 'attempt-started').map((e) => e.task);
     expect(started.sort()).toEqual(ids);
+    // The kept attempts' worktrees and branches go once they landed, as any landed attempt's do.
+    expect(git(remote.repo, 'branch', '--list', 'pl/*')).toBe('');
+    expect(git(remote.repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree '))).toHaveLength(1);
   });
 
   it('a worker killed after its push, before its release: the reclaimer finds the landing on the remote, and nothing runs or lands twice', async () => {
