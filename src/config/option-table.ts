@@ -6,6 +6,7 @@ import type { Kind } from './option-kinds.js';
 import { rolesProblem } from '../lifecycle/roles.js';
 import { DEFAULT_STAGES, stagesProblem } from '../lifecycle/stages.js';
 import { changelogPathProblem } from '../merge/changelog.js';
+import { prCommandProblem } from '../merge/pr-command.js';
 
 /** One run option: how it is checked, its default, and how the command line offers it. */
 export interface OptionSpec<T> {
@@ -49,8 +50,11 @@ export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]
   copy: { kind: k.texts, default: [], help: 'Untracked files copied into each worktree, e.g. .env (also read from .worktreeinclude)' },
   portBase: { kind: k.positiveInteger, default: 20_000 },
   portBlock: { kind: k.positiveInteger, default: 10 },
-  target: { kind: k.text, help: 'Branch to land on [default: the branch checked out]' },
-  land: { kind: k.oneOf(() => ['merge', 'branch', 'none']), default: 'merge', help: 'merge onto the target, or keep each branch for your own review' },
+  target: { kind: k.text, help: 'Branch to land on, or <remote>/<branch> (origin/main) to land on a remote [default: the branch checked out]' },
+  remote: { kind: k.text, help: 'Remote whose branch the target is: fetch its tip, push each landing with a lease [default: none; origin with --land pr]' },
+  land: { kind: k.oneOf(() => ['merge', 'branch', 'none', 'pr']), default: 'merge', help: 'merge onto the target, keep each branch for your own review, or pr: push pl/<id> and open a pull request' },
+  prCommand: { kind: k.checked('a non-empty array of strings, e.g. ["gh", "pr", "create", "--head", "<branch>", "--title", "<title>", "--body-file", "<body-file>"]', prCommandProblem, k.texts), flag: false },
+  prTimeoutMs: { kind: k.positiveInteger, default: 120_000 },
   landStyle: { kind: k.oneOf(() => ['merge', 'squash']), default: 'merge', help: 'With --land merge: a merge commit per task, or squash: one commit per task (title, prompt, trailers)' },
   dirtyTarget: { kind: k.oneOf(() => ['hold', 'land-ref']), default: 'hold', help: 'Target checked out with uncommitted changes: hold tasks, or move the ref only' },
   cleanup: { kind: k.boolean, default: true, help: 'Remove the worktree and branch of a landed attempt' },

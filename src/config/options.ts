@@ -5,8 +5,8 @@ import type { AgentStage } from '../lifecycle/stages.js';
 import type { RoleSettings } from '../lifecycle/roles.js';
 import { OPTION_NAMES, OPTION_TABLE } from './option-table.js';
 
-/** How a finished attempt reaches the target branch. */
-export type LandMode = 'merge' | 'branch' | 'none';
+/** How a finished attempt reaches the target branch: merged on it, kept as a branch, or pushed to the remote as a pull request. */
+export type LandMode = 'merge' | 'branch' | 'none' | 'pr';
 
 /**
  * Everything a run can be told. Every interval and limit is here, so tests run real processes with
@@ -63,9 +63,27 @@ export interface RunOptions {
   /** First port of the reserved ranges; each agent slot gets `portBlock` ports. Defaults 20000 / 10. */
   portBase: number;
   portBlock: number;
-  /** Branch work lands on. Default: the branch checked out where `run` started. */
+  /**
+   * Branch work lands on. Default: the branch checked out where `run` started. `<remote>/<branch>` (e.g.
+   * `origin/main`, where `origin` is one of `git remote`'s names) lands on that remote's branch.
+   */
   target?: string;
+  /**
+   * The remote whose branch `target` is: every attempt starts from its fetched tip, and a landing is pushed
+   * to it with a lease on the tip it was merged onto (never a plain force). Default none (a local branch);
+   * `land: pr` defaults it to `origin`.
+   */
+  remote?: string;
+  /** `merge` (default), `branch` or `none` (keep the branch), or `pr`: push `pl/<id>` to the remote and open a pull request with `prCommand`. */
   land: LandMode;
+  /**
+   * With `land: pr`, the command that opens a pull request, as an argument array (never a shell line); `<branch>`,
+   * `<base>`, `<title>` and `<body-file>` in its arguments are filled in, and the URL it prints is kept. Default
+   * `gh pr create --head <branch> --base <base> --title <title> --body-file <body-file>` when `gh` is on PATH.
+   */
+  prCommand?: string[];
+  /** Milliseconds `prCommand` may run before its process tree is killed (the landing then waits and is tried again). Default 120000. */
+  prTimeoutMs: number;
   /** With `land: merge`, how each task reaches the target: a merge commit of its branch, or `squash`: one commit (title, first paragraph of the prompt, trailers) with the target tip as only parent. Default `merge`. */
   landStyle: LandStyle;
   /** When the target is checked out in a dirty worktree: hold the task, or move the ref anyway. Default hold. */

@@ -163,8 +163,10 @@ export async function removeAttemptWorktree(options: RemoveWorktreeOptions): Pro
  * `landedAt` (so the target contains it): two git calls instead of six. Anything unexpected (the worktree locked, gone
  * or moved on, the branch or the target moved) falls back to removeAttemptWorktree with its checks.
  */
-export async function removeLandedWorktree(options: AttemptWorktreeOptions & { target: string; landedAt: string; branchTip: string }): Promise<RemovedWorktree> {
+export async function removeLandedWorktree(options: AttemptWorktreeOptions & { target: string; targetRef?: string; landedAt: string; branchTip: string }): Promise<RemovedWorktree> {
   const { repo, layout, taskId, gen } = options;
+  // A remote target's landing is checked against the private ref its fetch and push keep (merge/target.ts).
+  const targetRef = options.targetRef ?? `refs/heads/${options.target}`;
   const dir = attemptWorktree(layout, taskId, gen);
   const branch = attemptBranch(taskId, gen);
   const fast = await lockWorktrees(
@@ -175,7 +177,7 @@ export async function removeLandedWorktree(options: AttemptWorktreeOptions & { t
       const removed = await runGit(repo, ['worktree', 'remove', '--force', dir], { okCodes: [0, 128] });
       if (removed.exitCode !== 0) return 'no';
       const deleted = await runGit(repo, ['update-ref', '--stdin'], {
-        input: `verify refs/heads/${options.target} ${options.landedAt}\ndelete refs/heads/${branch} ${options.branchTip}\n`,
+        input: `verify ${targetRef} ${options.landedAt}\ndelete refs/heads/${branch} ${options.branchTip}\n`,
         okCodes: [0, 1, 128],
       });
       return deleted.exitCode === 0 ? 'both' : 'worktree';
@@ -183,7 +185,7 @@ export async function removeLandedWorktree(options: AttemptWorktreeOptions & { t
     options.lock,
   );
   if (fast === 'both') return { worktreeRemoved: true, branchDeleted: true };
-  const slow = await removeAttemptWorktree({ ...options, deleteBranch: true, mergedInto: `refs/heads/${options.target}` });
+  const slow = await removeAttemptWorktree({ ...options, deleteBranch: true, mergedInto: targetRef });
   return fast === 'worktree' ? { ...slow, worktreeRemoved: true } : slow;
 }
 

@@ -4,8 +4,9 @@ import { parseTaskFile } from '../task/parse.js';
 import { agentCommitMessage, commitLeftovers } from '../git/commit.js';
 import type { Task } from '../task/types.js';
 import { revParse } from '../git/repo.js';
-import { findLanding } from '../merge/land.js';
-import type { AgentProcess, Lease, ReleaseOutcome } from '../lifecycle/records.js';
+import { landTargetFor } from '../merge/target.js';
+import { readPrRecord } from '../merge/pull-request.js';
+import type { AgentProcess, LandOutcome, Lease, ReleaseOutcome } from '../lifecycle/records.js';
 import { attemptBranch, attemptWorktree } from '../queue/layout.js';
 import { idFileName } from '../queue/inbox.js';
 import { priorState } from '../worker/history.js';
@@ -111,7 +112,7 @@ async function settle(config: MonitorConfig, id: string, base: string | undefine
   const landing = await landedAt(config, id, base);
   if (landing) {
     store.move(where.file, 'running', 'done');
-    return { outcome: 'done', event: 'already-landed', extra: { landing: { status: 'already-landed', commit: landing } } };
+    return { outcome: 'done', event: landing.status === 'pr' ? 'done' : 'already-landed', extra: { landing } };
   }
   const task = readTask(store, where.file);
   // A pipeline counts each stage's failures, and a reclaim is none: the interrupted stage runs again.
@@ -128,14 +129,23 @@ async function settle(config: MonitorConfig, id: string, base: string | undefine
   return { outcome: 'failed', event: 'failed' };
 }
 
-/** The landing commit of the task on the target since `base`, when the dead owner got that far. */
-async function landedAt(config: MonitorConfig, id: string, base: string | undefined): Promise<string | undefined> {
-  const { target, land } = config.options;
+/**
+ * How the dead owner landed the task, when it got that far: the landing commit on the target since `base`
+ * (a remote target's tip is fetched), or with `land: pr` the pull request it recorded.
+ */
+async function landedAt(config: MonitorConfig, id: string, base: string | undefined): Promise<LandOutcome | undefined> {
+  const { target, land, remote } = config.options;
+  const { layout } = config.store;
+  if (land === 'pr') {
+    const pr = readPrRecord(layout.prs, id);
+    return pr?.url ? { status: 'pr', url: pr.url, branch: pr.branch, commit: pr.pushed, opened: false } : undefined;
+  }
   if (!base || !target || land !== 'merge') return undefined;
-  const repo = config.store.layout.repo;
-  const tip = await revParse(repo, `refs/heads/${target}`).catch(() => undefined);
+  const landTarget = landTargetFor(layout.repo, { branch: target, remote });
+  const tip = await landTarget.readTip().then((t) => t.tip, () => undefined);
   if (!tip) return undefined;
-  return findLanding(repo, base, tip, id).catch(() => undefined);
+  const commit = await landTarget.findLanding(base, tip, id).catch(() => undefined);
+  return commit ? { status: 'already-landed', commit } : undefined;
 }
 
 function readTask(store: MonitorConfig['store'], file: string): Task | undefined {

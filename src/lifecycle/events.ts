@@ -23,6 +23,8 @@ interface EventFields {
   /** `changelog`: the entry the landing added (see the `changelog` option). */
   landed: { commit: string; target?: string; changelog?: ChangelogNote };
   'already-landed': { landing?: LandOutcome | { status: 'already-landed'; commit: string }; reason?: string; finishedBy?: 'owner'; error?: string };
+  /** `land: pr`: the task's pull request, `opened` now or found open already. */
+  'pr-opened': { url: string; branch: string; opened: boolean };
   conflict: { files: string[] };
   held: { reason: string };
   /** The task finished its stages and waits in the landing queue. */
@@ -39,7 +41,7 @@ interface EventFields {
   requeued: { reason: string; error?: string };
   repaired: { what: string };
   /** `cause`: budget, breaker, rate-limit, preflight or load (see governance/claim-gate.ts). */
-  paused: { reason: string; until?: string; stop?: boolean; cause?: 'budget' | 'breaker' | 'rate-limit' | 'preflight' | 'load' };
+  paused: { reason: string; until?: string; stop?: boolean; cause?: 'budget' | 'breaker' | 'remote' | 'rate-limit' | 'preflight' | 'load' };
   resumed: Record<never, never>;
   'breaker-open': { kind: string; line: string; tasks?: string[]; reason: string };
   drained: { done: number; failed: number; reason: string };

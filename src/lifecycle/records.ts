@@ -60,7 +60,10 @@ export type LandOutcome =
   | { status: 'already-landed'; commit?: string }
   | { status: 'nothing-to-land' }
   | { status: 'kept'; branch: string; mode: 'branch' | 'none' }
-  | { status: 'held'; reason: string }
+  /** `land: pr`: the branch pushed to the remote and its pull request; `opened`: false when it already existed. */
+  | { status: 'pr'; url: string; branch: string; commit?: string; opened?: boolean }
+  /** `stopped`: landing stopped on this host (refused credentials); the next run tries it first thing, without a wait. */
+  | { status: 'held'; reason: string; stopped?: boolean }
   | { status: 'conflict'; files: string[]; details?: string }
   | { status: 'verify-failed'; output: string };
 

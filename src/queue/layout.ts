@@ -24,6 +24,10 @@ export interface Layout {
   ledger: string;
   /** The circuit breaker for a broken agent environment, shared by every worker. */
   breaker: string;
+  /** Per host: a remote that refused the credentials, which stops landing and claiming until the next run (governance/landing-stop.ts). */
+  landingStop: string;
+  /** `land: pr`: one record per task (`<id>.json`: the branch pushed, the pull request's URL) and its body file. */
+  prs: string;
   /** The last pass of the `preflight` commands, shared by every worker (governance/preflight-commands.ts). */
   preflight: string;
   /** `{ url }` of the dashboard while one serves; notifications link to it. */
@@ -58,6 +62,8 @@ export function layoutFor(repo: string, options: LayoutOptions = {}): Layout {
     board: path.join(state, 'board.md'),
     ledger: path.join(state, 'ledger'),
     breaker: path.join(state, 'breaker.json'),
+    landingStop: path.join(state, 'landing-stop.json'),
+    prs: path.join(state, 'prs'),
     preflight: path.join(state, 'preflight.json'),
     dashboard: path.join(state, 'dashboard.json'),
     dashboardToken: path.join(state, 'dashboard-token'),
@@ -83,6 +89,12 @@ export function verifyWorktree(layout: Layout, agentId: string): string {
 /** Branch of one attempt: `pl/<id>/<gen>`, with the id made safe for a git ref when it needs to be. */
 export function attemptBranch(taskId: string, gen: number): string {
   return `pl/${refSafeId(taskId)}/${gen}`;
+}
+
+/** The generation an attempt branch's name ends in (`pl/<id>/<gen>`): whose worktree it was made with. */
+export function attemptBranchGen(branch: string): number | undefined {
+  const m = /^pl\/.+\/(\d+)$/.exec(branch);
+  return m ? Number(m[1]) : undefined;
 }
 
 /**
