@@ -7,12 +7,12 @@ import { mergeTargetInto, runTestCommand, TargetMergeConflict } from './test-sta
 import type { Lease } from '../lifecycle/records.js';
 import { revParse } from '../git/repo.js';
 import type { Worker } from './loop.js';
-import { runAttempt, type AttemptResult } from './attempt.js';
+import { attemptFolder, runAttempt, type AttemptResult } from './attempt.js';
 import { priorState, type PriorState } from './history.js';
 import { landStep } from './land-step.js';
 import { readCancelRequest } from '../queue/cancel.js';
 import { taskOverBudget } from '../governance/budget-checks.js';
-import { attemptBranch, attemptWorktree } from '../queue/layout.js';
+import { attemptBranch } from '../queue/layout.js';
 import { breakerStep, noteWorked, spawnErrno } from './env-breaker.js';
 import { resolvePolicy, type TaskPolicy } from '../lifecycle/policy.js';
 import { nextStep, type StepOutcome } from '../lifecycle/decide.js';
@@ -65,7 +65,7 @@ export async function handleTask(
   const beforeAgent = policy.pipeline && stage === 'test' ? (worktree: string) => mergeTargetInto(worktree, policy.target, config.repo) : undefined;
   let result: AttemptResult;
   try {
-    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, beforeAgent, state, claims: store.claims, signal, fault });
+    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, beforeAgent, state, claims: store.claims, signal, fault, emit: (e) => worker.emit(e) });
   } catch (err) {
     // A superseded attempt (see the fencing check in runAttempt, or a clash with the reclaimer's WIP commit) is not a failure.
     if (store.claims.isSuperseded(task.id, gen)) return superseded(worker, held, attempt);
@@ -73,7 +73,7 @@ export async function handleTask(
     const message = err instanceof Error ? err.message : String(err);
     const spawnError = spawnErrno(err);
     if (spawnError) {
-      const worktree = options.inPlace ? config.repo : attemptWorktree(worker.layout, task.id, gen);
+      const worktree = attemptFolder(worker.layout, options, config.agentId, task.id, gen);
       const end = { adapter: policy.agent, timedOut: false, aborted: false, durationMs: 0, tail: [], spawnError };
       const env = await breakerStep(worker, { task: task.id, gen, attempt, end, worktree, startHead });
       if (env) return settle({ kind: 'environment', env }, attempt, { attempted: false, attempt, reason: message });
