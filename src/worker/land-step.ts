@@ -1,6 +1,7 @@
 import type { Task } from '../task/types.js';
 import { landAttempt } from '../merge/land.js';
 import { removeAttemptWorktree, removeLandedWorktree } from '../git/worktree.js';
+import { releaseLandedBranch } from '../git/slot-worktree.js';
 import type { Worker } from './loop.js';
 import { verifyInWorktree } from './verify.js';
 import type { LandOutcome } from '../lifecycle/records.js';
@@ -53,7 +54,10 @@ export async function landStep(
   if (landed && options.cleanup) {
     const { target } = policy;
     const cleanup =
-      // The fast path is for an attempt this process ran and committed just now (its worktree is the attempt's own).
+      // A slot's warm worktree stays for the slot's next task: only the landed branch goes.
+      options.worktrees === 'warm' && worktree
+        ? releaseLandedBranch({ repo, layout: worker.layout, agentId: worker.config.agentId, dir: worktree, taskId: task.id, gen: attempt.gen, target, landed: result.status === 'landed' ? { landedAt: result.commit, branchTip: result.branchTip } : undefined })
+        : // The fast path is for an attempt this process ran and committed just now (its worktree is the attempt's own).
       result.status === 'landed' && worktree
         ? removeLandedWorktree({ repo, layout: worker.layout, taskId: task.id, gen: attempt.gen, target, landedAt: result.commit, branchTip: result.branchTip })
         : removeAttemptWorktree({ repo, layout: worker.layout, taskId: task.id, gen: attempt.gen, deleteBranch: true, mergedInto: `refs/heads/${target}` });
