@@ -22,7 +22,8 @@ const claimDirs = (repo: string) => fs.readdirSync(path.join(repo, '.parallel-lo
 async function leftovers(): Promise<string> {
   const repo = repoWithTasks({ a: 'echo done > a.txt', b: 'echo wip > b.txt; exit 1' }, 1);
   repos.push(repo);
-  const run = await runCli(repo, ['run', '--agents', '2', '--once', ...FAST]);
+  // A worktree per attempt: what each attempt leaves is its own (warm worktrees are tested below).
+  const run = await runCli(repo, ['run', '--agents', '2', '--once', '--worktrees', 'fresh', ...FAST]);
   expect(run.code, run.stdout + run.stderr).toBe(1);
   // The landed attempt's branch went as it landed; put back a merged one, as a crash before that clean-up leaves it.
   git(repo, 'branch', 'pl/a/1', 'main~1');
