@@ -101,7 +101,9 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     input.fault('worktree-created');
     // A warm worktree runs `setup` only when it is new or what the set-up depends on changed.
     const setup = taken && !taken.setupDue ? undefined : options.setup;
-    state.set({ phase: 'setup' });
+    // Status says `setup` only while the command runs, and why a warm worktree runs it again.
+    const why = setup && taken ? `set-up: ${taken.setupDue}` : undefined;
+    if (setup) state.set({ phase: 'setup', note: why });
     const setupStarted = Date.now();
     // The queue and state folders are never copied: `--copy '*.json'` would otherwise bring tasks and claims along.
     const prepared = await prepareWorktree({ worktree, repo: layout.repo, copy: options.copy, setup, env, killGraceMs: options.killGraceMs, skip: [layout.queue, layout.state] });
@@ -109,6 +111,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     // Copied files (.env and the like) are the user's local set-up, not the task's work: never committed.
     copied = [...prepared.copied, ...prepared.existing];
     if (slot && taken) await noteSlotPrepared(slot, taken, { copied, setupMs });
+    if (why) state.set({ note: undefined });
     input.emit(worktreeReady(task.id, gen, worktree, taken, options.setup, setupMs));
     await input.beforeAgent?.(worktree);
   }
