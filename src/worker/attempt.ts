@@ -10,7 +10,7 @@ import { sumUsage } from '../agents/usage.js';
 import { addAttemptWorktree, prepareWorktree } from '../git/worktree.js';
 import { agentCommitMessage, commitLeftovers } from '../git/commit.js';
 import { attemptBranch, attemptWorktree, slotWorktree, type Layout } from '../queue/layout.js';
-import { commitInSlot, noteSlotPrepared, takeSlotWorktree, type SlotAttempt, type SlotTaken } from './warm-worktree.js';
+import { commitInSlot, noteSlotCopied, noteSlotSetUp, takeSlotWorktree, type SlotAttempt, type SlotTaken } from './warm-worktree.js';
 import type { AgentEventInput } from '../lifecycle/events.js';
 import type { AgentStateWriter } from './agent-state.js';
 import type { Claims } from '../queue/claims.js';
@@ -106,11 +106,12 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
     if (setup) state.set({ phase: 'setup', note: why });
     const setupStarted = Date.now();
     // The queue and state folders are never copied: `--copy '*.json'` would otherwise bring tasks and claims along.
-    const prepared = await prepareWorktree({ worktree, repo: layout.repo, copy: options.copy, setup, env, killGraceMs: options.killGraceMs, skip: [layout.queue, layout.state] });
+    const onCopied = slot ? (files: string[]) => noteSlotCopied(slot, files) : undefined;
+    const prepared = await prepareWorktree({ worktree, repo: layout.repo, copy: options.copy, setup, env, killGraceMs: options.killGraceMs, skip: [layout.queue, layout.state], onCopied });
     const setupMs = setup ? Date.now() - setupStarted : undefined;
     // Copied files (.env and the like) are the user's local set-up, not the task's work: never committed.
     copied = [...prepared.copied, ...prepared.existing];
-    if (slot && taken) await noteSlotPrepared(slot, taken, { copied, setupMs });
+    if (slot && taken && setupMs !== undefined) await noteSlotSetUp(slot, taken, setupMs);
     if (why) state.set({ note: undefined });
     input.emit(worktreeReady(task.id, gen, worktree, taken, options.setup, setupMs));
     await input.beforeAgent?.(worktree);

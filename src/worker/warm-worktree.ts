@@ -131,15 +131,20 @@ export function setupDue(input: { created: boolean; last?: SlotWorktreeRecord['s
   return gone.length > 0 ? `${gone.join(', ')} gone` : undefined;
 }
 
-/** After copy and set-up: what was copied (never to be committed) and, when set-up ran and passed, its hash and what it left. */
-export async function noteSlotPrepared(a: SlotAttempt, taken: SlotTaken, done: { copied: string[]; setupMs?: number }): Promise<void> {
+/** What was copied into the slot's worktree for this attempt: never to be committed, by its owner or by whoever saves its work. */
+export function noteSlotCopied(a: SlotAttempt, copied: string[]): void {
   const current = readSlotRecord(a.layout, a.agentId);
-  if (!current || current.gen !== a.gen || current.task !== a.taskId) return;
-  const setup =
-    done.setupMs !== undefined && taken.hash
-      ? { hash: taken.hash, at: new Date().toISOString(), durationMs: done.setupMs, kept: await keptFoldersIn(taken.dir, a.keep) }
-      : current.setup;
-  writeSlotRecord(a.layout, { ...current, copied: done.copied, ...(setup ? { setup } : {}) });
+  if (current?.gen !== a.gen || current.task !== a.taskId || (copied.length === 0 && current.copied.length === 0)) return;
+  writeSlotRecord(a.layout, { ...current, copied });
+}
+
+/** After a set-up that passed: its hash and the kept folders it left, so the next attempts can skip it. */
+export async function noteSlotSetUp(a: SlotAttempt, taken: SlotTaken, setupMs: number): Promise<void> {
+  if (!taken.hash) return;
+  const kept = await keptFoldersIn(taken.dir, a.keep);
+  const current = readSlotRecord(a.layout, a.agentId);
+  if (current?.gen !== a.gen || current.task !== a.taskId) return;
+  writeSlotRecord(a.layout, { ...current, setup: { hash: taken.hash, at: new Date().toISOString(), durationMs: setupMs, kept } });
 }
 
 async function holdsUnfinished(claims: Claims, dir: string, last: SlotWorktreeRecord): Promise<boolean> {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { noteSlotPrepared, readSlotRecord, setupDue, takeSlotWorktree, type SlotAttempt } from '../../src/worker/warm-worktree.js';
+import { noteSlotCopied, noteSlotSetUp, readSlotRecord, setupDue, takeSlotWorktree, type SlotAttempt } from '../../src/worker/warm-worktree.js';
 import { attemptWorktree, layoutFor, slotWorktree, type Layout } from '../../src/queue/layout.js';
 import { QueueStore } from '../../src/queue/store.js';
 import { branchWithFiles, g, makeRepo } from '../git/fixture.js';
@@ -39,14 +39,14 @@ describe('takeSlotWorktree', () => {
     const first = await takeSlotWorktree(t1);
     expect(first).toMatchObject({ dir: dir(), created: true, setupDue: 'new worktree' });
     expect(g(dir(), 'symbolic-ref', 'HEAD')).toBe('refs/heads/pl/t1/1');
-    await noteSlotPrepared(t1, first, { copied: ['.env'], setupMs: 1200 });
+    noteSlotCopied(t1, ['.env']);
+    await noteSlotSetUp(t1, first, 1200);
     expect(readSlotRecord(layout, 'agent-1')).toMatchObject({ task: 't1', gen: 1, branch: 'pl/t1/1', copied: ['.env'], setup: { hash: first.hash, durationMs: 1200 } });
     store.claims.release('t1', 1, { outcome: 'done' });
 
     const t2 = attempt('t2');
     const second = await takeSlotWorktree(t2);
     expect(second).toMatchObject({ created: false, setupDue: undefined, hash: first.hash });
-    await noteSlotPrepared(t2, second, { copied: [] });
     store.claims.release('t2', 1, { outcome: 'done' });
 
     const bumped = branchWithFiles(repo, 'bumped', 'main', { 'package-lock.json': '{"v":2}\n' });
@@ -56,15 +56,20 @@ describe('takeSlotWorktree', () => {
     expect(readSlotRecord(layout, 'agent-1')?.setup).toBeUndefined();
   });
 
-  it('saves what an unfinished attempt left before it gives the worktree to the next one', async () => {
-    await takeSlotWorktree(attempt('t1'));
+  it('saves what an unfinished attempt left before it gives the worktree to the next one, but not what was copied in', async () => {
+    const t1 = attempt('t1');
+    await takeSlotWorktree(t1);
+    fs.writeFileSync(path.join(dir(), '.env'), 'SECRET=1\n');
+    noteSlotCopied(t1, ['.env']);
     fs.writeFileSync(path.join(dir(), 'half.txt'), 'half\n');
     // t1's claim is still live: its worker died mid-attempt. t2 comes to the slot.
     const taken = await takeSlotWorktree(attempt('t2'));
     expect(taken.created).toBe(false);
     expect(g(repo, 'show', 'pl/t1/1:half.txt')).toBe('half');
     expect(g(repo, 'log', '-1', '--format=%s', 'pl/t1/1')).toBe('WIP: Task t1');
+    expect(g(repo, 'ls-tree', '--name-only', 'pl/t1/1')).not.toContain('.env');
     expect(fs.existsSync(path.join(dir(), 'half.txt'))).toBe(false);
+    expect(fs.existsSync(path.join(dir(), '.env'))).toBe(false);
   });
 
   it('sets a worktree it cannot switch aside, whole, as the folder of the attempt it held, and makes a new one', async () => {
