@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PlError } from '../errors.js';
 import { attemptBranch, type Layout } from '../queue/layout.js';
-import { withRepoLock, type RepoLockOptions } from './lock.js';
+import { withOwnedLock, type OwnedLockOptions } from './owned-lock.js';
 import { git, revParse, runGit } from './repo.js';
 import { lockWorktrees, removeAttemptWorktree, type AttemptWorktreeOptions, type RemovedWorktree } from './worktree.js';
 import { findWorktree, listWorktrees } from './worktree-list.js';
@@ -17,10 +17,10 @@ import { findWorktree, listWorktrees } from './worktree-list.js';
 /**
  * Run `fn` holding the lock of one slot's worktree. Switching the worktree to a new attempt and committing
  * what an attempt left in it (its own worker, or a reclaimer) take turns here, so a commit never lands on
- * the branch of the attempt that came next.
+ * the branch of the attempt that came next. A holder killed inside it is taken over at once (see withOwnedLock).
  */
-export function withSlotLock<T>(layout: Layout, agentId: string, fn: () => Promise<T>, lock?: RepoLockOptions): Promise<T> {
-  return withRepoLock(path.join(layout.state, 'locks'), `slot-${agentId}`, fn, lock);
+export function withSlotLock<T>(layout: Layout, agentId: string, fn: () => Promise<T>, lock?: OwnedLockOptions): Promise<T> {
+  return withOwnedLock(path.join(layout.state, 'locks'), `slot-${agentId}`, fn, lock);
 }
 
 /** Whether `dir` is a worktree's top folder (its `.git` file is there). git run elsewhere would find the enclosing repository. */
