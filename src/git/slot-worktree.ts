@@ -122,7 +122,11 @@ export async function setAsideSlotWorktree(repo: string, layout: Layout, dir: st
   return lockWorktrees(layout, async () => {
     if (fs.existsSync(to)) return false;
     const moved = await runGit(repo, ['worktree', 'move', '--force', '--force', dir, to], { okCodes: [0, 128] });
-    return moved.exitCode === 0;
+    if (moved.exitCode === 0) return true;
+    // A folder git no longer knows as a worktree (its record was pruned) is moved as a plain folder, for a person to look at.
+    if (findWorktree(await listWorktrees(repo), dir)) return false;
+    fs.renameSync(dir, to);
+    return true;
   });
 }
 

@@ -85,6 +85,18 @@ describe('takeSlotWorktree', () => {
     expect(g(aside, 'symbolic-ref', 'HEAD')).toBe('refs/heads/pl/t1/1');
     expect(g(dir(), 'symbolic-ref', 'HEAD')).toBe('refs/heads/pl/t2/1');
   });
+
+  it('sets aside a folder git no longer knows as a worktree, and makes a new one', async () => {
+    await takeSlotWorktree(attempt('t1'));
+    fs.writeFileSync(path.join(dir(), 'half.txt'), 'half\n');
+    fs.rmSync(g(dir(), 'rev-parse', '--absolute-git-dir'), { recursive: true });
+    g(repo, 'worktree', 'prune');
+    const taken = await takeSlotWorktree(attempt('t2'));
+    expect(taken).toMatchObject({ created: true, setupDue: 'new worktree' });
+    expect(taken.setAside).toBeDefined();
+    expect(fs.readFileSync(path.join(attemptWorktree(layout, 't1', 1), 'half.txt'), 'utf8')).toBe('half\n');
+    expect(g(dir(), 'symbolic-ref', 'HEAD')).toBe('refs/heads/pl/t2/1');
+  });
 });
 
 describe('setupDue', () => {
