@@ -8,6 +8,24 @@ import { DEFAULT_STAGES, stagesProblem } from '../lifecycle/stages.js';
 import { changelogPathProblem } from '../merge/changelog.js';
 import { prCommandProblem } from '../merge/pr-command.js';
 
+/** Ignored dependency folders a warm worktree keeps by default. */
+export const DEFAULT_KEEP = ['node_modules', '.venv', 'target'] as const;
+
+/** Lock files whose change makes a warm worktree run `setup` again, by default. */
+export const DEFAULT_SETUP_WHEN = [
+  'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb',
+  'requirements.txt', 'poetry.lock', 'uv.lock', 'Pipfile.lock', 'Cargo.lock', 'go.sum', 'Gemfile.lock', 'composer.lock',
+] as const;
+
+// A kept folder is a relative path inside the worktree, never the repository's own metadata.
+function keepProblem(value: unknown): string | undefined {
+  const bad = (value as string[]).find((p) => {
+    const parts = p.replace(/^\/+|\/+$/g, '').split('/');
+    return parts.some((part) => part === '' || part === '.' || part === '..') || parts[0] === '.git';
+  });
+  return bad === undefined ? undefined : `\`${bad}\` is not a folder inside the worktree`;
+}
+
 /** One run option: how it is checked, its default, and how the command line offers it. */
 export interface OptionSpec<T> {
   kind: Kind;
@@ -44,7 +62,10 @@ export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]
   restartBackoffMaxMs: { kind: k.nonNegativeInteger, default: 30_000 },
   maxRestarts: { kind: k.positiveInteger, default: 5 },
   restartWindowMs: { kind: k.period, default: 60_000 },
-  setup: { kind: k.text, help: 'Command run in each new worktree, e.g. "npm ci"' },
+  setup: { kind: k.text, help: 'Command that sets up a worktree, e.g. "npm ci": in each new one, and in a warm one when it or a --setup-when file changed' },
+  worktrees: { kind: k.oneOf(() => ['warm', 'fresh']), default: 'warm', help: 'warm: each agent keeps its worktree between tasks (cleaned, --keep folders kept); fresh: a new worktree per attempt' },
+  keep: { kind: k.checked('an array of folder names or paths inside the worktree, e.g. node_modules', keepProblem, k.texts), default: [...DEFAULT_KEEP], help: 'Ignored folders a warm worktree keeps between tasks' },
+  setupWhen: { kind: k.checked('an array of git pathspecs, e.g. package-lock.json', (v) => ((v as string[]).some((p) => p.trim() === '') ? 'empty' : undefined), k.texts), default: [...DEFAULT_SETUP_WHEN], help: 'Files whose change makes a warm worktree run setup again' },
   preflight: { kind: k.texts, default: [], help: 'Command that must pass before any agent starts and before each claim (claiming waits until it does), e.g. "curl -sf localhost:6333/readyz"' },
   preflightTimeoutMs: { kind: k.positiveInteger, default: 30_000 },
   copy: { kind: k.texts, default: [], help: 'Untracked files copied into each worktree, e.g. .env (also read from .worktreeinclude)' },

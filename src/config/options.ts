@@ -48,8 +48,32 @@ export interface RunOptions {
   /** More than this many worker restarts within restartWindowMs marks the slot errored. Defaults 5 / 60000 ms. */
   maxRestarts: number;
   restartWindowMs: number;
-  /** Command run in each new worktree (e.g. `npm ci`). */
+  /**
+   * Command run to set up a worktree (e.g. `npm ci`): in each new one, and with `worktrees: warm` again only
+   * when the command or a `setupWhen` file changed since the slot's worktree last ran it, or a kept folder it
+   * made is gone.
+   */
   setup?: string;
+  /**
+   * `warm`: each agent slot keeps one worktree (`<state>/worktrees/<agent>`) between tasks and switches it to
+   * each new attempt's branch at its base, with what the last task left cleaned away except the `keep`
+   * folders. `fresh`: a new worktree per attempt (`<state>/worktrees/<id>.<gen>`), removed once it landed.
+   * Default `warm`.
+   */
+  worktrees: 'warm' | 'fresh';
+  /**
+   * Ignored folders a warm worktree keeps from one task to the next, where they exist: a name matches at any
+   * depth, a path with a slash from the top. Everything else untracked or ignored goes. Default
+   * `[node_modules, .venv, target]`.
+   */
+  keep: string[];
+  /**
+   * Files whose content decides, with the `setup` command itself, whether a warm worktree runs `setup` again
+   * (git pathspecs, e.g. `package-lock.json`, `*\/requirements.txt`), as the attempt's base commit has them.
+   * Default: the usual lock files (package-lock.json, npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock,
+   * bun.lockb, requirements.txt, poetry.lock, uv.lock, Pipfile.lock, Cargo.lock, go.sum, Gemfile.lock, composer.lock).
+   */
+  setupWhen: string[];
   /**
    * Shell lines that must pass (exit 0) before any agent starts and before each claim, e.g.
    * `curl -sf localhost:6333/readyz`: a failing one pauses claiming, its output in the status, until it

@@ -11,7 +11,7 @@ export { prepareWorktree, type PrepareOptions, type PreparedWorktree } from './p
 export { ensureStateIgnored } from './exclude.js';
 
 /** The lock every add/remove/prune of one repository's worktrees takes: `<state>/locks/worktree.lock`. */
-function lockWorktrees<T>(layout: Layout, fn: () => Promise<T>, lock?: RepoLockOptions): Promise<T> {
+export function lockWorktrees<T>(layout: Layout, fn: () => Promise<T>, lock?: RepoLockOptions): Promise<T> {
   return withRepoLock(path.join(layout.state, 'locks'), 'worktree', fn, lock);
 }
 
@@ -52,11 +52,12 @@ async function discardCrashedAdd(repo: string, dir: string): Promise<void> {
  * `attemptBranch(taskId, gen)` starting at `base` (a commit-ish: the target tip, or an earlier attempt's branch).
  * Idempotent, so a crashed try can be repeated: an existing worktree on that branch is reused as it is,
  * and a stray branch without a worktree is checked out again (its commits are kept; `base` is then ignored).
- * Serialised per repository with a lock under `<state>/locks/`.
+ * Serialised per repository with a lock under `<state>/locks/`. `dir`: another folder than the attempt's own
+ * (an agent slot's warm worktree, made by its first attempt).
  */
-export async function addAttemptWorktree(options: AttemptWorktreeOptions & { base: string }): Promise<AddedWorktree> {
+export async function addAttemptWorktree(options: AttemptWorktreeOptions & { base: string; dir?: string }): Promise<AddedWorktree> {
   const { repo, layout, taskId, gen, base } = options;
-  const dir = attemptWorktree(layout, taskId, gen);
+  const dir = options.dir ?? attemptWorktree(layout, taskId, gen);
   const branch = attemptBranch(taskId, gen);
   fs.mkdirSync(layout.worktrees, { recursive: true });
   return lockWorktrees(

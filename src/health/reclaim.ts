@@ -7,7 +7,8 @@ import { revParse } from '../git/repo.js';
 import { landTargetFor } from '../merge/target.js';
 import { readPrRecord } from '../merge/pull-request.js';
 import type { AgentProcess, LandOutcome, Lease, ReleaseOutcome } from '../lifecycle/records.js';
-import { attemptBranch, attemptWorktree } from '../queue/layout.js';
+import { attemptBranch, attemptWorktree, slotWorktree } from '../queue/layout.js';
+import { commitInSlot, readSlotRecord } from '../worker/warm-worktree.js';
 import { idFileName } from '../queue/inbox.js';
 import { priorState } from '../worker/history.js';
 import { DEFAULT_STAGES, isPipeline } from '../lifecycle/stages.js';
@@ -84,12 +85,22 @@ async function stopAttempt(config: MonitorConfig, id: string, gen: number, title
   const repo = store.layout.repo;
   const proc = store.claims.readProcess(id, gen);
   const worktree = attemptWorktree(store.layout, id, gen);
+  // With warm worktrees the attempt ran in its agent slot's worktree, which may hold another attempt by now.
+  const agentId = store.claims.readLease(id, gen)?.agentId;
+  const slot = agentId ? slotWorktree(store.layout, agentId) : undefined;
   // Before the WIP commit, so that no process of the old attempt still writes in its worktree.
-  await killAttempt(id, gen, [worktree, repo], proc && proc.host === os.hostname() ? proc : undefined, config.options.killGraceMs);
-  if (fs.existsSync(worktree)) {
-    await commitLeftovers(worktree, agentCommitMessage({ taskId: id, title, attempt, kind: 'wip' })).catch(() => undefined);
-  }
+  await killAttempt(id, gen, [worktree, ...(slot ? [slot] : []), repo], proc && proc.host === os.hostname() ? proc : undefined, config.options.killGraceMs);
   const branch = attemptBranch(id, gen);
+  const message = agentCommitMessage({ taskId: id, title, attempt, kind: 'wip' });
+  if (fs.existsSync(worktree)) {
+    await commitLeftovers(worktree, message).catch(() => undefined);
+  } else if (agentId) {
+    // Only while the slot's worktree still holds this attempt's branch; once the slot moved on, its next
+    // worker had committed this attempt's work before switching (see takeSlotWorktree).
+    const held = readSlotRecord(store.layout, agentId);
+    const copied = held?.task === id && held.gen === gen ? held.copied : undefined;
+    await commitInSlot(store.layout, agentId, branch, message, { exclude: copied, identityFrom: repo }).catch(() => undefined);
+  }
   const hasBranch = (await revParse(repo, `refs/heads/${branch}`).catch(() => undefined)) !== undefined;
   return { attempted: proc !== undefined || hasBranch, proc, branch: hasBranch ? branch : undefined };
 }

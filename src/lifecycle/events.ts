@@ -13,6 +13,13 @@ interface EventFields {
   'agent-errored': { reason: string };
   claimed: { file: string };
   'attempt-started': { base: string; stage?: Stage };
+  /**
+   * The attempt's worktree is ready for its agent. `warm`: an agent slot's worktree, switched to this attempt
+   * (`created` when it was made now); `setup`: whether the setup command ran (`why`, `setupMs`), was skipped
+   * as the worktree was set up for these files already, or there is none. `kept`: dependency folders kept;
+   * `setAside`: why the slot's old worktree was moved out of the way.
+   */
+  'worktree-ready': { worktree: string; warm: boolean; created: boolean; setup: 'ran' | 'skipped' | 'none'; setupMs?: number; why?: string; kept?: string[]; setAside?: string };
   'attempt-finished': { next: string; durationMs: number; usage: AgentUsage; stage?: Stage };
   /** A pipeline stage finished; the task waits in the inbox for `nextStage`. */
   advanced: { stage: Stage; nextStage: Stage };

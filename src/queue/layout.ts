@@ -86,6 +86,19 @@ export function verifyWorktree(layout: Layout, agentId: string): string {
   return path.join(layout.state, 'verify', agentId);
 }
 
+/**
+ * The warm worktree of an agent slot (`worktrees: warm`): kept between tasks, switched to each new attempt's
+ * branch. Named after the agent, so it never looks like an attempt's `<id>.<gen>` folder.
+ */
+export function slotWorktree(layout: Layout, agentId: string): string {
+  return path.join(layout.worktrees, agentId);
+}
+
+/** What an agent slot's warm worktree holds (the last attempt given it, when it was set up): `agents/<agent>/worktree.json`. */
+export function slotRecordFile(layout: Layout, agentId: string): string {
+  return path.join(agentDir(layout, agentId), 'worktree.json');
+}
+
 /** Branch of one attempt: `pl/<id>/<gen>`, with the id made safe for a git ref when it needs to be. */
 export function attemptBranch(taskId: string, gen: number): string {
   return `pl/${refSafeId(taskId)}/${gen}`;

@@ -8,7 +8,7 @@ import type { Lease } from '../lifecycle/records.js';
 import { revParse } from '../git/repo.js';
 import type { Worker } from './loop.js';
 import type { LandTarget } from '../merge/target.js';
-import { runAttempt, type AttemptResult } from './attempt.js';
+import { attemptFolder, runAttempt, type AttemptResult } from './attempt.js';
 import { priorState, type PriorState } from './history.js';
 import { landStep, stopLanding, targetFor } from './land-step.js';
 import { isPlError } from '../errors.js';
@@ -22,6 +22,7 @@ import type { Held } from '../lifecycle/transition.js';
 import { settleStep, type AttemptRecord, type TaskOutcome } from './settle.js';
 import { landsInBatches } from '../lifecycle/policy.js';
 import { removeAttemptWorktree } from '../git/worktree.js';
+import { releaseLandedBranch } from '../git/slot-worktree.js';
 
 export type { TaskOutcome } from './settle.js';
 
@@ -83,7 +84,7 @@ export async function handleTask(
   const beforeAgent = policy.pipeline && stage === 'test' ? async (worktree: string) => mergeTargetInto(worktree, await freshRef(target), config.repo, target.label) : undefined;
   let result: AttemptResult;
   try {
-    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, beforeAgent, state, claims: store.claims, signal, fault });
+    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, beforeAgent, state, claims: store.claims, signal, fault, emit: (e) => worker.emit(e) });
   } catch (err) {
     // A superseded attempt (see the fencing check in runAttempt, or a clash with the reclaimer's WIP commit) is not a failure.
     if (store.claims.isSuperseded(task.id, gen)) return superseded(worker, held, attempt);
@@ -91,7 +92,7 @@ export async function handleTask(
     const message = err instanceof Error ? err.message : String(err);
     const spawnError = spawnErrno(err);
     if (spawnError) {
-      const worktree = options.inPlace ? config.repo : attemptWorktree(worker.layout, task.id, gen);
+      const worktree = attemptFolder(worker.layout, options, config.agentId, task.id, gen);
       const end = { adapter: policy.agent, timedOut: false, aborted: false, durationMs: 0, tail: [], spawnError };
       const env = await breakerStep(worker, { task: task.id, gen, attempt, end, worktree, startHead });
       if (env) return settle({ kind: 'environment', env }, attempt, { attempted: false, attempt, reason: message });
@@ -137,7 +138,14 @@ export async function handleTask(
     // The landing queue's lander lands it with others (worker/lander.ts); the work is on its branch, so the
     // worktree can go now and this worker is free for the next task.
     fault('before-release');
-    if (options.cleanup && result.worktree) await removeAttemptWorktree({ repo: config.repo, layout: worker.layout, taskId: task.id, gen }).catch(() => undefined);
+    if (options.cleanup && result.worktree) {
+      // A warm slot's worktree stays for the slot's next task, let go of the branch so the lander can delete it once landed.
+      const free =
+        options.worktrees === 'warm'
+          ? releaseLandedBranch({ repo: config.repo, layout: worker.layout, agentId: config.agentId, dir: result.worktree, taskId: task.id, gen, target: landPolicy.target })
+          : removeAttemptWorktree({ repo: config.repo, layout: worker.layout, taskId: task.id, gen });
+      await free.catch(() => undefined);
+    }
     return settle({ kind: 'ready', branch: result.branch }, attempt, landRecord);
   }
   state.set({ phase: 'landing', ...(policy.pipeline ? { stage: 'land' as const } : {}) });

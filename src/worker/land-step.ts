@@ -8,6 +8,7 @@ import { removeAttemptWorktree, removeLandedWorktree } from '../git/worktree.js'
 import { revParse, runGit } from '../git/repo.js';
 import { isPlError } from '../errors.js';
 import { recordLandingStop } from '../governance/landing-stop.js';
+import { releaseLandedBranch } from '../git/slot-worktree.js';
 import type { Worker } from './loop.js';
 import { verifyInWorktree } from './verify.js';
 import { verifyBatchCommit } from './verify-worktree.js';
@@ -93,7 +94,10 @@ async function mergeStep(worker: Worker, task: Task, policy: TaskPolicy, attempt
   const landed = result.status === 'landed' || result.status === 'already-landed' || result.status === 'nothing-to-land';
   if (landed && options.cleanup) {
     const cleanup =
-      // The fast path is for an attempt this process ran and committed just now (its worktree is the attempt's own).
+      // A slot's warm worktree stays for the slot's next task: only the landed branch goes.
+      options.worktrees === 'warm' && worktree
+        ? releaseLandedBranch({ repo, layout: worker.layout, agentId: worker.config.agentId, dir: worktree, taskId: task.id, gen: attempt.gen, target: policy.target, targetRef: target.ref, landed: result.status === 'landed' ? { landedAt: result.commit, branchTip: result.branchTip } : undefined })
+        : // The fast path is for an attempt this process ran and committed just now (its worktree is the attempt's own).
       result.status === 'landed' && worktree
         ? removeLandedWorktree({ repo, layout: worker.layout, taskId: task.id, gen: attempt.gen, target: policy.target, targetRef: target.ref, landedAt: result.commit, branchTip: result.branchTip })
         : removeAttemptWorktree({ repo, layout: worker.layout, taskId: task.id, gen: attempt.gen, deleteBranch: true, mergedInto: target.ref });
