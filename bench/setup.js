@@ -133,7 +133,7 @@ function checkLanded(repo) {
 async function measure(mode) {
   const { dir, repo, log } = makeRepo(mode);
   const extra = values['run-args'].split(/\s+/).filter(Boolean);
-  const result = await run(process.execPath, [CLI, 'run', '--agents', String(AGENTS), '--once', '--worktrees', mode, ...extra], repo);
+  const result = await run(process.execPath, [CLI, 'run', '--agents', String(AGENTS), '--once', '--worktree-mode', mode, ...extra], repo);
   fs.writeFileSync(path.join(dir, 'bench-run-output.txt'), result.output);
   const problems = result.code === 0 ? [] : [`parallel-loop exited ${result.code}:\n${result.output.trim().split('\n').slice(-15).join('\n')}`];
   problems.push(...checkLanded(repo));

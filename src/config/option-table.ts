@@ -63,7 +63,8 @@ export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]
   maxRestarts: { kind: k.positiveInteger, default: 5 },
   restartWindowMs: { kind: k.period, default: 60_000 },
   setup: { kind: k.text, help: 'Command that sets up a worktree, e.g. "npm ci": in each new one, and in a warm one when it or a --setup-when file changed' },
-  worktrees: { kind: k.oneOf(() => ['warm', 'fresh']), default: 'warm', help: 'warm: each agent keeps its worktree between tasks (cleaned, --keep folders kept); fresh: a new worktree per attempt' },
+  // The flag is --worktree-mode: --worktrees names the folder a host keeps its worktrees in (see queue-args.ts).
+  worktrees: { kind: k.oneOf(() => ['warm', 'fresh']), default: 'warm', flag: 'worktree-mode', help: 'warm: each agent keeps its worktree between tasks (cleaned, --keep folders kept); fresh: a new worktree per attempt' },
   keep: { kind: k.checked('an array of folder names or paths inside the worktree, e.g. node_modules', keepProblem, k.texts), default: [...DEFAULT_KEEP], help: 'Ignored folders a warm worktree keeps between tasks' },
   setupWhen: { kind: k.checked('an array of git pathspecs, e.g. package-lock.json', (v) => ((v as string[]).some((p) => p.trim() === '') ? 'empty' : undefined), k.texts), default: [...DEFAULT_SETUP_WHEN], help: 'Files whose change makes a warm worktree run setup again' },
   preflight: { kind: k.texts, default: [], help: 'Command that must pass before any agent starts and before each claim (claiming waits until it does), e.g. "curl -sf localhost:6333/readyz"' },

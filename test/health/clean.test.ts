@@ -24,7 +24,7 @@ async function leftovers(): Promise<string> {
   const repo = repoWithTasks({ a: 'echo done > a.txt', b: 'echo wip > b.txt; exit 1' }, 1);
   repos.push(repo);
   // A worktree per attempt: what each attempt leaves is its own (warm worktrees are tested below).
-  const run = await runCli(repo, ['run', '--agents', '2', '--once', '--worktrees', 'fresh', ...FAST]);
+  const run = await runCli(repo, ['run', '--agents', '2', '--once', '--worktree-mode', 'fresh', ...FAST]);
   expect(run.code, run.stdout + run.stderr).toBe(1);
   // The landed attempt's branch went as it landed; put back a merged one, as a crash before that clean-up leaves it.
   git(repo, 'branch', 'pl/a/1', 'main~1');

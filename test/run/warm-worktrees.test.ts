@@ -107,7 +107,7 @@ describe('warm worktrees', () => {
     const repo = project({ setup: `echo $PL_TASK_ID >> ${log}` });
     writeTask(repo, 'f1', { agent: 'shell', priority: 2, run: 'echo f1 > f1.txt', verify: 'echo leaked > planted.txt' });
     writeTask(repo, 'f2', { agent: 'shell', dependsOn: ['f1'], run: 'ls -a > seen.txt' });
-    const run = await runCli(repo, ['run', '--agents', '1', '--worktrees', 'fresh', ...FAST]);
+    const run = await runCli(repo, ['run', '--agents', '1', '--worktree-mode', 'fresh', ...FAST]);
 
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(lines(log)).toEqual(['f1', 'f2']);
