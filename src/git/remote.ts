@@ -54,7 +54,8 @@ export function parsePushPorcelain(stdout: string): PushedRef[] {
  * in a way that does not say whether the server took it (a connection dropped after the server accepted).
  */
 export type PushOutcome =
-  | { kind: 'pushed' }
+  /** `upToDate`: the remote ref was `next` already, so this push moved nothing. */
+  | { kind: 'pushed'; upToDate: boolean }
   | { kind: 'stale'; reason: string }
   | { kind: 'rejected'; reason: string }
   | { kind: 'auth'; message: string }
@@ -63,7 +64,7 @@ export type PushOutcome =
 /** Read a porcelain push's result for the ref `dst`. Pure. */
 export function pushOutcome(result: { stdout: string; stderr: string; exitCode: number }, dst: string): PushOutcome {
   const line = parsePushPorcelain(result.stdout).find((r) => r.to === dst);
-  if (line && line.flag !== '!' && result.exitCode === 0) return { kind: 'pushed' };
+  if (line && line.flag !== '!' && result.exitCode === 0) return { kind: 'pushed', upToDate: line.flag === '=' };
   const stderr = result.stderr.trim();
   if (line?.flag === '!') {
     const reason = line.summary.replace(/^\[|\]/g, '').trim();

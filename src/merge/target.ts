@@ -126,6 +126,9 @@ export function remoteTarget(repo: string, remote: string, branch: string): Land
       const pushed = await pushCommit(repo, { remote, commit: r.next, dst, lease: r.old });
       switch (pushed.kind) {
         case 'pushed':
+          // Already there: another lander of this task made the very same commit (same tree, parents, message
+          // and second) and pushed it first. That landing is found by its trailer on the next try.
+          if (pushed.upToDate) return { kind: 'raced' };
           // Keep the private ref where the remote is now; a lost race here only means another fetch was newer.
           await runGit(repo, ['update-ref', ref, r.next, r.old], { okCodes: [0, 1, 128] });
           return { kind: 'moved', checkouts: [] };

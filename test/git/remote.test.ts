@@ -10,9 +10,10 @@ const out = (lines: string[]) => `To /tmp/origin.git\n${lines.join('\n')}\nDone\
 
 describe('pushOutcome', () => {
   it('reads a fast-forward, a forced move and an up-to-date ref as pushed', () => {
-    for (const line of [' \tabc:refs/heads/main\tae9ebb2..4eaaa53', '+\tabc:refs/heads/main\tae9ebb2...4eaaa53 (forced update)', '=\tHEAD:refs/heads/main\t[up to date]']) {
-      expect(pushOutcome({ stdout: out([line]), stderr: '', exitCode: 0 }, DST)).toEqual({ kind: 'pushed' });
+    for (const line of [' \tabc:refs/heads/main\tae9ebb2..4eaaa53', '+\tabc:refs/heads/main\tae9ebb2...4eaaa53 (forced update)']) {
+      expect(pushOutcome({ stdout: out([line]), stderr: '', exitCode: 0 }, DST)).toEqual({ kind: 'pushed', upToDate: false });
     }
+    expect(pushOutcome({ stdout: out(['=\tHEAD:refs/heads/main\t[up to date]']), stderr: '', exitCode: 0 }, DST)).toEqual({ kind: 'pushed', upToDate: true });
   });
 
   it('reads a lease that did not hold and a non-fast-forward as stale: the remote moved', () => {

@@ -57,6 +57,30 @@ describe('landAttempt on a remote', () => {
     expect(g(s.origin, 'ls-tree', '--name-only', 'main').split('\n').sort()).toEqual(['README.md', 'a.txt', 'b.txt', 'shared.txt']);
   });
 
+  it('a second lander of the task that makes the very same commit (same second) and finds it pushed reports already-landed', async () => {
+    const s = setup();
+    branchWithFiles(s.repo, 'pl/a/1', s.base, { 'a.txt': 'a' });
+    // One instant for both landing commits, as when two landers of one task commit within the same second.
+    const saved = { a: process.env.GIT_AUTHOR_DATE, c: process.env.GIT_COMMITTER_DATE };
+    process.env.GIT_AUTHOR_DATE = process.env.GIT_COMMITTER_DATE = '2030-01-01T00:00:00Z';
+    try {
+      const first = await landAttempt(s.opts('a'));
+      expect(first.status).toBe('landed');
+      const real = remoteTarget(s.repo, 'origin', 'main');
+      let stale = 2;
+      // Its first fetches (the check before the loop, the first try) ran before the first lander's push: they saw the old tip.
+      const late: LandTarget = { ...real, readTip: async () => (stale-- > 0 ? { tip: s.base } : real.readTip()) };
+      const second = await landAttempt(s.opts('a', { landTarget: late }));
+      expect(second).toEqual({ status: 'already-landed', commit: first.status === 'landed' ? first.commit : '' });
+    } finally {
+      for (const [k, v] of [['GIT_AUTHOR_DATE', saved.a], ['GIT_COMMITTER_DATE', saved.c]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    expect(trailerCounts(s.origin).get('a')).toBe(1);
+  });
+
   it('a person pushing between the fetch and the push loses nothing: the lease refuses, the lander merges again', async () => {
     const s = setup();
     branchWithFiles(s.repo, 'pl/a/1', s.base, { 'a.txt': 'a' });
