@@ -151,6 +151,10 @@ export async function handleTask(
   state.set({ phase: 'landing', ...(policy.pipeline ? { stage: 'land' as const } : {}) });
   if (policy.pipeline) store.markStage(task.id, 'land', taken.file);
   const landing = await landStep(worker, task, landPolicy, { branch: result.branch, base: landBase, attempt, worktree: result.worktree, gen }, fault);
+  if (landing.status === 'held' && options.worktrees === 'warm' && result.worktree) {
+    // Held, it lands later from whichever slot claims it: this slot lets go of the branch, so that one can delete it.
+    await releaseLandedBranch({ repo: config.repo, layout: worker.layout, agentId: config.agentId, dir: result.worktree, taskId: task.id, gen, target: landPolicy.target }).catch(() => undefined);
+  }
   fault('before-release');
   return settle({ kind: 'landing', landing, branch: result.branch }, attempt, landRecord, landPolicy);
 }
