@@ -7,6 +7,25 @@ import { rolesProblem } from '../lifecycle/roles.js';
 import { DEFAULT_STAGES, stagesProblem } from '../lifecycle/stages.js';
 import { changelogPathProblem } from '../merge/changelog.js';
 import { hostIdProblem } from '../queue/agent-id.js';
+import { prCommandProblem } from '../merge/pr-command.js';
+
+/** Ignored dependency folders a warm worktree keeps by default. */
+export const DEFAULT_KEEP = ['node_modules', '.venv', 'target'] as const;
+
+/** Lock files whose change makes a warm worktree run `setup` again, by default. */
+export const DEFAULT_SETUP_WHEN = [
+  'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb',
+  'requirements.txt', 'poetry.lock', 'uv.lock', 'Pipfile.lock', 'Cargo.lock', 'go.sum', 'Gemfile.lock', 'composer.lock',
+] as const;
+
+// A kept folder is a relative path inside the worktree, never the repository's own metadata.
+function keepProblem(value: unknown): string | undefined {
+  const bad = (value as string[]).find((p) => {
+    const parts = p.replace(/^\/+|\/+$/g, '').split('/');
+    return parts.some((part) => part === '' || part === '.' || part === '..') || parts[0] === '.git';
+  });
+  return bad === undefined ? undefined : `\`${bad}\` is not a folder inside the worktree`;
+}
 
 /** One run option: how it is checked, its default, and how the command line offers it. */
 export interface OptionSpec<T> {
@@ -48,14 +67,21 @@ export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]
   restartBackoffMaxMs: { kind: k.nonNegativeInteger, default: 30_000 },
   maxRestarts: { kind: k.positiveInteger, default: 5 },
   restartWindowMs: { kind: k.period, default: 60_000 },
-  setup: { kind: k.text, help: 'Command run in each new worktree, e.g. "npm ci"' },
+  setup: { kind: k.text, help: 'Command that sets up a worktree, e.g. "npm ci": in each new one, and in a warm one when it or a --setup-when file changed' },
+  // The flag is --worktree-mode: --worktrees names the folder a host keeps its worktrees in (see queue-args.ts).
+  worktrees: { kind: k.oneOf(() => ['warm', 'fresh']), default: 'warm', flag: 'worktree-mode', help: 'warm: each agent keeps its worktree between tasks (cleaned, --keep folders kept); fresh: a new worktree per attempt' },
+  keep: { kind: k.checked('an array of folder names or paths inside the worktree, e.g. node_modules', keepProblem, k.texts), default: [...DEFAULT_KEEP], help: 'Ignored folders a warm worktree keeps between tasks' },
+  setupWhen: { kind: k.checked('an array of git pathspecs, e.g. package-lock.json', (v) => ((v as string[]).some((p) => p.trim() === '') ? 'empty' : undefined), k.texts), default: [...DEFAULT_SETUP_WHEN], help: 'Files whose change makes a warm worktree run setup again' },
   preflight: { kind: k.texts, default: [], help: 'Command that must pass before any agent starts and before each claim (claiming waits until it does), e.g. "curl -sf localhost:6333/readyz"' },
   preflightTimeoutMs: { kind: k.positiveInteger, default: 30_000 },
   copy: { kind: k.texts, default: [], help: 'Untracked files copied into each worktree, e.g. .env (also read from .worktreeinclude)' },
   portBase: { kind: k.positiveInteger, default: 20_000 },
   portBlock: { kind: k.positiveInteger, default: 10 },
-  target: { kind: k.text, help: 'Branch to land on [default: the branch checked out]' },
-  land: { kind: k.oneOf(() => ['merge', 'branch', 'none']), default: 'merge', help: 'merge onto the target, or keep each branch for your own review' },
+  target: { kind: k.text, help: 'Branch to land on, or <remote>/<branch> (origin/main) to land on a remote [default: the branch checked out]' },
+  remote: { kind: k.text, help: 'Remote whose branch the target is: fetch its tip, push each landing with a lease [default: none; origin with --land pr]' },
+  land: { kind: k.oneOf(() => ['merge', 'branch', 'none', 'pr']), default: 'merge', help: 'merge onto the target, keep each branch for your own review, or pr: push pl/<id> and open a pull request' },
+  prCommand: { kind: k.checked('a non-empty array of strings, e.g. ["gh", "pr", "create", "--head", "<branch>", "--title", "<title>", "--body-file", "<body-file>"]', prCommandProblem, k.texts), flag: false },
+  prTimeoutMs: { kind: k.positiveInteger, default: 120_000 },
   landStyle: { kind: k.oneOf(() => ['merge', 'squash']), default: 'merge', help: 'With --land merge: a merge commit per task, or squash: one commit per task (title, prompt, trailers)' },
   dirtyTarget: { kind: k.oneOf(() => ['hold', 'land-ref']), default: 'hold', help: 'Target checked out with uncommitted changes: hold tasks, or move the ref only' },
   cleanup: { kind: k.boolean, default: true, help: 'Remove the worktree and branch of a landed attempt' },

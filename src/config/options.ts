@@ -5,8 +5,8 @@ import type { AgentStage } from '../lifecycle/stages.js';
 import type { RoleSettings } from '../lifecycle/roles.js';
 import { OPTION_NAMES, OPTION_TABLE } from './option-table.js';
 
-/** How a finished attempt reaches the target branch. */
-export type LandMode = 'merge' | 'branch' | 'none';
+/** How a finished attempt reaches the target branch: merged on it, kept as a branch, or pushed to the remote as a pull request. */
+export type LandMode = 'merge' | 'branch' | 'none' | 'pr';
 
 /**
  * Everything a run can be told. Every interval and limit is here, so tests run real processes with
@@ -55,8 +55,32 @@ export interface RunOptions {
   /** More than this many worker restarts within restartWindowMs marks the slot errored. Defaults 5 / 60000 ms. */
   maxRestarts: number;
   restartWindowMs: number;
-  /** Command run in each new worktree (e.g. `npm ci`). */
+  /**
+   * Command run to set up a worktree (e.g. `npm ci`): in each new one, and with `worktrees: warm` again only
+   * when the command or a `setupWhen` file changed since the slot's worktree last ran it, or a kept folder it
+   * made is gone.
+   */
   setup?: string;
+  /**
+   * `warm`: each agent slot keeps one worktree (`<state>/worktrees/<agent>`) between tasks and switches it to
+   * each new attempt's branch at its base, with what the last task left cleaned away except the `keep`
+   * folders. `fresh`: a new worktree per attempt (`<state>/worktrees/<id>.<gen>`), removed once it landed.
+   * Default `warm`.
+   */
+  worktrees: 'warm' | 'fresh';
+  /**
+   * Ignored folders a warm worktree keeps from one task to the next, where they exist: a name matches at any
+   * depth, a path with a slash from the top. Everything else untracked or ignored goes. Default
+   * `[node_modules, .venv, target]`.
+   */
+  keep: string[];
+  /**
+   * Files whose content decides, with the `setup` command itself, whether a warm worktree runs `setup` again
+   * (git pathspecs, e.g. `package-lock.json`, `*\/requirements.txt`), as the attempt's base commit has them.
+   * Default: the usual lock files (package-lock.json, npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock,
+   * bun.lockb, requirements.txt, poetry.lock, uv.lock, Pipfile.lock, Cargo.lock, go.sum, Gemfile.lock, composer.lock).
+   */
+  setupWhen: string[];
   /**
    * Shell lines that must pass (exit 0) before any agent starts and before each claim, e.g.
    * `curl -sf localhost:6333/readyz`: a failing one pauses claiming, its output in the status, until it
@@ -70,9 +94,27 @@ export interface RunOptions {
   /** First port of the reserved ranges; each agent slot gets `portBlock` ports. Defaults 20000 / 10. */
   portBase: number;
   portBlock: number;
-  /** Branch work lands on. Default: the branch checked out where `run` started. */
+  /**
+   * Branch work lands on. Default: the branch checked out where `run` started. `<remote>/<branch>` (e.g.
+   * `origin/main`, where `origin` is one of `git remote`'s names) lands on that remote's branch.
+   */
   target?: string;
+  /**
+   * The remote whose branch `target` is: every attempt starts from its fetched tip, and a landing is pushed
+   * to it with a lease on the tip it was merged onto (never a plain force). Default none (a local branch);
+   * `land: pr` defaults it to `origin`.
+   */
+  remote?: string;
+  /** `merge` (default), `branch` or `none` (keep the branch), or `pr`: push `pl/<id>` to the remote and open a pull request with `prCommand`. */
   land: LandMode;
+  /**
+   * With `land: pr`, the command that opens a pull request, as an argument array (never a shell line); `<branch>`,
+   * `<base>`, `<title>` and `<body-file>` in its arguments are filled in, and the URL it prints is kept. Default
+   * `gh pr create --head <branch> --base <base> --title <title> --body-file <body-file>` when `gh` is on PATH.
+   */
+  prCommand?: string[];
+  /** Milliseconds `prCommand` may run before its process tree is killed (the landing then waits and is tried again). Default 120000. */
+  prTimeoutMs: number;
   /** With `land: merge`, how each task reaches the target: a merge commit of its branch, or `squash`: one commit (title, first paragraph of the prompt, trailers) with the target tip as only parent. Default `merge`. */
   landStyle: LandStyle;
   /** When the target is checked out in a dirty worktree: hold the task, or move the ref anyway. Default hold. */

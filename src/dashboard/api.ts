@@ -68,6 +68,8 @@ export interface AttemptDetail {
   note: string | null;
   branch: string | null;
   commit: string | null;
+  /** The pull request a `land: pr` landing opened. */
+  url: string | null;
   hasLog: boolean;
 }
 
@@ -97,7 +99,7 @@ export function taskDetail(store: QueueStore, id: string): TaskDetail | undefine
   const withLog = new Set(attemptLogs(store, id).map((l) => l.gen));
   const attempts = store.claims.history(id).map(({ gen, lease, release }): AttemptDetail => {
     const r = (release ?? {}) as Record<string, unknown>;
-    const landing = r.landing as { commit?: unknown } | undefined;
+    const landing = r.landing as { commit?: unknown; url?: unknown } | undefined;
     const note = r.note as { text?: unknown } | undefined;
     return {
       gen,
@@ -112,6 +114,7 @@ export function taskDetail(store: QueueStore, id: string): TaskDetail | undefine
       note: str(note?.text),
       branch: str(r.branch),
       commit: str(landing?.commit),
+      url: str(landing?.url),
       hasLog: withLog.has(gen),
     };
   });

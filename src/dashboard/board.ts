@@ -23,6 +23,8 @@ export interface Card {
   waiting: boolean;
   /** A failed pipeline task handed to a person. */
   escalated: boolean;
+  /** The pull request of a task done with `land: pr`. */
+  url: string | null;
 }
 
 export interface Column {
@@ -74,7 +76,7 @@ export function boardView(status: Status, titleOf: TitleOf, staleMs: number): Bo
   };
 }
 
-const BLANK = { agent: null, attempt: null, elapsedMs: null, costUsd: null, reason: null, at: null, phase: null, stage: null, waiting: false, escalated: false };
+const BLANK = { agent: null, attempt: null, elapsedMs: null, costUsd: null, reason: null, at: null, phase: null, stage: null, waiting: false, escalated: false, url: null };
 
 function card(e: BoardEntry, titleOf: TitleOf): Card {
   switch (e.kind) {
@@ -97,5 +99,5 @@ function card(e: BoardEntry, titleOf: TitleOf): Card {
 }
 
 function finished(r: FinishedRow, titleOf: TitleOf): Card {
-  return { ...BLANK, id: r.task, title: titleOf(r.task, 'running'), agent: r.agent, attempt: r.attempt, elapsedMs: r.durationMs, costUsd: r.costUsd, reason: r.reason, at: r.at, escalated: r.escalated };
+  return { ...BLANK, id: r.task, title: titleOf(r.task, 'running'), agent: r.agent, attempt: r.attempt, elapsedMs: r.durationMs, costUsd: r.costUsd, reason: r.reason, at: r.at, escalated: r.escalated, url: r.url };
 }

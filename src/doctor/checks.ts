@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PlError } from '../errors.js';
 import { currentBranch, parseGitVersion, revParse, runGit, versionAtLeast } from '../git/repo.js';
+import { remoteTarget, resolveTargetSpec } from '../merge/target.js';
 import { targetCheckouts } from '../merge/checkout.js';
 import { checkHardLinks, checkQueuePermissions } from '../queue/preflight.js';
 import type { Layout } from '../queue/layout.js';
@@ -43,6 +44,8 @@ export async function checkRepo(repo: string): Promise<Check> {
 export async function checkTarget(repo: string, options: RunOptions): Promise<Check[]> {
   const target = options.target ?? (await currentBranch(repo));
   if (!target) return [{ name: 'target', status: 'fail', message: 'HEAD is detached, so there is no branch to land on', fix: 'check out a branch, or: parallel-loop config set target main' }];
+  const remote = await remoteCheck(repo, target, options);
+  if (remote) return [remote];
   if (!(await revParse(repo, `refs/heads/${target}`))) {
     return [{ name: 'target', status: 'fail', message: `the target branch \`${target}\` does not exist`, fix: `create it (git branch ${target}) or: parallel-loop config unset target` }];
   }
@@ -61,6 +64,18 @@ export async function checkTarget(repo: string, options: RunOptions): Promise<Ch
     }
   }
   return checks;
+}
+
+/** A target on a remote: whether its branch can be fetched here (the push is tried only by a landing). Undefined for a local target. */
+async function remoteCheck(repo: string, target: string, options: RunOptions): Promise<Check | undefined> {
+  try {
+    const spec = await resolveTargetSpec(repo, target, options.remote);
+    if (spec.remote === undefined) return undefined;
+    const { tip } = await remoteTarget(repo, spec.remote, spec.branch).readTip();
+    return { name: 'target', status: 'ok', message: `tasks land on \`${spec.remote}/${spec.branch}\` (at ${tip.slice(0, 12)} there), pushed with a lease on the tip each landing merged onto` };
+  } catch (err) {
+    return { name: 'target', status: 'fail', message: err instanceof Error ? err.message : String(err), fix: 'make `git fetch <remote> <branch>` work here (remote, credentials), or: parallel-loop config unset remote' };
+  }
 }
 
 /** The state folder must not show up in `git status` (agents run `git add -A` in worktrees). */

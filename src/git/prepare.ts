@@ -29,6 +29,8 @@ export interface PrepareOptions {
    * claims are no project files).
    */
   skip?: string[];
+  /** Called once the files are copied, before the setup command runs (to record them while set-up may still fail). */
+  onCopied?: (copied: string[]) => void;
 }
 
 export interface PreparedWorktree {
@@ -118,6 +120,7 @@ export async function prepareWorktree(options: PrepareOptions): Promise<Prepared
     if (skip.some((dir) => isInside(from, dir))) continue;
     (copyOne(from, path.join(worktree, rel)) ? copied : existing).push(rel);
   }
+  options.onCopied?.([...copied, ...existing]);
   if (options.setup === undefined || options.setup.trim() === '') return { copied, existing };
   const timeout = options.setupTimeoutMs ?? 600_000;
   if (!Number.isInteger(timeout) || timeout <= 0) {

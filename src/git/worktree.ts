@@ -11,7 +11,7 @@ export { prepareWorktree, type PrepareOptions, type PreparedWorktree } from './p
 export { ensureStateIgnored } from './exclude.js';
 
 /** The lock every add/remove/prune of one repository's worktrees takes: `<locks>/worktree.lock` (layout.locks). */
-function lockWorktrees<T>(layout: Layout, fn: () => Promise<T>, lock?: RepoLockOptions): Promise<T> {
+export function lockWorktrees<T>(layout: Layout, fn: () => Promise<T>, lock?: RepoLockOptions): Promise<T> {
   return withRepoLock(layout.locks, 'worktree', fn, lock);
 }
 
@@ -52,11 +52,12 @@ async function discardCrashedAdd(repo: string, dir: string): Promise<void> {
  * `attemptBranch(taskId, gen)` starting at `base` (a commit-ish: the target tip, or an earlier attempt's branch).
  * Idempotent, so a crashed try can be repeated: an existing worktree on that branch is reused as it is,
  * and a stray branch without a worktree is checked out again (its commits are kept; `base` is then ignored).
- * Serialised per repository with a lock under `layout.locks`.
+ * Serialised per repository with a lock under `layout.locks`. `dir`: another folder than the attempt's own
+ * (an agent slot's warm worktree, made by its first attempt).
  */
-export async function addAttemptWorktree(options: AttemptWorktreeOptions & { base: string }): Promise<AddedWorktree> {
+export async function addAttemptWorktree(options: AttemptWorktreeOptions & { base: string; dir?: string }): Promise<AddedWorktree> {
   const { repo, layout, taskId, gen, base } = options;
-  const dir = attemptWorktree(layout, taskId, gen);
+  const dir = options.dir ?? attemptWorktree(layout, taskId, gen);
   const branch = attemptBranch(taskId, gen);
   fs.mkdirSync(layout.worktrees, { recursive: true });
   return lockWorktrees(
@@ -163,8 +164,10 @@ export async function removeAttemptWorktree(options: RemoveWorktreeOptions): Pro
  * `landedAt` (so the target contains it): two git calls instead of six. Anything unexpected (the worktree locked, gone
  * or moved on, the branch or the target moved) falls back to removeAttemptWorktree with its checks.
  */
-export async function removeLandedWorktree(options: AttemptWorktreeOptions & { target: string; landedAt: string; branchTip: string }): Promise<RemovedWorktree> {
+export async function removeLandedWorktree(options: AttemptWorktreeOptions & { target: string; targetRef?: string; landedAt: string; branchTip: string }): Promise<RemovedWorktree> {
   const { repo, layout, taskId, gen } = options;
+  // A remote target's landing is checked against the private ref its fetch and push keep (merge/target.ts).
+  const targetRef = options.targetRef ?? `refs/heads/${options.target}`;
   const dir = attemptWorktree(layout, taskId, gen);
   const branch = attemptBranch(taskId, gen);
   const fast = await lockWorktrees(
@@ -175,7 +178,7 @@ export async function removeLandedWorktree(options: AttemptWorktreeOptions & { t
       const removed = await runGit(repo, ['worktree', 'remove', '--force', dir], { okCodes: [0, 128] });
       if (removed.exitCode !== 0) return 'no';
       const deleted = await runGit(repo, ['update-ref', '--stdin'], {
-        input: `verify refs/heads/${options.target} ${options.landedAt}\ndelete refs/heads/${branch} ${options.branchTip}\n`,
+        input: `verify ${targetRef} ${options.landedAt}\ndelete refs/heads/${branch} ${options.branchTip}\n`,
         okCodes: [0, 1, 128],
       });
       return deleted.exitCode === 0 ? 'both' : 'worktree';
@@ -183,7 +186,7 @@ export async function removeLandedWorktree(options: AttemptWorktreeOptions & { t
     options.lock,
   );
   if (fast === 'both') return { worktreeRemoved: true, branchDeleted: true };
-  const slow = await removeAttemptWorktree({ ...options, deleteBranch: true, mergedInto: `refs/heads/${options.target}` });
+  const slow = await removeAttemptWorktree({ ...options, deleteBranch: true, mergedInto: targetRef });
   return fast === 'worktree' ? { ...slow, worktreeRemoved: true } : slow;
 }
 

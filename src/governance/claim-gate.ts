@@ -10,6 +10,7 @@ import { LoadSampler, lowestLiveSlot } from './load-sampler.js';
 import { activePause, readPause } from './pause.js';
 import { openBreaker } from './breaker-file.js';
 import { breakerMessage } from './breaker.js';
+import { landingStop, landingStopMessage } from './landing-stop.js';
 import { preflightFresh, preflightReason, readPreflight, runPreflight, writePreflight } from './preflight-commands.js';
 import os from 'node:os';
 
@@ -23,13 +24,13 @@ export interface GateHost {
 }
 
 /** Why claiming waits or stops; recorded as the `cause` of a `paused` event, so a reader need not parse the reason. */
-export type GateCause = 'budget' | 'breaker' | 'rate-limit' | 'preflight' | 'load';
+export type GateCause = 'budget' | 'breaker' | 'remote' | 'rate-limit' | 'preflight' | 'load';
 
 export type GateVerdict = { action: 'claim' } | { action: 'wait'; ms: number; reason: string; cause: GateCause; until?: string } | { action: 'stop'; reason: string; cause: GateCause };
 
 /**
- * Asked by a worker before every claim: may it start new work now? In order: the run's budget
- * and the breaker for a broken agent environment (stop for good), a failed `preflight` command (wait
+ * Asked by a worker before every claim: may it start new work now? In order: the run's budget,
+ * the breaker for a broken agent environment and a remote that refused the credentials (stop for good), a failed `preflight` command (wait
  * until it passes), a rate-limit pause on file (wait until it ends), load from outside this run or
  * memory pressure (wait and sample again; see load-policy.ts). A change into or out of a pause is written to the agent state (phase `paused`,
  * the reason as its note, so status shows why) and recorded as a `paused` or `resumed` event.
@@ -80,6 +81,9 @@ export class ClaimGate {
     if (budget) return { action: 'stop', reason: budget, cause: 'budget' };
     const broken = openBreaker(this.host.layout.breaker, os.hostname());
     if (broken) return { action: 'stop', reason: breakerMessage(broken), cause: 'breaker' };
+    // Work that cannot land would only pile up: the remote refused this host's credentials.
+    const refused = landingStop(this.host.layout.landingStop, os.hostname());
+    if (refused) return { action: 'stop', reason: landingStopMessage(refused), cause: 'remote' };
     if (idle) return { action: 'claim' };
     const preflight = options.preflight.length > 0 ? readPreflight(preflightFile(this.host.layout, options.hostId)) : undefined;
     if (preflight && !preflight.ok) return { action: 'wait', ms: options.rescanMs, reason: preflightReason(preflight), cause: 'preflight' };

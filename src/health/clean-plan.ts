@@ -24,12 +24,29 @@ export interface AttemptFacts {
   branch?: { name: string; merged: boolean };
 }
 
+/** An agent slot's warm worktree (`worktrees: warm`), `<state>/worktrees/<agent>`. */
+export interface SlotWorktreeFacts {
+  agent: string;
+  path: string;
+  /** Known to git as a worktree; `dirty`: it has uncommitted changes to tracked files; `empty`: an empty folder. */
+  registered: boolean;
+  dirty: boolean;
+  empty: boolean;
+  /** The branch checked out in it (short name); none when detached, as it is after a landing. */
+  branch?: string;
+  /** A run holds the slot (its supervisor or its worker lives), and may switch the worktree at any moment. */
+  held: boolean;
+}
+
 export type CleanKind = 'worktree' | 'folder' | 'branch' | 'claims';
 
 export interface CleanItem {
   kind: CleanKind;
   name: string;
+  /** The task the item belongs to; for a slot's worktree, the task whose branch it holds ('' when none). */
   task: string;
+  /** The agent slot, for a slot's warm worktree. */
+  agent?: string;
   reason: string;
 }
 
@@ -55,11 +72,25 @@ function whyFinished(task: TaskFacts, gen: number): string {
   return `generation ${gen} of task ${task.id} is over; the task is ${task.standing}`;
 }
 
-/** Decide, for every attempt folder and branch and every finished task's claim history, remove or keep, and why. */
-export function planClean(tasks: Map<string, TaskFacts>, attempts: AttemptFacts[], policy: CleanPolicy): CleanPlan {
+/**
+ * Decide, for every attempt folder and branch, every slot's warm worktree and every finished task's claim
+ * history, remove or keep, and why. A slot's worktree goes when no run holds the slot: it is a cache, made
+ * again (and set up again) by the slot's next task.
+ */
+export function planClean(tasks: Map<string, TaskFacts>, attempts: AttemptFacts[], policy: CleanPolicy, slots: SlotWorktreeFacts[] = []): CleanPlan {
   const plan: CleanPlan = { remove: [], keep: [] };
   const put = (remove: boolean, item: CleanItem) => (remove ? plan.remove : plan.keep).push(item);
   const keptBranches = new Set<string>();
+  // A branch checked out in a kept worktree cannot be deleted (git refuses), and is not ours to take from it.
+  const checkedOut = new Map<string, string>();
+  for (const slot of slots) {
+    const holder = slot.branch ? attempts.find((a) => a.branch?.name === slot.branch) : undefined;
+    const running = holder && tasks.get(holder.task)?.live === holder.gen ? `task ${holder.task} is running in it: generation ${holder.gen} holds the live claim` : undefined;
+    const blocker = !slot.registered && !slot.empty ? 'it is not a git worktree and is not empty; look inside, then remove it by hand or pass --force' : slot.dirty ? 'it has uncommitted changes to tracked files; pass --force to remove it anyway' : undefined;
+    const keep = slot.held ? `${slot.agent}'s warm worktree; a run holds the slot` : (running ?? (policy.force ? undefined : blocker));
+    put(keep === undefined, { task: holder?.task ?? '', agent: slot.agent, kind: slot.registered ? 'worktree' : 'folder', name: slot.path, reason: keep ?? `${slot.agent}'s warm worktree; no run holds the slot` });
+    if (keep && slot.branch) checkedOut.set(slot.branch, `it is checked out in ${slot.agent}'s warm worktree, which is kept`);
+  }
   for (const attempt of attempts) {
     const task = tasks.get(attempt.task) ?? { id: attempt.task, standing: 'unknown' as const, needed: [], hasClaims: false };
     const { worktree, branch } = attempt;
@@ -81,7 +112,9 @@ export function planClean(tasks: Map<string, TaskFacts>, attempts: AttemptFacts[
     if (!branch) continue;
     const keepBecause = worktreeKept
       ? 'its worktree is kept'
-      : !FINISHED.has(task.standing) && task.needed.includes(branch.name)
+      : checkedOut.has(branch.name)
+        ? checkedOut.get(branch.name)
+        : !FINISHED.has(task.standing) && task.needed.includes(branch.name)
         ? `task ${task.id} is ${task.standing}; its next attempt starts from this branch`
         : !branch.merged && !policy.force
           ? `it has commits that ${policy.target} does not contain; pass --force to delete it`

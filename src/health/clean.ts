@@ -3,12 +3,14 @@ import path from 'node:path';
 import { PlError } from '../errors.js';
 import { git, runGit } from '../git/repo.js';
 import { pruneWorktrees, removeAttemptWorktree } from '../git/worktree.js';
-import { canonicalPath, listWorktrees } from '../git/worktree-list.js';
+import { hasTrackedChanges, removeSlotWorktree } from '../git/slot-worktree.js';
+import { canonicalPath, findWorktree, listWorktrees } from '../git/worktree-list.js';
+import { Slots } from '../supervisor/slots.js';
 import { attemptBranch, refSafeId } from '../queue/layout.js';
 import type { QueueStore } from '../queue/store.js';
 import { priorState } from '../worker/history.js';
 import { cleanVerifyWorktrees } from './clean-verify.js';
-import { planClean, type AttemptFacts, type CleanItem, type CleanPlan, type TaskFacts } from './clean-plan.js';
+import { planClean, type AttemptFacts, type CleanItem, type CleanPlan, type SlotWorktreeFacts, type TaskFacts } from './clean-plan.js';
 
 export interface CleanOptions {
   /** Branch whose history decides whether an attempt branch is merged. */
@@ -34,8 +36,8 @@ const WEEK_MS = 7 * 86_400_000;
 
 /**
  * Remove what finished attempts leave behind: worktrees and branches of tasks in done/ or failed/ and of
- * superseded generations, stale worktree records (`git worktree prune`), and the claim history of tasks
- * finished longer ago than `olderThanMs`. Live claims, the branch a waiting task resumes from, and
+ * superseded generations, the warm worktrees of agent slots no run holds, stale worktree records (`git
+ * worktree prune`), and the claim history of tasks finished longer ago than `olderThanMs`. Live claims, the branch a waiting task resumes from, and
  * branches the target does not contain (unless `force`) are kept, each with its reason.
  */
 export async function clean(store: QueueStore, options: CleanOptions): Promise<CleanReport> {
@@ -44,8 +46,9 @@ export async function clean(store: QueueStore, options: CleanOptions): Promise<C
   if (!dryRun) await pruneWorktrees(layout.repo, layout);
   const tasks = readTasks(store);
   const attempts = await readAttempts(store, tasks, options.target);
+  const slots = await readSlotWorktrees(store);
   const olderThanMs = options.olderThanMs ?? WEEK_MS;
-  const plan = planClean(tasks, attempts, { target: options.target, nowMs: options.now ?? Date.now(), olderThanMs, force: options.force ?? false });
+  const plan = planClean(tasks, attempts, { target: options.target, nowMs: options.now ?? Date.now(), olderThanMs, force: options.force ?? false }, slots);
   const head = { dryRun, target: options.target, olderThanMs };
   const landers = await cleanVerifyWorktrees(store, dryRun);
   const done = dryRun ? { removed: plan.remove, kept: plan.keep } : await apply(store, plan, options);
@@ -103,12 +106,41 @@ async function readAttempts(store: QueueStore, tasks: Map<string, TaskFacts>, ta
   return [...byKey.values()];
 }
 
+/** Every agent slot's warm worktree folder (`<state>/worktrees/agent-<n>`), with the facts `planClean` needs. */
+async function readSlotWorktrees(store: QueueStore): Promise<SlotWorktreeFacts[]> {
+  const { layout } = store;
+  const names = listDir(layout.worktrees).filter((name) => /^agent-\d+$/.test(name));
+  if (names.length === 0) return [];
+  const entries = await listWorktrees(layout.repo);
+  const slots = new Slots(layout, 'clean');
+  const facts: SlotWorktreeFacts[] = [];
+  for (const agent of names) {
+    const dir = path.join(layout.worktrees, agent);
+    const entry = findWorktree(entries, dir);
+    const registered = entry !== undefined && entry.prunable === undefined;
+    const dirty = registered && (await hasTrackedChanges(dir).catch(() => false));
+    const branch = registered ? entry.branch?.replace(/^refs\/heads\//, '') : undefined;
+    facts.push({ agent, path: path.relative(layout.repo, dir), registered, dirty, empty: listDir(dir).length === 0, branch, held: slots.isHeld(agent) });
+  }
+  return facts;
+}
+
 async function apply(store: QueueStore, plan: CleanPlan, options: CleanOptions): Promise<{ removed: CleanItem[]; kept: CleanItem[] }> {
   const { layout } = store;
   const removed: CleanItem[] = [];
   const kept = [...plan.keep];
   const deleteBranch = new Set(plan.remove.filter((i) => i.kind === 'branch').map((i) => i.name));
   const done = new Set<CleanItem>();
+  // Slots' worktrees first: a branch checked out in one cannot be deleted before it goes.
+  for (const item of plan.remove.filter((i) => i.agent !== undefined)) {
+    try {
+      await removeSlotWorktree(layout.repo, layout, item.agent!, path.resolve(layout.repo, item.name), options.force ?? false);
+      removed.push(item);
+    } catch (err) {
+      kept.push({ ...item, reason: err instanceof PlError ? err.message : String(err) });
+    }
+    done.add(item);
+  }
   for (const item of plan.remove) {
     if (done.has(item) || item.kind === 'claims') continue;
     if (item.kind === 'folder') {

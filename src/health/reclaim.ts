@@ -4,9 +4,11 @@ import { parseTaskFile } from '../task/parse.js';
 import { agentCommitMessage, commitLeftovers } from '../git/commit.js';
 import type { Task } from '../task/types.js';
 import { revParse } from '../git/repo.js';
-import { findLanding } from '../merge/land.js';
-import type { AgentProcess, Lease, ReleaseOutcome } from '../lifecycle/records.js';
-import { attemptBranch, attemptWorktree } from '../queue/layout.js';
+import { landTargetFor } from '../merge/target.js';
+import { readPrRecord } from '../merge/pull-request.js';
+import type { AgentProcess, LandOutcome, Lease, ReleaseOutcome } from '../lifecycle/records.js';
+import { attemptBranch, attemptWorktree, slotWorktree } from '../queue/layout.js';
+import { commitInSlot, readSlotRecord } from '../worker/warm-worktree.js';
 import { idFileName } from '../queue/inbox.js';
 import { priorState } from '../worker/history.js';
 import { DEFAULT_STAGES, isPipeline } from '../lifecycle/stages.js';
@@ -83,12 +85,22 @@ async function stopAttempt(config: MonitorConfig, id: string, gen: number, title
   const repo = store.layout.repo;
   const proc = store.claims.readProcess(id, gen);
   const worktree = attemptWorktree(store.layout, id, gen);
+  // With warm worktrees the attempt ran in its agent slot's worktree, which may hold another attempt by now.
+  const agentId = store.claims.readLease(id, gen)?.agentId;
+  const slot = agentId ? slotWorktree(store.layout, agentId) : undefined;
   // Before the WIP commit, so that no process of the old attempt still writes in its worktree.
-  await killAttempt(id, gen, [worktree, repo], proc && proc.host === os.hostname() ? proc : undefined, config.options.killGraceMs);
-  if (fs.existsSync(worktree)) {
-    await commitLeftovers(worktree, agentCommitMessage({ taskId: id, title, attempt, kind: 'wip' })).catch(() => undefined);
-  }
+  await killAttempt(id, gen, [worktree, ...(slot ? [slot] : []), repo], proc && proc.host === os.hostname() ? proc : undefined, config.options.killGraceMs);
   const branch = attemptBranch(id, gen);
+  const message = agentCommitMessage({ taskId: id, title, attempt, kind: 'wip' });
+  if (fs.existsSync(worktree)) {
+    await commitLeftovers(worktree, message).catch(() => undefined);
+  } else if (agentId) {
+    // Only while the slot's worktree still holds this attempt's branch; once the slot moved on, its next
+    // worker had committed this attempt's work before switching (see takeSlotWorktree).
+    const held = readSlotRecord(store.layout, agentId);
+    const copied = held?.task === id && held.gen === gen ? held.copied : undefined;
+    await commitInSlot(store.layout, agentId, branch, message, { exclude: copied, identityFrom: repo }).catch(() => undefined);
+  }
   const hasBranch = (await revParse(repo, `refs/heads/${branch}`).catch(() => undefined)) !== undefined;
   return { attempted: proc !== undefined || hasBranch, proc, branch: hasBranch ? branch : undefined };
 }
@@ -111,7 +123,7 @@ async function settle(config: MonitorConfig, id: string, base: string | undefine
   const landing = await landedAt(config, id, base);
   if (landing) {
     store.move(where.file, 'running', 'done');
-    return { outcome: 'done', event: 'already-landed', extra: { landing: { status: 'already-landed', commit: landing } } };
+    return { outcome: 'done', event: landing.status === 'pr' ? 'done' : 'already-landed', extra: { landing } };
   }
   const task = readTask(store, where.file);
   // A pipeline counts each stage's failures, and a reclaim is none: the interrupted stage runs again.
@@ -128,14 +140,23 @@ async function settle(config: MonitorConfig, id: string, base: string | undefine
   return { outcome: 'failed', event: 'failed' };
 }
 
-/** The landing commit of the task on the target since `base`, when the dead owner got that far. */
-async function landedAt(config: MonitorConfig, id: string, base: string | undefined): Promise<string | undefined> {
-  const { target, land } = config.options;
+/**
+ * How the dead owner landed the task, when it got that far: the landing commit on the target since `base`
+ * (a remote target's tip is fetched), or with `land: pr` the pull request it recorded.
+ */
+async function landedAt(config: MonitorConfig, id: string, base: string | undefined): Promise<LandOutcome | undefined> {
+  const { target, land, remote } = config.options;
+  const { layout } = config.store;
+  if (land === 'pr') {
+    const pr = readPrRecord(layout.prs, id);
+    return pr?.url ? { status: 'pr', url: pr.url, branch: pr.branch, commit: pr.pushed, opened: false } : undefined;
+  }
   if (!base || !target || land !== 'merge') return undefined;
-  const repo = config.store.layout.repo;
-  const tip = await revParse(repo, `refs/heads/${target}`).catch(() => undefined);
+  const landTarget = landTargetFor(layout.repo, { branch: target, remote });
+  const tip = await landTarget.readTip().then((t) => t.tip, () => undefined);
   if (!tip) return undefined;
-  return findLanding(repo, base, tip, id).catch(() => undefined);
+  const commit = await landTarget.findLanding(base, tip, id).catch(() => undefined);
+  return commit ? { status: 'already-landed', commit } : undefined;
 }
 
 function readTask(store: MonitorConfig['store'], file: string): Task | undefined {

@@ -28,7 +28,12 @@ export type StepOutcome =
   /** The finished attempt was landed, or tried to be. */
   | { kind: 'landing'; landing: LandOutcome; branch?: string }
   /** The attempt finished its stages and its landing is left to the lander of the landing queue. */
-  | { kind: 'ready'; branch: string };
+  | { kind: 'ready'; branch: string }
+  /**
+   * Fetching a remote target's tip, the attempt's base, failed before anything ran: nothing counts. `stopped`:
+   * the remote refused the credentials (landing stops on this host); otherwise it is tried again after the back-off.
+   */
+  | { kind: 'remote-failed'; reason: string; stopped: boolean };
 
 export interface StepInput {
   outcome: StepOutcome;
@@ -139,6 +144,10 @@ function decide(input: StepInput): Step {
       const release = input.policy.pipeline ? { nextStage: 'land' as const } : {};
       return { kind: 'ready', release, events: [{ type: 'ready', branch: outcome.branch }] };
     }
+    case 'remote-failed': {
+      const retryAfter = outcome.stopped ? {} : { retryAfter: iso(input.now + retryDelayMs(1, input.policy.retryBackoffMs)) };
+      return { kind: 'requeue', release: { attempted: false, reason: outcome.reason, ...retryAfter }, events: [{ type: 'requeued', reason: outcome.reason }] };
+    }
   }
 }
 
@@ -170,12 +179,16 @@ function afterLanding(input: StepInput, landing: LandOutcome, branch: string | u
     case 'landed':
     case 'already-landed':
     case 'nothing-to-land':
-    case 'kept': {
+    case 'kept':
+    case 'pr': {
       const events: StepEvent[] = landing.status === 'landed' ? [{ type: 'landed', commit: landing.commit, target, ...(landing.changelog ? { changelog: landing.changelog } : {}) }] : [];
+      if (landing.status === 'pr') events.push({ type: 'pr-opened', url: landing.url, branch: landing.branch, opened: landing.opened !== false });
       events.push({ type: landing.status === 'already-landed' ? 'already-landed' : 'done', landing });
       return { kind: 'done', release: { landing }, events };
     }
     case 'held': {
+      // Landing stopped on this host: this run claims nothing more, and the next lands it at once.
+      if (landing.stopped) return { kind: 'hold', release: { reason: landing.reason, ...again(input) }, events: [{ type: 'held', reason: landing.reason }] };
       // Waiting on a person: look again after 2 s, doubling up to a minute, not every rescan.
       const waitMs = Math.min(2000 * 2 ** prior.heldInARow, 60_000);
       return { kind: 'hold', release: { reason: landing.reason, retryAfter: iso(input.now + waitMs), ...again(input) }, events: [{ type: 'held', reason: landing.reason }] };

@@ -13,6 +13,13 @@ interface EventFields {
   'agent-errored': { reason: string };
   claimed: { file: string };
   'attempt-started': { base: string; stage?: Stage };
+  /**
+   * The attempt's worktree is ready for its agent. `warm`: an agent slot's worktree, switched to this attempt
+   * (`created` when it was made now); `setup`: whether the setup command ran (`why`, `setupMs`), was skipped
+   * as the worktree was set up for these files already, or there is none. `kept`: dependency folders kept;
+   * `setAside`: why the slot's old worktree was moved out of the way.
+   */
+  'worktree-ready': { worktree: string; warm: boolean; created: boolean; setup: 'ran' | 'skipped' | 'none'; setupMs?: number; why?: string; kept?: string[]; setAside?: string };
   'attempt-finished': { next: string; durationMs: number; usage: AgentUsage; stage?: Stage };
   /** A pipeline stage finished; the task waits in the inbox for `nextStage`. */
   advanced: { stage: Stage; nextStage: Stage };
@@ -23,6 +30,8 @@ interface EventFields {
   /** `changelog`: the entry the landing added (see the `changelog` option). */
   landed: { commit: string; target?: string; changelog?: ChangelogNote };
   'already-landed': { landing?: LandOutcome | { status: 'already-landed'; commit: string }; reason?: string; finishedBy?: 'owner'; error?: string };
+  /** `land: pr`: the task's pull request, `opened` now or found open already. */
+  'pr-opened': { url: string; branch: string; opened: boolean };
   conflict: { files: string[] };
   held: { reason: string };
   /** The task finished its stages and waits in the landing queue. */
@@ -39,7 +48,7 @@ interface EventFields {
   requeued: { reason: string; error?: string };
   repaired: { what: string };
   /** `cause`: budget, breaker, rate-limit, preflight or load (see governance/claim-gate.ts). */
-  paused: { reason: string; until?: string; stop?: boolean; cause?: 'budget' | 'breaker' | 'rate-limit' | 'preflight' | 'load' };
+  paused: { reason: string; until?: string; stop?: boolean; cause?: 'budget' | 'breaker' | 'remote' | 'rate-limit' | 'preflight' | 'load' };
   resumed: Record<never, never>;
   'breaker-open': { kind: string; line: string; tasks?: string[]; reason: string };
   drained: { done: number; failed: number; reason: string };

@@ -13,9 +13,9 @@ export interface TaskPolicy {
   maxAttempts: number;
   /** Time limit of one attempt's agent (and of its verify command), in seconds. */
   timeoutSec: number;
-  /** Branch the task lands on. */
+  /** Branch the task lands on (on the run's `remote`, when it has one). */
   target: string;
-  /** The target as the run named it, undefined when it named none (event records keep it that way). */
+  /** The target as the run named it (`origin/main` for a remote's branch), undefined when it named none (event records keep it that way). */
   namedTarget?: string;
   /** Command that must pass on the merged result before landing. */
   verify?: string;
@@ -41,7 +41,7 @@ export interface TaskPolicy {
 
 type PolicyTask = Pick<Task, 'maxAttempts' | 'timeout' | 'verify' | 'agent' | 'budgetUsd' | 'stages' | 'test'>;
 type PolicyOptions = Pick<RunOptions, 'maxAttempts' | 'timeoutSec' | 'target' | 'verify' | 'agent' | 'retryBackoffMs'> &
-  Partial<Pick<RunOptions, 'stages' | 'roles' | 'test' | 'agentSettings'>>;
+  Partial<Pick<RunOptions, 'stages' | 'roles' | 'test' | 'agentSettings' | 'remote'>>;
 
 /**
  * Whether finished tasks go to the landing queue, where the lander verifies them in batches (worker/lander.ts),
@@ -74,7 +74,7 @@ export function resolvePolicy(task: Partial<PolicyTask>, options: PolicyOptions,
     maxAttempts: role.attempts ?? (pipeline ? (task.maxAttempts ?? STAGE_ATTEMPTS) : (task.maxAttempts ?? options.maxAttempts)),
     timeoutSec: role.timeout ?? task.timeout ?? (pipeline ? STAGE_TIMEOUT_SEC : options.timeoutSec),
     target: options.target ?? 'main',
-    namedTarget: options.target,
+    namedTarget: options.remote && options.target ? `${options.remote}/${options.target}` : options.target,
     verify: task.verify ?? options.verify,
     agent,
     retryBackoffMs: options.retryBackoffMs,

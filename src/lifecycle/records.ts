@@ -60,7 +60,10 @@ export type LandOutcome =
   | { status: 'already-landed'; commit?: string }
   | { status: 'nothing-to-land' }
   | { status: 'kept'; branch: string; mode: 'branch' | 'none' }
-  | { status: 'held'; reason: string }
+  /** `land: pr`: the branch pushed to the remote and its pull request; `opened`: false when it already existed. */
+  | { status: 'pr'; url: string; branch: string; commit?: string; opened?: boolean }
+  /** `stopped`: landing stopped on this host (refused credentials); the next run tries it first thing, without a wait. */
+  | { status: 'held'; reason: string; stopped?: boolean }
   | { status: 'conflict'; files: string[]; details?: string }
   | { status: 'verify-failed'; output: string };
 
@@ -219,4 +222,30 @@ export interface AgentState {
   cpu?: number;
   memory?: number;
   note?: string;
+}
+
+/**
+ * `agents/<agent>/worktree.json`: what an agent slot's warm worktree (`worktrees: warm`) was last given.
+ * Written before the worktree is switched to a new attempt, so it always names the attempt that may hold
+ * it; the branch checked out there (git's own record) says whether that attempt got it.
+ */
+export interface SlotWorktreeRecord {
+  version: typeof RECORD_VERSION;
+  agentId: string;
+  /** The worktree's folder. */
+  path: string;
+  /** The attempt it was last given: task, generation, branch, and the task's title and attempt number (for a WIP commit of what it left). */
+  task: string;
+  gen: number;
+  branch: string;
+  title: string;
+  attempt: number;
+  /** Untracked files copied in for that attempt (`copy`, `.worktreeinclude`): never committed. */
+  copied: string[];
+  createdAt: string;
+  /**
+   * The last `setup` that succeeded here since the worktree was made: the hash of the command and of the
+   * `setupWhen` files it ran on, and the kept folders that existed after it. Absent: none has (or one failed).
+   */
+  setup?: { hash: string; at: string; durationMs: number; kept: string[] };
 }

@@ -25,7 +25,8 @@ export interface AdvanceInput {
 
 export type Advance =
   | { kind: 'held'; reason: string; worktree: string }
-  | { kind: 'raced' }
+  /** `refusal`: the target's server refused the move itself (a remote's hook), in its words. */
+  | { kind: 'raced'; refusal?: string }
   | { kind: 'moved'; checkouts: CheckoutReport[] };
 
 /** Why a task waits instead of landing under a checkout with local changes. */

@@ -11,7 +11,7 @@ export interface AuditViolation {
 }
 
 /** Landing outcomes that leave nothing on the target by design: the task is done without a trailer. */
-const NO_TRAILER = new Set(['nothing-to-land', 'kept']);
+const NO_TRAILER = new Set(['nothing-to-land', 'kept', 'pr']);
 
 /**
  * Count each task's landing trailers on the target's first-parent line (an `undo` takes one back).
@@ -56,14 +56,18 @@ function settledAs(store: QueueStore, id: string): string | undefined {
   return typeof landing?.status === 'string' ? landing.status : undefined;
 }
 
-/** Read the queue and the target's history, then audit them (see auditFrom). */
-export async function auditLandings(store: QueueStore, target: string): Promise<AuditViolation[]> {
+/**
+ * Read the queue and the target's history, then audit them (see auditFrom). `from.repo`: the repository
+ * whose branch `target` is, when it is not the queue's own (a remote target: the bare repository, or a clone
+ * fetched from the remote).
+ */
+export async function auditLandings(store: QueueStore, target: string, from: { repo?: string } = {}): Promise<AuditViolation[]> {
   const done = new Map<string, string | undefined>();
   // From running/ on, a task file is named by its id.
   for (const file of store.taskFiles('done')) {
     const id = path.basename(file, path.extname(file));
     done.set(id, settledAs(store, id));
   }
-  const log = await git(store.layout.repo, ['log', '--first-parent', '--format=%B%x00', `refs/heads/${target}`, '--']);
+  const log = await git(from.repo ?? store.layout.repo, ['log', '--first-parent', '--format=%B%x00', `refs/heads/${target}`, '--']);
   return auditFrom(done, countLandings(log), target);
 }

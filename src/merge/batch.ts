@@ -3,16 +3,17 @@ import { git } from '../git/repo.js';
 import { withRepoLock } from '../git/lock.js';
 import { refSafeId } from '../queue/layout.js';
 import type { LandOutcome } from '../lifecycle/records.js';
-import { advanceTarget } from './advance.js';
 import { afterProbe, mustReverify, needsConfirm, nextProbe, startSearch } from './bisect.js';
 import { backoff, triesOption } from './cas.js';
-import { defaultLockDir } from './fast-forward.js';
-import { findLanding, mergeOnto, prepareLanding, readTip, type ChangelogReport, type Landing, type LandOptions } from './land.js';
+import { defaultLockDir, type CheckoutReport } from './fast-forward.js';
+import { prepareLanding, targetOf, type Landing, type LandOptions } from './land.js';
+import { mergeOnto, type ChangelogReport } from './merge-onto.js';
+import type { LandTarget } from './target.js';
 
 /** What differs between the tasks of a batch; the rest of LandOptions is the batch's. */
 export type BatchMember = Pick<LandOptions, 'branch' | 'base' | 'taskId' | 'title' | 'prompt' | 'attempt' | 'changelog'>;
 
-export interface BatchOptions extends Pick<LandOptions, 'repo' | 'target' | 'style' | 'dirtyPolicy' | 'backup' | 'serialize' | 'lockDir' | 'maxTries'> {
+export interface BatchOptions extends Pick<LandOptions, 'repo' | 'target' | 'remote' | 'landTarget' | 'style' | 'dirtyPolicy' | 'backup' | 'serialize' | 'lockDir' | 'maxTries'> {
   /** In landing order. */
   members: BatchMember[];
   /** Checks a merged commit holding the landings of `tasks` (the first tasks of the batch, in order). */
@@ -61,7 +62,10 @@ export async function landBatch(o: BatchOptions): Promise<BatchReport> {
   const maxTries = triesOption(o.maxTries);
   const turns = o.serialize === false ? undefined : (o.lockDir ?? (await defaultLockDir(o.repo)));
   let pending: Member[] = [];
-  const { members: _members, verify: _verify, verifyOnMove: _onMove, ...shared } = o;
+  const { members: _members, verify: _verify, verifyOnMove: _onMove, ...rest } = o;
+  const target = targetOf(o);
+  const shared = { ...rest, landTarget: target };
+  const ctx = { turns, maxTries, target };
   for (const m of o.members) {
     const prepared = await prepareLanding({ ...shared, ...m }).catch((err: unknown) => unfinished(err));
     if ('status' in prepared) report.results.set(m.taskId, prepared);
@@ -69,16 +73,16 @@ export async function landBatch(o: BatchOptions): Promise<BatchReport> {
   }
   for (let round = 1; pending.length > 0; round++) {
     if (round > maxTries + o.members.length) {
-      const err = new PlError('LAND_CONTENDED', `The batch could not land on ${o.target}: the branch moved under each of ${maxTries} tries.`);
+      const err = new PlError('LAND_CONTENDED', `The batch could not land on ${target.label}: the branch moved under each of ${maxTries} tries.`);
       for (const m of pending) report.results.set(idOf(m), unfinished(err));
       break;
     }
-    const { tip } = await readTip(o.repo, o.target);
-    pending = await leaveOutLanded(o, pending, tip, report);
+    const { tip } = await target.readTip();
+    pending = await leaveOutLanded(target, pending, tip, report);
     const chain = await buildChain(pending, tip, report);
     pending = chain.map((l) => l.member);
     if (chain.length === 0) break;
-    const committed = await verifyAndLand(o, chain, tip, report, { turns, maxTries });
+    const committed = await verifyAndLand(o, chain, tip, report, ctx);
     pending = pending.filter((m) => !report.results.has(idOf(m)));
     if (committed.held) break;
   }
@@ -91,10 +95,10 @@ function unfinished(err: unknown): LandOutcome {
 }
 
 /** Tasks whose trailer reached the target since they were last looked for (a person, another lander) are done. */
-async function leaveOutLanded(o: BatchOptions, pending: Member[], tip: string, report: BatchReport): Promise<Member[]> {
+async function leaveOutLanded(target: LandTarget, pending: Member[], tip: string, report: BatchReport): Promise<Member[]> {
   const left: Member[] = [];
   for (const m of pending) {
-    const landed = m.searchFrom === tip ? undefined : await findLanding(o.repo, m.searchFrom, tip, idOf(m));
+    const landed = m.searchFrom === tip ? undefined : await target.findLanding(m.searchFrom, tip, idOf(m));
     if (landed) report.results.set(idOf(m), { status: 'already-landed', commit: landed });
     else left.push({ ...m, searchFrom: tip });
   }
@@ -106,7 +110,7 @@ async function buildChain(members: Member[], tip: string, report: BatchReport): 
   const chain: Link[] = [];
   let parent = tip;
   for (const member of members) {
-    const merged = await mergeOnto(member.landing, parent);
+    const merged = await mergeOnto(member.landing.merge, parent);
     if ('status' in merged) {
       if (merged.status === 'conflict') report.results.set(idOf(member), { status: 'conflict', files: merged.files, details: merged.details });
       continue;
@@ -117,7 +121,13 @@ async function buildChain(members: Member[], tip: string, report: BatchReport): 
   return chain;
 }
 
-async function verifyAndLand(o: BatchOptions, chain: Link[], tip: string, report: BatchReport, ctx: { turns?: string; maxTries: number }): Promise<Committed> {
+interface Ctx {
+  turns?: string;
+  maxTries: number;
+  target: LandTarget;
+}
+
+async function verifyAndLand(o: BatchOptions, chain: Link[], tip: string, report: BatchReport, ctx: Ctx): Promise<Committed> {
   const land = (from: number, to: number) => commitPrefix(o, chain, from, to, tip, report, ctx);
   if (!o.verify) return land(0, chain.length);
   const verify = (prefix: number) => {
@@ -157,18 +167,18 @@ async function verifyAndLand(o: BatchOptions, chain: Link[], tip: string, report
  * `verifyOnMove: always`) send the tasks back to be verified again; otherwise they are merged again on
  * the new tip and the ref moved without another verify.
  */
-async function commitPrefix(o: BatchOptions, chain: Link[], from: number, to: number, tip: string, report: BatchReport, ctx: { turns?: string; maxTries: number }): Promise<Committed> {
+async function commitPrefix(o: BatchOptions, chain: Link[], from: number, to: number, tip: string, report: BatchReport, ctx: Ctx): Promise<Committed> {
   let links = chain.slice(from, to);
   let old = from === 0 ? tip : chain[from - 1]!.commit;
   let exact = true;
   for (let tries = 1; tries <= ctx.maxTries; tries++) {
     const next = links[links.length - 1]!.commit;
     const first = idOf(links[0]!.member);
-    const once = () => swap(o, old, next, first, links.length);
-    const step = ctx.turns ? await withRepoLock(ctx.turns, `land-${refSafeId(o.target)}`, once) : await once();
+    const once = () => swap(o, ctx.target, old, next, first, links.length);
+    const step = ctx.turns ? await withRepoLock(ctx.turns, ctx.target.lockName, once) : await once();
     if (step.kind === 'moved') {
       for (const l of links) {
-        const result = { status: 'landed' as const, commit: l.commit, previous: l.parent, tries, checkouts: step.checkouts, branchTip: l.member.landing.branchTip };
+        const result = { status: 'landed' as const, commit: l.commit, previous: l.parent, tries, checkouts: step.checkouts, branchTip: l.member.landing.merge.branchTip };
         report.results.set(idOf(l.member), l.changelog ? { ...result, changelog: l.changelog } : result);
       }
       return { exact };
@@ -182,7 +192,7 @@ async function commitPrefix(o: BatchOptions, chain: Link[], from: number, to: nu
     const [movedFiles, batchFiles] = await Promise.all([changedFiles(o.repo, old, moved), changedFiles(o.repo, old, next)]);
     const members = links.map((l) => l.member);
     if (mustReverify(o.verifyOnMove ?? 'touched', movedFiles, batchFiles)) return { exact: false };
-    const left = await leaveOutLanded(o, members, moved, report);
+    const left = await leaveOutLanded(ctx.target, members, moved, report);
     const rebuilt = await buildChain(left, moved, report);
     // Anything taken out changes what was verified: the next round verifies what is left.
     if (rebuilt.length !== members.length) return { exact: false };
@@ -191,28 +201,19 @@ async function commitPrefix(o: BatchOptions, chain: Link[], from: number, to: nu
     exact = false;
     await backoff(tries);
   }
-  throw new PlError('LAND_CONTENDED', `The batch could not land on ${o.target}: the branch moved under each of ${ctx.maxTries} tries.`);
+  throw new PlError('LAND_CONTENDED', `The batch could not land on ${ctx.target.label}: the branch moved under each of ${ctx.maxTries} tries.`);
 }
 
-type Swap = { kind: 'moved'; checkouts: import('./fast-forward.js').CheckoutReport[] } | { kind: 'held'; reason: string } | { kind: 'raced'; tip: string };
+type Swap = { kind: 'moved'; checkouts: CheckoutReport[] } | { kind: 'held'; reason: string } | { kind: 'raced'; tip: string };
 
-/** The compare-and-swap of one batch step, from reading the tip to moving the ref. */
-async function swap(o: BatchOptions, old: string, next: string, first: string, count: number): Promise<Swap> {
-  const now = await readTip(o.repo, o.target);
+/** The compare-and-swap of one batch step, from reading the tip to moving the target (a remote's: a push with a lease). */
+async function swap(o: BatchOptions, target: LandTarget, old: string, next: string, first: string, count: number): Promise<Swap> {
+  const now = await target.readTip();
   if (now.tip !== old) return { kind: 'raced', tip: now.tip };
-  const backupRef = o.backup === false ? undefined : `refs/parallel-loop/backup/${refSafeId(first)}/batch-${count}-${Date.now()}-${process.pid}`;
-  const step = await advanceTarget({
-    repo: o.repo,
-    target: o.target,
-    old,
-    next,
-    reason: `parallel-loop: land a batch of ${count} (first ${first})`,
-    backupRef,
-    dirtyPolicy: o.dirtyPolicy ?? 'hold',
-    lockDir: o.lockDir,
-    oldTree: now.tree,
-  });
-  if (step.kind === 'raced') return { kind: 'raced', tip: (await readTip(o.repo, o.target)).tip };
+  // The backup ref is a local ref beside the branch it backs up; a remote's history is the remote's.
+  const backupRef = o.backup === false || target.kind === 'remote' ? undefined : `refs/parallel-loop/backup/${refSafeId(first)}/batch-${count}-${Date.now()}-${process.pid}`;
+  const step = await target.advance({ old, next, reason: `parallel-loop: land a batch of ${count} (first ${first})`, backupRef, dirtyPolicy: o.dirtyPolicy ?? 'hold', lockDir: o.lockDir, oldTree: now.tree });
+  if (step.kind === 'raced') return { kind: 'raced', tip: (await target.readTip()).tip };
   return step.kind === 'held' ? { kind: 'held', reason: step.reason } : { kind: 'moved', checkouts: step.checkouts };
 }
 

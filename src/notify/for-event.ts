@@ -13,6 +13,7 @@ function classify(event: PlEvent): Found | undefined {
   switch (event.type) {
     case 'done':
       // `land: branch` keeps the finished branch for a person to review and merge: that is the review.
+      if (event.landing?.status === 'pr') return { kind: 'needs-review', gen: event.gen, title: `task ${task} waits for your review: ${event.landing.url}` };
       return event.landing?.status === 'kept' && event.landing.mode === 'branch'
         ? { kind: 'needs-review', gen: event.gen, title: `task ${task} waits for your review on ${event.landing.branch}` }
         : undefined;

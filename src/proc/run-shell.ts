@@ -33,11 +33,20 @@ export interface ShellLineResult {
  * it either); at the timeout its whole tree is killed (SIGTERM, SIGKILL after `killGraceMs`), descendants
  * that left the group included, and once it exits whatever it left in the background is killed too.
  */
-export async function runShellLine(command: string, options: ShellLineOptions): Promise<ShellLineResult> {
+export function runShellLine(command: string, options: ShellLineOptions): Promise<ShellLineResult> {
+  return runTree('/bin/sh', ['-c', command], options);
+}
+
+/** The same for a command given as an argument array (a program and its arguments; no shell sees them). */
+export function runArgs(argv: readonly string[], options: ShellLineOptions): Promise<ShellLineResult> {
+  return runTree(argv[0] ?? '', argv.slice(1), options);
+}
+
+async function runTree(file: string, args: string[], options: ShellLineOptions): Promise<ShellLineResult> {
   const { timeoutMs, killGraceMs = 5000, maxOutput = 1024 * 1024 } = options;
   checkInteger('timeoutMs', timeoutMs, 1);
   checkInteger('killGraceMs', killGraceMs);
-  const child = spawn('/bin/sh', ['-c', command], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(file, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   const collect = (chunk: Buffer): void => {
     output += chunk.toString('utf8');

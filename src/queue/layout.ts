@@ -27,6 +27,10 @@ export interface Layout {
   ledger: string;
   /** The circuit breaker for a broken agent environment, shared by every worker. */
   breaker: string;
+  /** Per host: a remote that refused the credentials, which stops landing and claiming until the next run (governance/landing-stop.ts). */
+  landingStop: string;
+  /** `land: pr`: one record per task (`<id>.json`: the branch pushed, the pull request's URL) and its body file. */
+  prs: string;
   /** `{ url }` of the dashboard while one serves; notifications link to it. */
   dashboard: string;
   /** The dashboard's token (mode 0600), kept so a restarted dashboard accepts the pages already open. */
@@ -72,6 +76,8 @@ export function layoutFor(repo: string, options: LayoutOptions = {}): Layout {
     board: path.join(state, 'board.md'),
     ledger: path.join(state, 'ledger'),
     breaker: path.join(state, 'breaker.json'),
+    landingStop: path.join(state, 'landing-stop.json'),
+    prs: path.join(state, 'prs'),
     dashboard: path.join(state, 'dashboard.json'),
     dashboardToken: path.join(state, 'dashboard-token'),
     config: path.join(root, '.parallel-loop.json'),
@@ -99,9 +105,28 @@ export function verifyWorktree(layout: Layout, agentId: string): string {
   return path.join(layout.state, 'verify', agentId);
 }
 
+/**
+ * The warm worktree of an agent slot (`worktrees: warm`): kept between tasks, switched to each new attempt's
+ * branch. Named after the agent, so it never looks like an attempt's `<id>.<gen>` folder.
+ */
+export function slotWorktree(layout: Layout, agentId: string): string {
+  return path.join(layout.worktrees, agentId);
+}
+
+/** What an agent slot's warm worktree holds (the last attempt given it, when it was set up): `agents/<agent>/worktree.json`. */
+export function slotRecordFile(layout: Layout, agentId: string): string {
+  return path.join(agentDir(layout, agentId), 'worktree.json');
+}
+
 /** Branch of one attempt: `pl/<id>/<gen>`, with the id made safe for a git ref when it needs to be. */
 export function attemptBranch(taskId: string, gen: number): string {
   return `pl/${refSafeId(taskId)}/${gen}`;
+}
+
+/** The generation an attempt branch's name ends in (`pl/<id>/<gen>`): whose worktree it was made with. */
+export function attemptBranchGen(branch: string): number | undefined {
+  const m = /^pl\/.+\/(\d+)$/.exec(branch);
+  return m ? Number(m[1]) : undefined;
 }
 
 /**

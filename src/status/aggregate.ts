@@ -132,7 +132,7 @@ function runningCost(agentId: string, snapshot: StatusSnapshot): number {
 
 function finishedRow(f: FinishedSnapshot): FinishedRow {
   const r = f.release;
-  const landing = (r?.outcome === 'done' ? r.landing : undefined) as { status?: string; commit?: string } | undefined;
+  const landing = (r?.outcome === 'done' ? r.landing : undefined) as { status?: string; commit?: string; url?: string } | undefined;
   const usage = r?.usage as { costUsd?: number } | undefined;
   return {
     task: f.task,
@@ -145,6 +145,7 @@ function finishedRow(f: FinishedSnapshot): FinishedRow {
     landing: f.landing ?? landing?.status ?? null,
     commit: f.commit ?? landing?.commit ?? null,
     branch: typeof r?.branch === 'string' ? r.branch : null,
+    url: f.url ?? (typeof landing?.url === 'string' ? landing.url : null),
     reason: f.reason ?? (typeof r?.reason === 'string' ? r.reason : null),
     escalated: f.outcome === 'failed' && (f.escalated === true || r?.escalated === true),
   };

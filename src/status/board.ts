@@ -51,7 +51,10 @@ function inHand(entries: BoardEntry[]): string[] {
 
 function doneLine(r: FinishedRow): string {
   const how =
-    r.landing === 'landed' && r.commit ? `landed \`${r.commit.slice(0, 12)}\`` : r.landing === 'kept' && r.branch ? `kept on \`${r.branch}\`` : (r.landing ?? 'done');
+    r.landing === 'landed' && r.commit ? `landed \`${r.commit.slice(0, 12)}\``
+    : r.landing === 'kept' && r.branch ? `kept on \`${r.branch}\``
+    : r.landing === 'pr' && r.url ? `pull request ${md(r.url)}`
+    : (r.landing ?? 'done');
   return `- ${md(r.task)}: ${how} (${meta(r)})`;
 }
 

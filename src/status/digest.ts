@@ -8,9 +8,11 @@ export interface FinishedRef {
   agent?: string;
   outcome: 'done' | 'failed';
   at: string;
-  /** Landing status of a done task (landed, already-landed, kept, nothing-to-land). */
+  /** Landing status of a done task (landed, already-landed, kept, nothing-to-land, pr). */
   landing?: string;
   commit?: string;
+  /** The pull request of a task done with `land: pr`. */
+  url?: string;
   reason?: string;
   /** A pipeline task that a person must look at (a failed event with `escalated: true`). */
   escalated?: boolean;
@@ -134,9 +136,9 @@ function foldOne(d: EventDigest, e: PlEvent): void {
     }
     case 'done':
     case 'already-landed': {
-      const landing = (e.landing ?? {}) as { status?: string; commit?: string };
+      const landing = (e.landing ?? {}) as { status?: string; commit?: string; url?: string };
       const status = e.type === 'already-landed' ? 'already-landed' : landing.status;
-      finish(d, e, t, { task, gen, attempt, agent: e.agent, outcome: 'done', at: e.time, landing: status, commit: landing.commit });
+      finish(d, e, t, { task, gen, attempt, agent: e.agent, outcome: 'done', at: e.time, landing: status, commit: landing.commit, ...(typeof landing.url === 'string' ? { url: landing.url } : {}) });
       break;
     }
     case 'failed':

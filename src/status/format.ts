@@ -176,7 +176,11 @@ function recentLines(s: Status, limit: number, p: Paint): string[] {
 function finishedText(r: FinishedRow, p: Paint): string {
   const who = r.agent ? ` by ${r.agent}` : '';
   if (r.outcome === 'failed') return `${p('red', 'failed')} ${r.task}${who}: ${r.reason ?? 'no reason recorded'}`;
-  const how = r.landing === 'landed' && r.commit ? `landed ${r.commit.slice(0, 8)}` : r.landing === 'kept' && r.branch ? `kept on ${r.branch}` : (r.landing ?? 'done');
+  const how =
+    r.landing === 'landed' && r.commit ? `landed ${r.commit.slice(0, 8)}`
+    : r.landing === 'kept' && r.branch ? `kept on ${r.branch}`
+    : r.landing === 'pr' && r.url ? `pull request ${r.url}`
+    : (r.landing ?? 'done');
   return `${p('green', 'done')} ${r.task}${who}: ${how}${r.durationMs !== null ? ` in ${formatDuration(r.durationMs)}` : ''}`;
 }
 

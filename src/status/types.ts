@@ -149,10 +149,12 @@ export interface FinishedRow {
   attempt: number | null;
   durationMs: number | null;
   costUsd: number | null;
-  /** How a done task ended: landed, already-landed, kept, nothing-to-land. */
+  /** How a done task ended: landed, already-landed, kept, nothing-to-land, pr. */
   landing: string | null;
   commit: string | null;
   branch: string | null;
+  /** The pull request of a task done with `land: pr`. */
+  url: string | null;
   reason: string | null;
   /** A failed pipeline task handed to a person (its `.error.json` has `escalated: true`). */
   escalated: boolean;

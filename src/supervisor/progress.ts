@@ -20,8 +20,12 @@ export function progressLine(event: PlEvent): string | undefined {
       return `${time} ${who} agent finished${task}${att}${secs}${event.next === 'land' ? '' : ` -> ${event.next}`}`;
     }
     case 'done': {
-      const landing = event.landing as { status?: string; commit?: string; branch?: string } | undefined;
-      const how = landing?.status === 'landed' ? `landed ${String(landing.commit).slice(0, 8)}` : landing?.status === 'kept' ? `kept on ${landing.branch || 'the current branch'}` : (landing?.status ?? 'done');
+      const landing = event.landing as { status?: string; commit?: string; branch?: string; url?: string } | undefined;
+      const how =
+        landing?.status === 'landed' ? `landed ${String(landing.commit).slice(0, 8)}`
+        : landing?.status === 'kept' ? `kept on ${landing.branch || 'the current branch'}`
+        : landing?.status === 'pr' ? `pull request ${landing.url}`
+        : (landing?.status ?? 'done');
       return `${time} ${who} done${task}: ${how}`;
     }
     case 'already-landed':

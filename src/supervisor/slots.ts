@@ -43,6 +43,16 @@ export class Slots {
     return got;
   }
 
+  /**
+   * Whether a run holds the slot: its claim is live and its supervisor lives (on another host: taken as
+   * living), or the slot's worker still runs (workers outlive a killed supervisor to finish their task).
+   */
+  isHeld(agentId: string): boolean {
+    const live = this.claims.snapshot(agentId).live;
+    if (live !== undefined && !this.ownerIsDead(agentId, live)) return true;
+    return this.workerAlive(agentId);
+  }
+
   releaseAll(): void {
     for (const [agentId, gen] of this.held) this.claims.release(agentId, gen, { outcome: 'done', agentId: this.supervisorId }, this.supervisorId);
     this.held.clear();

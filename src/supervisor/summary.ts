@@ -61,7 +61,7 @@ export function formatSummary(s: RunSummary): string[] {
     const flaky = b.flaky.length > 0 ? `; verify was flaky for ${b.flaky.join(', ')} (failed, then passed on the same tree)` : '';
     lines.push(`Merge queue: ${b.tasks} landings in ${b.count} batch${b.count === 1 ? '' : 'es'}, ${b.verifyRuns} verify run${b.verifyRuns === 1 ? '' : 's'}${flaky}`);
   }
-  if (s.held.length > 0) lines.push(`Waiting to land: ${s.held.join(', ')} (the target branch is checked out with uncommitted changes; commit or stash them, then run again)`);
+  if (s.held.length > 0) lines.push(`Waiting to land: ${s.held.join(', ')} (their work is committed; \`parallel-loop status\` says why each waits, e.g. the target checked out with uncommitted changes; they land on the next run without running their agents again)`);
   if (s.failed.length > 0) lines.push(`Failed: ${s.failed.join(', ')} (reasons in queue/failed/<id>.error.json; \`parallel-loop retry <id>\` to try again)`);
   return lines;
 }

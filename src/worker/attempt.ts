@@ -9,7 +9,9 @@ import { runAgentProcess } from '../agents/run-process.js';
 import { sumUsage } from '../agents/usage.js';
 import { addAttemptWorktree, prepareWorktree } from '../git/worktree.js';
 import { agentCommitMessage, commitLeftovers } from '../git/commit.js';
-import { attemptBranch, attemptWorktree, type Layout } from '../queue/layout.js';
+import { attemptBranch, attemptWorktree, slotWorktree, type Layout } from '../queue/layout.js';
+import { commitInSlot, noteSlotCopied, noteSlotSetUp, takeSlotWorktree, type SlotAttempt, type SlotTaken } from './warm-worktree.js';
+import type { AgentEventInput } from '../lifecycle/events.js';
 import type { AgentStateWriter } from './agent-state.js';
 import type { Claims } from '../queue/claims.js';
 import { buildPrompt } from './prompt.js';
@@ -46,6 +48,8 @@ export interface AttemptInput {
   signal: AbortSignal;
   /** Fault injection for tests (PL_FAULT): called at protocol steps. */
   fault: (step: string) => void;
+  /** Records an event (the worktree's set-up, before the agent starts). */
+  emit: (event: AgentEventInput) => void;
 }
 
 export interface AttemptResult {
@@ -68,7 +72,8 @@ export interface AttemptResult {
 export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
   const { layout, options, policy, task, gen, state } = input;
   const inPlace = options.inPlace;
-  const worktree = inPlace ? layout.repo : attemptWorktree(layout, task.id, gen);
+  const warm = !inPlace && options.worktrees === 'warm';
+  const worktree = attemptFolder(layout, options, input.agentId, task.id, gen);
   const branch = inPlace ? '' : attemptBranch(task.id, gen);
   const log = path.join(state.dir, 'logs', `${task.id}.${gen}.log`);
   const ports = portRange(input.slot, options.portBase, options.portBlock);
@@ -86,15 +91,29 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
   };
 
   let copied: string[] = [];
+  const slot: SlotAttempt | undefined = warm
+    ? { repo: layout.repo, layout, claims: input.claims, agentId: input.agentId, taskId: task.id, title: task.title, gen, attempt: input.attempt, base: input.base, keep: options.keep, setup: options.setup, setupWhen: options.setupWhen, killGraceMs: options.killGraceMs }
+    : undefined;
   if (!inPlace) {
     state.set({ phase: 'worktree', worktree, branch, log });
-    await addAttemptWorktree({ repo: layout.repo, layout, taskId: task.id, gen, base: input.base });
+    const taken = slot ? await takeSlotWorktree(slot) : undefined;
+    if (!slot) await addAttemptWorktree({ repo: layout.repo, layout, taskId: task.id, gen, base: input.base });
     input.fault('worktree-created');
-    state.set({ phase: 'setup' });
+    // A warm worktree runs `setup` only when it is new or what the set-up depends on changed.
+    const setup = taken && !taken.setupDue ? undefined : options.setup;
+    // Status says `setup` only while the command runs, and why a warm worktree runs it again.
+    const why = setup && taken ? `set-up: ${taken.setupDue}` : undefined;
+    if (setup) state.set({ phase: 'setup', note: why });
+    const setupStarted = Date.now();
     // The queue and state folders are never copied: `--copy '*.json'` would otherwise bring tasks and claims along.
-    const prepared = await prepareWorktree({ worktree, repo: layout.repo, copy: options.copy, setup: options.setup, env, killGraceMs: options.killGraceMs, skip: [layout.queue, layout.state] });
+    const onCopied = slot ? (files: string[]) => noteSlotCopied(slot, files) : undefined;
+    const prepared = await prepareWorktree({ worktree, repo: layout.repo, copy: options.copy, setup, env, killGraceMs: options.killGraceMs, skip: [layout.queue, layout.state], onCopied });
+    const setupMs = setup ? Date.now() - setupStarted : undefined;
     // Copied files (.env and the like) are the user's local set-up, not the task's work: never committed.
     copied = [...prepared.copied, ...prepared.existing];
+    if (slot && taken && setupMs !== undefined) await noteSlotSetUp(slot, taken, setupMs);
+    if (why) state.set({ note: undefined });
+    input.emit(worktreeReady(task.id, gen, worktree, taken, options.setup, setupMs));
     await input.beforeAgent?.(worktree);
   }
 
@@ -148,14 +167,36 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
 
   state.set({ phase: 'committing', agentPid: undefined, agentPidStart: undefined, agentRunId: undefined });
   const wip = next.action !== 'land';
-  const leftoverCommit = await commitLeftovers(
-    worktree,
-    agentCommitMessage({ taskId: task.id, title: task.title, attempt: input.attempt, kind: wip ? 'wip' : 'leftover' }),
-    { exclude: inPlace ? ownFolders(layout) : copied, identityFrom: layout.repo },
-  );
+  const message = agentCommitMessage({ taskId: task.id, title: task.title, attempt: input.attempt, kind: wip ? 'wip' : 'leftover' });
+  const commitOptions = { exclude: inPlace ? ownFolders(layout) : copied, identityFrom: layout.repo };
+  // In a slot's worktree only while it still holds this attempt (fencing: see commitInSlot).
+  const leftoverCommit = warm ? await commitInSlot(layout, input.agentId, branch, message, commitOptions) : await commitLeftovers(worktree, message, commitOptions);
   if (leftoverCommit) input.fault('commit-made');
   const exit = { exitCode: run.exitCode ?? undefined, signal: run.signal ?? undefined };
   return { next, worktree, branch, log, usage: sumUsage(events), durationMs: run.durationMs, ...exit, tail: run.tailLines, leftoverCommit, events };
+}
+
+/** The folder an attempt works in: the repository in place, its agent slot's warm worktree, or its own fresh one. */
+export function attemptFolder(layout: Layout, options: Pick<RunOptions, 'inPlace' | 'worktrees'>, agentId: string, taskId: string, gen: number): string {
+  if (options.inPlace) return layout.repo;
+  return options.worktrees === 'warm' ? slotWorktree(layout, agentId) : attemptWorktree(layout, taskId, gen);
+}
+
+/** The `worktree-ready` event: which worktree the attempt got, and whether its set-up ran and why. */
+function worktreeReady(task: string, gen: number, worktree: string, taken: SlotTaken | undefined, setup: string | undefined, setupMs: number | undefined): AgentEventInput {
+  const ran = setupMs !== undefined;
+  return {
+    type: 'worktree-ready',
+    task,
+    gen,
+    worktree,
+    warm: taken !== undefined,
+    created: taken ? taken.created : true,
+    setup: setup === undefined ? 'none' : ran ? 'ran' : 'skipped',
+    ...(ran ? { setupMs, why: taken?.setupDue ?? 'new worktree' } : {}),
+    ...(taken?.kept.length ? { kept: taken.kept } : {}),
+    ...(taken?.setAside ? { setAside: taken.setAside } : {}),
+  };
 }
 
 /** The task as a pipeline stage's agent sees it: its prompt put in the role's template. */

@@ -3,8 +3,10 @@
  * worker exits at once, without any clean-up, when it reaches that protocol step. Start-up steps:
  * forked (loaded, start message not read; PL_FAULT_AGENT cannot name it yet), start-received,
  * before-first-claim. Task steps: claim-written, task-moved, worktree-created, agent-running,
- * commit-made, before-release. Lander steps: batch-verify (before each verify run of a batch), batch-landed
- * (the batch's ref moved, nothing settled). Monitor step: reclaim-claimed (a reclaimer that won, before it settles).
+ * commit-made, before-release; with `land: pr`, pr-pushed (the branch pushed, no pull request yet) and
+ * pr-created (the pull request opened, its URL not yet recorded). Lander steps: batch-verify (before each
+ * verify run of a batch), batch-landed (the batch's ref moved, nothing settled). Monitor step: reclaim-claimed
+ * (a reclaimer that won, before it settles).
  * PL_FAULT_ONCE=<file>: only the first process to reach the step dies (it creates the file);
  * with PL_FAULT_TIMES=<n> as well, the first n do (they create <file>, <file>.2, … <file>.n).
  * PL_FAULT_NFS=retransmit: every link and rename of the queue answers as one retransmitted over NFS (see nfsFault).

@@ -7,12 +7,14 @@ import { mergeTargetInto, runTestCommand, TargetMergeConflict } from './test-sta
 import type { Lease } from '../lifecycle/records.js';
 import { revParse } from '../git/repo.js';
 import type { Worker } from './loop.js';
-import { runAttempt, type AttemptResult } from './attempt.js';
+import type { LandTarget } from '../merge/target.js';
+import { attemptFolder, runAttempt, type AttemptResult } from './attempt.js';
 import { priorState, type PriorState } from './history.js';
-import { landStep } from './land-step.js';
+import { landStep, stopLanding, targetFor } from './land-step.js';
+import { isPlError } from '../errors.js';
 import { readCancelRequest } from '../queue/cancel.js';
 import { taskOverBudget } from '../governance/budget-checks.js';
-import { attemptBranch, attemptWorktree } from '../queue/layout.js';
+import { attemptBranch, attemptBranchGen, attemptWorktree } from '../queue/layout.js';
 import { breakerStep, noteWorked, spawnErrno } from './env-breaker.js';
 import { resolvePolicy, type TaskPolicy } from '../lifecycle/policy.js';
 import { nextStep, type StepOutcome } from '../lifecycle/decide.js';
@@ -20,6 +22,7 @@ import type { Held } from '../lifecycle/transition.js';
 import { settleStep, type AttemptRecord, type TaskOutcome } from './settle.js';
 import { landsInBatches } from '../lifecycle/policy.js';
 import { removeAttemptWorktree } from '../git/worktree.js';
+import { releaseLandedBranch } from '../git/slot-worktree.js';
 
 export type { TaskOutcome } from './settle.js';
 
@@ -49,7 +52,8 @@ export async function handleTask(
     }
     state.set({ task: task.id, gen, attempt, stage: policy.pipeline ? 'land' : undefined, phase: 'landing', taskStartedAt: new Date().toISOString() });
     if (policy.pipeline) store.markStage(task.id, 'land', taken.file);
-    const landing = await landStep(worker, task, policy, { branch, base, attempt, worktree: undefined, gen });
+    // The worktree and branch to clean up after landing are the earlier generation's, named by the branch.
+    const landing = await landStep(worker, task, policy, { branch, base, attempt, worktree: undefined, gen: attemptBranchGen(branch) ?? gen }, fault);
     return settle({ kind: 'landing', landing, branch }, attempt, { attempt, branch, base });
   }
   const stage = policy.stage;
@@ -58,7 +62,18 @@ export async function handleTask(
   const overBudget = taskOverBudget(worker.layout, task);
   if (overBudget) return settle({ kind: 'over-budget', reason: overBudget }, prior.attemptsUsed + 1, {});
   const attempt = prior.attemptsUsed + 1;
-  const base = options.inPlace ? '' : ((prior.resumeBranch && (await revParse(config.repo, prior.resumeBranch))) || (await tipOf(config.repo, policy.target)));
+  const target = targetFor(worker, policy);
+  let base: string;
+  try {
+    // A remote target's tip is fetched: the attempt starts from the remote branch as it is now.
+    base = options.inPlace ? '' : ((prior.resumeBranch && (await revParse(config.repo, prior.resumeBranch))) || (await target.readTip()).tip);
+  } catch (err) {
+    // A remote that cannot be fetched now (refused, unreachable) is no fault of the task's.
+    if (target.kind !== 'remote' || !isPlError(err) || (err.code !== 'REMOTE_AUTH_FAILED' && err.code !== 'GIT_FAILED')) throw err;
+    const stopped = err.code === 'REMOTE_AUTH_FAILED';
+    if (stopped) stopLanding(worker, task.id, err.message);
+    return settle({ kind: 'remote-failed', reason: `could not fetch ${target.label}: ${err.message}`, stopped }, attempt, {});
+  }
   const startHead = options.inPlace ? ((await revParse(config.repo, 'HEAD')) ?? '') : base;
   state.set({ task: task.id, gen, attempt, stage: policy.pipeline ? stage : undefined, phase: 'worktree', taskStartedAt: new Date().toISOString(), note: undefined });
   if (policy.pipeline) store.markStage(task.id, stage, taken.file);
@@ -66,10 +81,10 @@ export async function handleTask(
   const stageEnv = policy.pipeline ? stageFiles(worker, task.id, gen, stage, prior) : undefined;
 
   // The tester tests what will land: the current target merged into the branch.
-  const beforeAgent = policy.pipeline && stage === 'test' ? (worktree: string) => mergeTargetInto(worktree, policy.target, config.repo) : undefined;
+  const beforeAgent = policy.pipeline && stage === 'test' ? async (worktree: string) => mergeTargetInto(worktree, await freshRef(target), config.repo, target.label) : undefined;
   let result: AttemptResult;
   try {
-    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, beforeAgent, state, claims: store.claims, signal, fault });
+    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, beforeAgent, state, claims: store.claims, signal, fault, emit: (e) => worker.emit(e) });
   } catch (err) {
     // A superseded attempt (see the fencing check in runAttempt, or a clash with the reclaimer's WIP commit) is not a failure.
     if (store.claims.isSuperseded(task.id, gen)) return superseded(worker, held, attempt);
@@ -77,7 +92,7 @@ export async function handleTask(
     const message = err instanceof Error ? err.message : String(err);
     const spawnError = spawnErrno(err);
     if (spawnError) {
-      const worktree = options.inPlace ? config.repo : attemptWorktree(worker.layout, task.id, gen);
+      const worktree = attemptFolder(worker.layout, options, config.agentId, task.id, gen);
       const end = { adapter: policy.agent, timedOut: false, aborted: false, durationMs: 0, tail: [], spawnError };
       const env = await breakerStep(worker, { task: task.id, gen, attempt, end, worktree, startHead });
       if (env) return settle({ kind: 'environment', env }, attempt, { attempted: false, attempt, reason: message });
@@ -111,7 +126,7 @@ export async function handleTask(
     if (verdict && 'invalid' in verdict) return settle({ kind: 'attempt-error', message: verdict.invalid }, attempt, record);
     if (stage === 'test' && policy.test && (!verdict || verdict.verdict === 'approve')) {
       state.set({ phase: 'verifying' });
-      const tested = await runTestCommand(result.worktree, policy.target, policy.test, { timeoutMs: policy.timeoutSec * 1000, killGraceMs: options.killGraceMs });
+      const tested = await runTestCommand(result.worktree, target.ref, policy.test, { timeoutMs: policy.timeoutSec * 1000, killGraceMs: options.killGraceMs });
       if (!tested.ok) return settle({ kind: 'test-failed', output: tested.output }, attempt, record);
     }
     const outcome: StepOutcome = { kind: 'agent', next, log: result.log, tail: result.tail, verdict };
@@ -123,12 +138,23 @@ export async function handleTask(
     // The landing queue's lander lands it with others (worker/lander.ts); the work is on its branch, so the
     // worktree can go now and this worker is free for the next task.
     fault('before-release');
-    if (options.cleanup && result.worktree) await removeAttemptWorktree({ repo: config.repo, layout: worker.layout, taskId: task.id, gen }).catch(() => undefined);
+    if (options.cleanup && result.worktree) {
+      // A warm slot's worktree stays for the slot's next task, let go of the branch so the lander can delete it once landed.
+      const free =
+        options.worktrees === 'warm'
+          ? releaseLandedBranch({ repo: config.repo, layout: worker.layout, agentId: config.agentId, dir: result.worktree, taskId: task.id, gen, target: landPolicy.target })
+          : removeAttemptWorktree({ repo: config.repo, layout: worker.layout, taskId: task.id, gen });
+      await free.catch(() => undefined);
+    }
     return settle({ kind: 'ready', branch: result.branch }, attempt, landRecord);
   }
   state.set({ phase: 'landing', ...(policy.pipeline ? { stage: 'land' as const } : {}) });
   if (policy.pipeline) store.markStage(task.id, 'land', taken.file);
-  const landing = await landStep(worker, task, landPolicy, { branch: result.branch, base: landBase, attempt, worktree: result.worktree, gen });
+  const landing = await landStep(worker, task, landPolicy, { branch: result.branch, base: landBase, attempt, worktree: result.worktree, gen }, fault);
+  if (landing.status === 'held' && options.worktrees === 'warm' && result.worktree) {
+    // Held, it lands later from whichever slot claims it: this slot lets go of the branch, so that one can delete it.
+    await releaseLandedBranch({ repo: config.repo, layout: worker.layout, agentId: config.agentId, dir: result.worktree, taskId: task.id, gen, target: landPolicy.target }).catch(() => undefined);
+  }
   fault('before-release');
   return settle({ kind: 'landing', landing, branch: result.branch }, attempt, landRecord, landPolicy);
 }
@@ -153,8 +179,8 @@ function superseded(worker: Worker, held: Held, attempt: number): TaskOutcome {
   return 'superseded';
 }
 
-async function tipOf(repo: string, target: string): Promise<string> {
-  const tip = await revParse(repo, `refs/heads/${target}`);
-  if (!tip) throw new Error(`target branch \`${target}\` does not exist in ${repo}`);
-  return tip;
+/** The target's ref with its tip read just now (a remote's is fetched first). */
+async function freshRef(target: LandTarget): Promise<string> {
+  await target.readTip();
+  return target.ref;
 }

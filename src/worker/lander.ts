@@ -14,6 +14,8 @@ import { priorState, type PriorState } from './history.js';
 import { settleStep, type TaskOutcome } from './settle.js';
 import type { Worker } from './loop.js';
 import { verifyBatchCommit } from './verify-worktree.js';
+import { stopLanding, targetFor } from './land-step.js';
+import { isPlError } from '../errors.js';
 
 /** A claimed task of the batch, with what its history says its landing is. */
 interface Member {
@@ -38,8 +40,8 @@ type ReadyEntry = InboxEntry & { ready: NonNullable<InboxEntry['ready']> };
 export async function landQueue(worker: Worker, index: InboxIndex, fault: (step: string) => void): Promise<TaskOutcome[]> {
   if (readyEntries(index, Date.now()).length === 0) return [];
   const { options } = worker.config;
-  const target = resolvePolicy({}, options, 'land').target;
-  const unlock = await tryLock(path.join(worker.layout.state, 'locks'), `lander-${refSafeId(target)}`, { staleMs: options.staleAfterMs });
+  const target = targetFor(worker, resolvePolicy({}, options, 'land'));
+  const unlock = await tryLock(path.join(worker.layout.state, 'locks'), `lander-${refSafeId(target.label)}`, { staleMs: options.staleAfterMs });
   if (!unlock) return [];
   const outcomes: TaskOutcome[] = [];
   try {
@@ -119,6 +121,8 @@ async function landMembers(worker: Worker, claimed: Member[], fault: (step: stri
     report = await landBatch({
       repo,
       target: policy.target,
+      remote: options.remote,
+      landTarget: targetFor(worker, policy),
       style: options.landStyle,
       dirtyPolicy: options.dirtyTarget,
       verifyOnMove: options.verifyOnMove,
@@ -134,7 +138,10 @@ async function landMembers(worker: Worker, claimed: Member[], fault: (step: stri
       })),
     });
   } catch (err) {
-    const landing: LandOutcome = { status: 'held', reason: `landing did not finish: ${err instanceof Error ? err.message : String(err)}` };
+    // As for one landing (land-step.ts): refused credentials stop landing on this host; anything else holds the batch.
+    const stopped = isPlError(err) && err.code === 'REMOTE_AUTH_FAILED';
+    if (stopped) stopLanding(worker, ids[0]!, (err as Error).message);
+    const landing: LandOutcome = { status: 'held', reason: `landing did not finish: ${err instanceof Error ? err.message : String(err)}`, ...(stopped ? { stopped: true } : {}) };
     report = { results: new Map(ids.map((id) => [id, landing])), verifyRuns: 0, flaky: [] };
   }
   fault('batch-landed');
@@ -147,7 +154,7 @@ async function landMembers(worker: Worker, claimed: Member[], fault: (step: stri
     outcomes.push(outcome);
     // Superseded: the task is another lander's now, and its branch with it.
     if (outcome !== 'superseded' && options.cleanup && (landing.status === 'landed' || landing.status === 'already-landed')) {
-      await removeAttemptWorktree({ repo, layout: worker.layout, taskId: m.held.id, gen: pending.gen, deleteBranch: true, mergedInto: `refs/heads/${policy.target}` }).catch(() => undefined);
+      await removeAttemptWorktree({ repo, layout: worker.layout, taskId: m.held.id, gen: pending.gen, deleteBranch: true, mergedInto: targetFor(worker, policy).ref }).catch(() => undefined);
     }
   }
   for (const f of report.flaky) worker.emit({ type: 'verify-flaky', task: f.taskId, output: f.output.slice(-4000) });

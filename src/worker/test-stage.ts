@@ -16,9 +16,9 @@ export class TargetMergeConflict extends Error {
  * Merge the current target into the attempt's branch, in its worktree, so the tester tests what will
  * land. A conflict is aborted (the branch stays as it was) and thrown as TargetMergeConflict.
  */
-export async function mergeTargetInto(worktree: string, target: string, identityFrom: string): Promise<void> {
+export async function mergeTargetInto(worktree: string, targetRef: string, identityFrom: string, label = targetRef.replace(/^refs\/heads\//, '')): Promise<void> {
   const id = await identityArgs(identityFrom);
-  const merged = await runGit(worktree, [...id, 'merge', '--no-edit', '--no-ff', '-m', `Merge ${target} for the test stage`, `refs/heads/${target}`], { okCodes: [0, 1] });
+  const merged = await runGit(worktree, [...id, 'merge', '--no-edit', '--no-ff', '-m', `Merge ${label} for the test stage`, targetRef], { okCodes: [0, 1] });
   if (merged.exitCode === 0) return;
   const files = (await git(worktree, ['diff', '--name-only', '--diff-filter=U'])).split('\n').filter(Boolean);
   await runGit(worktree, ['merge', '--abort'], { okCodes: [0, 128] });
@@ -26,8 +26,8 @@ export async function mergeTargetInto(worktree: string, target: string, identity
 }
 
 /** Files the branch changes against the target (added, changed, renamed; not deleted). */
-export async function changedFiles(worktree: string, target: string): Promise<string[]> {
-  const out = await git(worktree, ['diff', '--name-only', '--diff-filter=d', '-z', `refs/heads/${target}...HEAD`]);
+export async function changedFiles(worktree: string, targetRef: string): Promise<string[]> {
+  const out = await git(worktree, ['diff', '--name-only', '--diff-filter=d', '-z', `${targetRef}...HEAD`]);
   return out.split('\0').filter(Boolean);
 }
 
@@ -41,8 +41,8 @@ export function shellQuote(text: string): string {
 }
 
 /** Run the test stage's command in the worktree; the output is what the next try is told. */
-export async function runTestCommand(worktree: string, target: string, command: string, options: { timeoutMs: number; killGraceMs?: number }): Promise<{ ok: boolean; output: string }> {
-  const line = expandChanged(command, await changedFiles(worktree, target));
+export async function runTestCommand(worktree: string, targetRef: string, command: string, options: { timeoutMs: number; killGraceMs?: number }): Promise<{ ok: boolean; output: string }> {
+  const line = expandChanged(command, await changedFiles(worktree, targetRef));
   const run = await runShellLine(line, { cwd: worktree, env: { PL_STAGE: 'test' }, timeoutMs: options.timeoutMs, killGraceMs: options.killGraceMs });
   const end = run.timedOut ? run.why : `exit ${run.exitCode ?? run.signal ?? 'unknown'}`;
   return { ok: run.ok, output: `$ ${line}\n${run.output}\n(${end})` };

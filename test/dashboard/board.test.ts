@@ -50,6 +50,14 @@ describe('dashboard board', () => {
     expect(board.columns.map((c) => c.count)).toEqual(placeTasks(status).map((c) => c.count));
   });
 
+  it('carries the pull request of a task done with land: pr on its Done card', () => {
+    const url = 'https://github.example/acme/app/pull/7';
+    const done = [{ ...expected.recent.done[0]!, landing: 'pr', url }, ...expected.recent.done.slice(1)];
+    const card = boardView({ ...expected, recent: { ...expected.recent, done } }, () => null, 15_000).columns.find((c) => c.id === 'done')!.cards[0]!;
+    expect(card).toMatchObject({ id: done[0]!.task, url });
+    expect(boardView(expected, () => null, 15_000).columns.find((c) => c.id === 'done')!.cards.every((c) => c.url === null)).toBe(true);
+  });
+
   it('marks an agent whose heartbeat is older than the limit, unless it is gone', () => {
     const agents = [{ ...expected.agents[0]!, alive: true, heartbeatAgeMs: 20_000 }, { ...expected.agents[0]!, id: 'agent-9', alive: false, heartbeatAgeMs: 20_000 }];
     expect(boardView({ ...expected, agents }, () => null, 15_000).agents.map((a) => a.stale)).toEqual([true, false]);

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { git, killProcessesIn, runCli, writeTask } from '../helpers/run-cli.js';
 import { layoutFor } from '../../src/queue/layout.js';
 import { QueueStore } from '../../src/queue/store.js';
+import { Slots } from '../../src/supervisor/slots.js';
 import { FAST, repoWithTasks } from './fixture.js';
 
 const repos: string[] = [];
@@ -22,7 +23,8 @@ const claimDirs = (repo: string) => fs.readdirSync(path.join(repo, '.parallel-lo
 async function leftovers(): Promise<string> {
   const repo = repoWithTasks({ a: 'echo done > a.txt', b: 'echo wip > b.txt; exit 1' }, 1);
   repos.push(repo);
-  const run = await runCli(repo, ['run', '--agents', '2', '--once', ...FAST]);
+  // A worktree per attempt: what each attempt leaves is its own (warm worktrees are tested below).
+  const run = await runCli(repo, ['run', '--agents', '2', '--once', '--worktree-mode', 'fresh', ...FAST]);
   expect(run.code, run.stdout + run.stderr).toBe(1);
   // The landed attempt's branch went as it landed; put back a merged one, as a crash before that clean-up leaves it.
   git(repo, 'branch', 'pl/a/1', 'main~1');
@@ -92,5 +94,45 @@ describe('parallel-loop clean', () => {
     const result = await runCli(repo, ['clean', '--older-than', 'soon']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Expected --older-than to be a duration such as 7d, 12h or 0, got `soon`');
+  });
+});
+
+describe('parallel-loop clean with warm worktrees', () => {
+  it('keeps a slot\'s worktree while a run holds the slot, and removes it once none does', async () => {
+    const repo = repoWithTasks({});
+    repos.push(repo);
+    writeTask(repo, 'a', { agent: 'shell', run: 'echo a > a.txt', priority: 2 });
+    writeTask(repo, 'b', { agent: 'shell', run: 'echo wip > b.txt; exit 1', maxAttempts: 1 });
+    const run = await runCli(repo, ['run', '--agents', '1', '--once', ...FAST]);
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    // The slot's worktree stays, on the failed attempt's branch; the landed branch went.
+    expect(worktrees(repo)).toEqual(['agent-1']);
+    expect(branches(repo)).toEqual(['pl/b/1']);
+
+    // A run holds the slot (this process, as its supervisor): its worktree and the branch checked out there stay.
+    const slots = new Slots(layoutFor(repo), 'sup-test');
+    expect(slots.acquire(1)).toEqual([{ agentId: 'agent-1', slot: 1 }]);
+    const held = JSON.parse((await runCli(repo, ['clean', '--force', '--json'])).stdout);
+    expect(held.kept).toEqual(
+      expect.arrayContaining([
+        { kind: 'worktree', name: '.parallel-loop/worktrees/agent-1', task: 'b', agent: 'agent-1', reason: "agent-1's warm worktree; a run holds the slot" },
+        { kind: 'branch', name: 'pl/b/1', task: 'b', reason: "it is checked out in agent-1's warm worktree, which is kept" },
+      ]),
+    );
+    slots.releaseAll();
+
+    fs.writeFileSync(path.join(repo, '.parallel-loop/worktrees/agent-1/README.md'), 'edited\n');
+    const dirty = await runCli(repo, ['clean']);
+    expect(dirty.stdout).toContain('kept worktree .parallel-loop/worktrees/agent-1: it has uncommitted changes to tracked files');
+    expect(dirty.stdout).toContain("kept branch pl/b/1: it is checked out in agent-1's warm worktree, which is kept");
+
+    git(path.join(repo, '.parallel-loop/worktrees/agent-1'), 'checkout', '--', 'README.md');
+    const free = await runCli(repo, ['clean']);
+    expect(free.stdout).toContain("removed worktree .parallel-loop/worktrees/agent-1: agent-1's warm worktree; no run holds the slot");
+    expect(free.stdout).toContain('kept branch pl/b/1: it has commits that main does not contain; pass --force to delete it');
+    expect(worktrees(repo)).toEqual([]);
+    expect(git(repo, 'worktree', 'list').split('\n')).toHaveLength(1);
+    expect((await runCli(repo, ['clean', '--force'])).stdout).toContain('removed branch pl/b/1');
+    expect(branches(repo)).toEqual([]);
   });
 });

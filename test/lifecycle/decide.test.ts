@@ -27,6 +27,10 @@ const rows: Array<[string, StepInput, { kind: string; release?: object; events?:
   ['first conflict: retry from the target, whatever maxAttempts says', input({ kind: 'landing', landing: { status: 'conflict', files: ['a'] } }, { attempt: 3 }), { kind: 'retry', release: { restart: 'target', reason: 'conflict', files: ['a'] }, events: ['conflict', 'retry'] }],
   ['second conflict: fail, branch kept', input({ kind: 'landing', landing: { status: 'conflict', files: ['a'] }, branch: 'pl/t/2' }, { prior: { heldInARow: 0, hadConflict: true } }), { kind: 'fail', release: { reason: 'conflicts with main in a; branch pl/t/2 kept' }, events: ['conflict', 'failed'] }],
   ['verify failed with attempts left: retry', input({ kind: 'landing', landing: { status: 'verify-failed', output: 'boom' } }), { kind: 'retry', release: { reason: 'verify failed', output: 'boom', retryAfter: at(1000) }, events: ['verify-failed'] }],
+  ['pull request opened: done, with a pr-opened event', input({ kind: 'landing', landing: { status: 'pr', url: 'https://g/pull/1', branch: 'pl/t' } }), { kind: 'done', release: { landing: { status: 'pr', url: 'https://g/pull/1' } }, events: ['pr-opened', 'done'] }],
+  ['landing stopped by refused credentials: hold with no wait, for the next run', input({ kind: 'landing', landing: { status: 'held', reason: 'denied', stopped: true } }, { prior: { heldInARow: 2, hadConflict: false } }), { kind: 'hold', release: { reason: 'denied' }, events: ['held'] }],
+  ['remote base not fetched, credentials refused: requeue, not counted, no wait', input({ kind: 'remote-failed', reason: 'denied', stopped: true }), { kind: 'requeue', release: { attempted: false, reason: 'denied' }, events: ['requeued'] }],
+  ['remote base not fetched, unreachable: requeue after the first back-off', input({ kind: 'remote-failed', reason: 'no route', stopped: false }, { attempt: 3 }), { kind: 'requeue', release: { attempted: false, retryAfter: at(1000) }, events: ['requeued'] }],
   ['verify failed on the last attempt: fail', input({ kind: 'landing', landing: { status: 'verify-failed', output: 'boom' } }, { attempt: 3 }), { kind: 'fail', events: ['verify-failed', 'failed'] }],
 ];
 
@@ -37,6 +41,11 @@ describe('nextStep', () => {
     if (step.kind === 'land') return;
     if (expected.release) expect(step.release).toMatchObject(expected.release);
     if (expected.events) expect(step.events.map((e) => e.type)).toEqual(expected.events);
+  });
+
+  it('holds a stopped landing without any retryAfter', () => {
+    const step = nextStep(input({ kind: 'landing', landing: { status: 'held', reason: 'denied', stopped: true } }));
+    expect(step.kind === 'hold' && 'retryAfter' in step.release).toBe(false);
   });
 
   it('is pure: the same input gives the same step', () => {

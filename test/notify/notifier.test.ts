@@ -20,6 +20,7 @@ describe('notificationsFor', () => {
     [ev({ type: 'drained', reason: 'nothing waits' }), 'drained'],
     [ev({ type: 'escalated', task: 't1', gen: 3, stage: 'review', reason: 'changes asked twice' }), 'escalated'],
     [ev({ type: 'done', task: 't1', gen: 1, landing: { status: 'kept', branch: 'pl/t1/1', mode: 'branch' } }), 'needs-review'],
+    [ev({ type: 'done', task: 't1', gen: 1, landing: { status: 'pr', url: 'https://g/pull/1', branch: 'pl/t1' } }), 'needs-review'],
   ])('maps %j to %s', (event, kind) => {
     expect(notificationsFor(event, {}).map((n) => n.kind)).toEqual([kind]);
   });

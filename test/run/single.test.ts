@@ -25,7 +25,8 @@ describe('run --single', () => {
     writeTask(repo, 'one', { agent: 'shell', run: `echo $PPID > parent.txt; while [ ! -e '${go}' ]; do sleep 0.05; done`, priority: 1 });
     writeTask(repo, 'two', { agent: 'shell', run: 'echo two > two.txt' });
     const run = startCli(repo, ['run', '--single', ...fast]);
-    await waitFor(() => fs.existsSync(path.join(repo, '.parallel-loop/worktrees/one.1/parent.txt')), 20_000);
+    // The agent slot's warm worktree (worktrees: warm, the default).
+    await waitFor(() => fs.existsSync(path.join(repo, '.parallel-loop/worktrees/agent-1/parent.txt')), 20_000);
     // While the agent runs, the CLI is the only node process working in this repository.
     expect(processesIn(repo).filter(isNode)).toEqual([run.child.pid]);
     fs.writeFileSync(go, '');

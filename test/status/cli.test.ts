@@ -13,7 +13,7 @@ const SHAPE = {
   top: ['version', 'generatedAt', 'repo', 'queue', 'state', 'active', 'counts', 'agents', 'hosts', 'running', 'landing', 'waiting', 'stages', 'queued', 'recent', 'throughput', 'work', 'costUsd'],
   counts: ['inbox', 'running', 'done', 'failed', 'rejected', 'landing'],
   agent: ['id', 'pid', 'host', 'alive', 'stale', 'phase', 'task', 'gen', 'attempt', 'elapsedMs', 'heartbeatAgeMs', 'lastEvent', 'lastEventAt', 'note', 'cpu', 'memoryBytes', 'costUsd', 'done', 'failed'],
-  finished: ['task', 'outcome', 'at', 'agent', 'attempt', 'durationMs', 'costUsd', 'landing', 'commit', 'branch', 'reason', 'escalated'],
+  finished: ['task', 'outcome', 'at', 'agent', 'attempt', 'durationMs', 'costUsd', 'landing', 'commit', 'branch', 'url', 'reason', 'escalated'],
   throughput: ['windowMs', 'donePerHour', 'doneLastHour', 'failedLastHour', 'inboxEtaMs'],
   work: ['since', 'wallMs', 'busyMs', 'speedup', 'attempts'],
   host: ['host', 'agents', 'alive', 'stale'],

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { EXIT, PlError } from '../../errors.js';
+import { ERROR_CODES, EXIT, PlError } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
 import { loadConfigFile } from '../../config/load.js';
 import { resolveOptions } from '../../config/validate.js';
@@ -25,6 +25,8 @@ import { claudeRootRefusal, startsClaude } from '../../agents/claude-root.js';
 import { queuedTasks } from '../../queue/queued-tasks.js';
 import { openBreaker, resetBreaker } from '../../governance/breaker-file.js';
 import { breakerMessage } from '../../governance/breaker.js';
+import { landingStop, landingStopMessage, resetLandingStop } from '../../governance/landing-stop.js';
+import { resolveRunTarget } from '../../merge/run-target.js';
 
 export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
   builder: (y) =>
@@ -84,6 +86,7 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: Layout, options: R
   for (const line of repaired) say(`repaired: ${line}`);
   // Whatever broke the agents' environment last time may have been fixed since.
   resetBreaker(layout.breaker, os.hostname());
+  resetLandingStop(layout.landingStop, os.hostname());
   let signals = 0;
   const onSignal = () => {
     signals++;
@@ -93,7 +96,8 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: Layout, options: R
   process.on('SIGTERM', onSignal);
   const started = Date.now();
   const mode = options.inPlace ? 'in place' : options.single ? 'single agent, no fork' : `${options.agents} agents`;
-  if (!argv.json) say(`parallel-loop: ${mode}, target ${options.target}, land ${options.land}, queue ${layout.queue}${options.once ? ', until the queue is empty' : ''}`);
+  const targetName = options.remote ? `${options.remote}/${options.target}` : options.target;
+  if (!argv.json) say(`parallel-loop: ${mode}, target ${targetName}, land ${options.land}, queue ${layout.queue}${options.once ? ', until the queue is empty' : ''}`);
   const { errored } = await supervisor.run();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
@@ -102,9 +106,15 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: Layout, options: R
   // Spending stops a run like a failure does (exit 1): work is left that was not attempted.
   const budgetStop = runStoppedByBudget(layout, options, summary.queue.inbox ?? 0);
   const broken = openBreaker(layout.breaker, os.hostname());
-  if (argv.json) printJson({ ...summary, errored, interrupted: signals > 0, ...(budgetStop ? { budgetStop } : {}), ...(broken ? { breaker: broken } : {}) });
+  const refused = landingStop(layout.landingStop, os.hostname());
+  const stopped = refused ? { code: refused.code, message: landingStopMessage(refused) } : undefined;
+  if (argv.json) printJson({ ...summary, errored, interrupted: signals > 0, ...(budgetStop ? { budgetStop } : {}), ...(broken ? { breaker: broken } : {}), ...(stopped ? { error: stopped } : {}) });
   else printLines([...formatSummary(summary), ...errored.map((e) => `Errored slot: ${e}`), ...(budgetStop ? [`Stopped: ${budgetStop}`] : [])]);
-  if (broken) {
+  if (stopped) {
+    // Neither the tasks nor the agents failed: the remote refused this host, and only a person can fix that.
+    process.stderr.write(`parallel-loop: ${stopped.message}\n`);
+    process.exitCode = ERROR_CODES[stopped.code].exit;
+  } else if (broken) {
     // The environment, not the tasks, is at fault: exit as the other refusals of the environment do.
     process.stderr.write(`parallel-loop: ${breakerMessage(broken)}\n`);
     process.exitCode = EXIT.environment;
@@ -150,7 +160,6 @@ async function preflight(repo: string, options: RunOptions): Promise<void> {
     const branch = await currentBranch(repo);
     if (!branch) throw new PlError('NO_TARGET', 'HEAD is detached, so there is no branch to land on. Check out a branch or pass --target <branch>.');
     options.target = branch;
-  } else if (!(await revParse(repo, `refs/heads/${options.target}`))) {
-    throw new PlError('TARGET_NOT_FOUND', `The target branch \`${options.target}\` does not exist. Create it or pass another --target.`);
   }
+  await resolveRunTarget(repo, options);
 }

@@ -59,7 +59,14 @@
       h('div', { class: 'id' }, c.escalated ? '[escalated] ' + c.id : c.id),
       c.title && c.title !== c.id ? h('div', { class: 'title' }, c.title) : null,
       meta ? h('div', { class: 'meta' }, meta) : null,
+      c.url ? prLink(c.url) : null,
       c.reason ? h('div', { class: 'reason' }, c.reason) : null);
+  }
+
+  // A pull request's URL comes from a command's output: only an http(s) address becomes a link.
+  function prLink(url) {
+    if (!/^https?:\/\//.test(url)) return h('div', { class: 'pr' }, url);
+    return h('div', { class: 'pr' }, h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', onclick: (e) => e.stopPropagation() }, 'pull request'));
   }
 
   function renderBoard() {
@@ -183,7 +190,7 @@
     const attempts = h('table', {}, h('thead', {}, h('tr', {}, ...['gen', 'agent', 'outcome', 'time', 'cost', 'reason / note'].map((c) => h('th', {}, c)))),
       h('tbody', {}, ...t.attempts.map((a) => h('tr', {},
         h('td', {}, String(a.gen)), h('td', {}, a.agent || '–'), h('td', {}, a.outcome || '–'), h('td', {}, fmt.duration(a.durationMs)), h('td', {}, fmt.cost(a.costUsd)),
-        h('td', { class: 'wrap' }, [a.reason, a.note].filter(Boolean).join(' — ') || '–')))));
+        h('td', { class: 'wrap' }, a.url ? prLink(a.url) : null, [a.reason, a.note].filter(Boolean).join(' — ') || (a.url ? null : '–'))))));
     const diff = h('pre', { class: 'diff' }, 'loading …');
     const log = h('pre', { class: 'log' }, '');
     body.replaceChildren(h('h2', {}, t.id), h('p', { class: 'muted' }, `${t.state === 'inbox' ? 'queued' : t.state} · ${t.file}`), t.title ? h('p', {}, t.title) : null, actions, message,
