@@ -20,7 +20,9 @@ import { findWorktree, listWorktrees } from './worktree-list.js';
  * the branch of the attempt that came next. A holder killed inside it is taken over at once (see withOwnedLock).
  */
 export function withSlotLock<T>(layout: Layout, agentId: string, fn: () => Promise<T>, lock?: OwnedLockOptions): Promise<T> {
-  return withOwnedLock(path.join(layout.state, 'locks'), `slot-${agentId}`, fn, lock);
+  // Beside the worktrees, like the worktree lock: the slot's worktree is on this clone's disk, and its holder
+  // is judged by pid, which only means something on its own host. `host/agent-N` is one name, not a folder.
+  return withOwnedLock(layout.locks, `slot-${agentId.replace(/\//g, '.')}`, fn, lock);
 }
 
 /** Whether `dir` is a worktree's top folder (its `.git` file is there). git run elsewhere would find the enclosing repository. */

@@ -6,6 +6,7 @@ import { pruneWorktrees, removeAttemptWorktree } from '../git/worktree.js';
 import { hasTrackedChanges, removeSlotWorktree } from '../git/slot-worktree.js';
 import { canonicalPath, findWorktree, listWorktrees } from '../git/worktree-list.js';
 import { Slots } from '../supervisor/slots.js';
+import { isSlotName } from '../queue/agent-id.js';
 import { attemptBranch, refSafeId } from '../queue/layout.js';
 import type { QueueStore } from '../queue/store.js';
 import { priorState } from '../worker/history.js';
@@ -106,10 +107,13 @@ async function readAttempts(store: QueueStore, tasks: Map<string, TaskFacts>, ta
   return [...byKey.values()];
 }
 
-/** Every agent slot's warm worktree folder (`<state>/worktrees/agent-<n>`), with the facts `planClean` needs. */
+/**
+ * Every agent slot's warm worktree folder (`<worktrees>/agent-<n>`, or `<worktrees>/<host-id>/agent-<n>` of a
+ * host run with --host-id), with the facts `planClean` needs.
+ */
 async function readSlotWorktrees(store: QueueStore): Promise<SlotWorktreeFacts[]> {
   const { layout } = store;
-  const names = listDir(layout.worktrees).filter((name) => /^agent-\d+$/.test(name));
+  const names = slotWorktreeNames(layout.worktrees);
   if (names.length === 0) return [];
   const entries = await listWorktrees(layout.repo);
   const slots = new Slots(layout, 'clean');
@@ -123,6 +127,18 @@ async function readSlotWorktrees(store: QueueStore): Promise<SlotWorktreeFacts[]
     facts.push({ agent, path: path.relative(layout.repo, dir), registered, dirty, empty: listDir(dir).length === 0, branch, held: slots.isHeld(agent) });
   }
   return facts;
+}
+
+// A host's folder holds its slots' worktrees; it is neither a worktree itself nor an attempt's (`<id>.<gen>`).
+function slotWorktreeNames(dir: string): string[] {
+  const names: string[] = [];
+  for (const name of listDir(dir)) {
+    if (isSlotName(name)) names.push(name);
+    else if (!name.startsWith('.') && !/\.\d+$/.test(name) && !fs.existsSync(path.join(dir, name, '.git'))) {
+      names.push(...listDir(path.join(dir, name)).filter(isSlotName).map((slot) => `${name}/${slot}`));
+    }
+  }
+  return names;
 }
 
 async function apply(store: QueueStore, plan: CleanPlan, options: CleanOptions): Promise<{ removed: CleanItem[]; kept: CleanItem[] }> {

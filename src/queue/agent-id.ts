@@ -28,7 +28,9 @@ export function isSlotName(name: string): boolean {
 /** What is wrong with a host id, for the option check; undefined when it is good. */
 export function hostIdProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || !HOST_RE.test(value)) return 'letters, digits, dots, dashes and underscores, starting with a letter or digit, at most 63';
-  // A host folder named like a slot would be taken for one agent's folder.
+  // A host folder named like a slot would be taken for one agent's folder, and one ending in .<n> for an
+  // attempt's worktree (`<task>.<gen>`) beside the slots' worktrees.
   if (SLOT_RE.test(value)) return 'not of the form agent-<n>';
+  if (/\.\d+$/.test(value)) return 'not ending in .<digits>';
   return undefined;
 }

@@ -41,7 +41,8 @@ async function checkout(o: LanderVerifyOptions, commit: string): Promise<string>
   }
   // New, or the remains of a lander that died while making it: made again from scratch.
   const repo = o.layout.repo;
-  await withRepoLock(path.join(o.layout.state, 'locks'), 'worktree', async () => {
+  // The same lock as every other worktree add of this clone (git/worktree.ts lockWorktrees).
+  await withRepoLock(o.layout.locks, 'worktree', async () => {
     fs.rmSync(dir, { recursive: true, force: true });
     await git(repo, ['worktree', 'prune']);
     fs.mkdirSync(path.dirname(dir), { recursive: true });

@@ -2,16 +2,19 @@
 // name, its own processes), with its own clone and worktrees, sharing one queue and state folder and one
 // bare remote. One host is killed whole mid-run; the other reclaims its tasks after staleAfter, by their
 // silent heartbeats, and every task lands on the remote exactly once.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initRepo, tmpDir } from '../helpers/tmp.js';
 import { killProcessesIn, processesIn, writeConfig } from '../helpers/run-cli.js';
+import { bareRemote, cloneOf, trailerCounts } from '../helpers/remote.js';
+import { auditLandings } from '../../src/merge/audit.js';
+import { layoutFor } from '../../src/queue/layout.js';
+import { QueueStore } from '../../src/queue/store.js';
 import { readEvents as readEventLog } from '../../src/events/log.js';
 import type { Status } from '../../src/status/types.js';
 import { waitFor } from '../proc/processes.js';
 import { killHost, noNamespaces, runAsHost, startHost, type Host } from '../helpers/hosts.js';
-import { execFileSync } from 'node:child_process';
 
 if (noNamespaces) console.warn(`two-host tests skipped: ${noNamespaces}`);
 
@@ -20,8 +23,6 @@ const AGENTS = 3;
 const STALE_AFTER_MS = 1500;
 // Short enough for the test suite, long enough for two hosts on two busy cores.
 const TIMINGS = { heartbeatMs: 250, staleAfterMs: STALE_AFTER_MS, monitorMs: 200, rescanMs: 150, retryBackoffMs: 50, restartBackoffMs: 100, killGraceMs: 300, pauseCpuPercent: 100, pauseMemoryPercent: 100 };
-
-const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 interface World {
   root: string;
@@ -34,12 +35,7 @@ interface World {
 
 /** A bare remote, a shared queue and state folder, and one clone per host with the run's timings in its config. */
 function world(hosts: string[]): World {
-  const root = tmpDir('pl-hosts-');
-  const origin = path.join(root, 'origin.git');
-  fs.mkdirSync(path.join(root, 'seed'));
-  const seed = initRepo(path.join(root, 'seed'));
-  git(root, 'init', '-q', '--bare', '-b', 'main', origin);
-  git(seed, 'push', '-q', origin, 'main:main');
+  const { root, origin } = bareRemote();
   const shared = path.join(root, 'shared');
   const queue = path.join(shared, 'queue');
   const state = path.join(shared, 'state');
@@ -47,11 +43,8 @@ function world(hosts: string[]): World {
   const clones: Record<string, string> = {};
   const worktrees: Record<string, string> = {};
   for (const host of hosts) {
-    const clone = path.join(root, host, 'clone');
-    fs.mkdirSync(path.dirname(clone), { recursive: true });
-    git(root, 'clone', '-q', origin, clone);
-    git(clone, 'config', 'user.name', 'Test');
-    git(clone, 'config', 'user.email', 'test@example.com');
+    fs.mkdirSync(path.join(root, host));
+    const clone = cloneOf(origin, path.join(root, host, 'clone'));
     writeConfig(clone, TIMINGS);
     clones[host] = clone;
     worktrees[host] = path.join(root, host, 'worktrees');
@@ -59,17 +52,19 @@ function world(hosts: string[]): World {
   return { root, origin, queue, state, clones, worktrees };
 }
 
-function addTasks(w: World, ids: string[]): void {
+/** Tasks of a fraction of a second, which wait while the file `hold` exists (so the test can catch agents at work). */
+function addTasks(w: World, ids: string[], hold: string): void {
   const tmp = path.join(w.queue, '.tmp');
   fs.mkdirSync(tmp, { recursive: true });
   for (const id of ids) {
-    fs.writeFileSync(path.join(tmp, `${id}.json`), JSON.stringify({ prompt: `Task ${id}`, agent: 'shell', run: `sleep 0.3; echo ${id} > ${id}.txt` }));
+    const run = `while [ -e '${hold}' ]; do sleep 0.05; done; sleep 0.2; echo ${id} > ${id}.txt`;
+    fs.writeFileSync(path.join(tmp, `${id}.json`), JSON.stringify({ prompt: `Task ${id}`, agent: 'shell', run }));
     fs.renameSync(path.join(tmp, `${id}.json`), path.join(w.queue, `${id}.json`));
   }
 }
 
 function runArgs(w: World, host: string, extra: string[] = []): string[] {
-  return ['run', '--repo', w.clones[host]!, '--queue', w.queue, '--state', w.state, '--worktrees', w.worktrees[host]!, '--host-id', host, '--agents', String(AGENTS), '--land', 'branch', ...extra];
+  return ['run', '--repo', w.clones[host]!, '--queue', w.queue, '--state', w.state, '--worktrees', w.worktrees[host]!, '--host-id', host, '--agents', String(AGENTS), '--target', 'origin/main', ...extra];
 }
 
 function heartbeatsOf(w: World, host: string): Array<{ agentId: string; phase: string; task?: string }> {
@@ -99,17 +94,24 @@ describe('two hosts on one queue', () => {
   it.skipIf(noNamespaces !== undefined)('one host killed whole mid-run: the other reclaims its tasks after staleAfter and every task lands once', async () => {
     const w = (made = world(['host-a', 'host-b']));
     const ids = Array.from({ length: TASKS }, (_, i) => `t${String(i + 1).padStart(2, '0')}`);
-    addTasks(w, ids);
+    const hold = path.join(w.root, 'hold');
+    addTasks(w, ids, hold);
     const a = startHost('host-a', w.clones['host-a']!, runArgs(w, 'host-a'));
     const b = startHost('host-b', w.clones['host-b']!, runArgs(w, 'host-b', ['--once']));
     hosts = [a, b];
 
-    // Kill host a while each of its agents is running a task, once both hosts have finished some.
-    await waitFor(() => heartbeatsOf(w, 'host-a').filter((h) => h.phase === 'agent').length === AGENTS && doneIds(w).length >= 6, 60_000);
+    // Once both hosts have landed some, hold every agent that starts a task: then kill host a while each
+    // of its agents is in the middle of one.
+    await waitFor(() => doneIds(w).length >= 6, 60_000);
+    fs.writeFileSync(hold, '');
+    await waitFor(() => heartbeatsOf(w, 'host-a').filter((h) => h.phase === 'agent').length === AGENTS, 60_000).catch((err: Error) => {
+      throw new Error(`${err.message}: host a ${JSON.stringify(heartbeatsOf(w, 'host-a'))}, ${doneIds(w).length} done\n${a.stdout}\n${a.stderr}\n${b.stdout}\n${b.stderr}`);
+    });
     const held = heartbeatsOf(w, 'host-a').map((h) => h.task).filter((t): t is string => typeof t === 'string');
     const killedAt = Date.now();
     const processes = await killHost(a);
     expect(processes).toBeGreaterThan(AGENTS);
+    fs.rmSync(hold);
 
     const end = await b.done;
     expect(end.code, b.stdout + b.stderr).toBe(0);
@@ -120,6 +122,11 @@ describe('two hosts on one queue', () => {
       const inDir = fs.existsSync(path.join(w.queue, dir)) ? fs.readdirSync(path.join(w.queue, dir)).filter((n) => n.endsWith('.json')) : [];
       expect(inDir, dir).toEqual([]);
     }
+    // Each exactly once on the remote, its file in the tree; done/ and the remote agree (I5).
+    expect(Object.fromEntries(trailerCounts(w.origin))).toEqual(Object.fromEntries(ids.map((id) => [id, 1])));
+    const tree = execFileSync('git', ['ls-tree', '--name-only', 'main'], { cwd: w.origin, encoding: 'utf8' }).split('\n');
+    for (const id of ids) expect(tree).toContain(`${id}.txt`);
+    expect(await auditLandings(new QueueStore(layoutFor(w.clones['host-b']!, { queue: w.queue, state: w.state })), 'main', { repo: w.origin })).toEqual([]);
     // Host a's tasks were reclaimed by host b's monitors, judged by their heartbeats, after staleAfter.
     const events = readEventLog(path.join(w.state, 'events.jsonl'));
     const reclaims = events.filter((e) => e.type === 'reclaimed' && String(e.from).startsWith('host-a/'));
@@ -129,8 +136,10 @@ describe('two hosts on one queue', () => {
       expect(String(e.reason)).toMatch(/heartbeat of host-a\/agent-\d .* unchanged/);
       expect(Date.parse(e.time) - killedAt).toBeGreaterThanOrEqual(STALE_AFTER_MS - 100);
     }
-    // Each host's worktrees are on its own side; nothing of either host runs any more.
+    // Each host's worktrees (its agents' warm ones) are on its own side, none in the shared folder.
     expect(fs.existsSync(path.join(w.state, 'worktrees'))).toBe(false);
+    for (const host of ['host-a', 'host-b']) expect(fs.readdirSync(path.join(w.worktrees[host]!, host)).sort()).toEqual(['agent-1', 'agent-2', 'agent-3']);
+    // Nothing of either host runs any more.
     expect([...processesIn(w.root)]).toEqual([]);
 
     // status on the surviving host: the whole queue, host a's agents stale, host b's gone (its run ended).
