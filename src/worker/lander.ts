@@ -1,5 +1,5 @@
-import path from 'node:path';
 import { tryLock } from '../git/lock.js';
+import { git } from '../git/repo.js';
 import { removeAttemptWorktree } from '../git/worktree.js';
 import { landBatch, type BatchReport } from '../merge/batch.js';
 import { resolvePolicy, type TaskPolicy } from '../lifecycle/policy.js';
@@ -35,20 +35,24 @@ type ReadyEntry = InboxEntry & { ready: NonNullable<InboxEntry['ready']> };
  * batch with one verify run, and settles every task as its own landing would have. A worker that finds
  * the lock taken goes on with other work: the lander looks at the queue again before it lets go, and
  * whoever made a task ready tries the lock after, so no ready task is left without a lander.
+ * The lock is the clone's (`layout.locks`): with several hosts on one queue, a ready task's branch is in the
+ * clone of the host that made it ready, so each host's lander lands those (docs/DEPLOY.md), and their
+ * landings meet at the target's compare-and-swap like any two landings.
  * Returns the outcomes of the tasks it settled (empty when it landed nothing).
  */
 export async function landQueue(worker: Worker, index: InboxIndex, fault: (step: string) => void): Promise<TaskOutcome[]> {
   if (readyEntries(index, Date.now()).length === 0) return [];
   const { options } = worker.config;
   const target = targetFor(worker, resolvePolicy({}, options, 'land'));
-  const unlock = await tryLock(path.join(worker.layout.state, 'locks'), `lander-${refSafeId(target.label)}`, { staleMs: options.staleAfterMs });
+  const unlock = await tryLock(worker.layout.locks, `lander-${refSafeId(target.label)}`, { staleMs: options.staleAfterMs });
   if (!unlock) return [];
   const outcomes: TaskOutcome[] = [];
   try {
     let fillingSince = Date.now();
     while (!worker.isStopping) {
       index.refresh();
-      const batch = chooseBatch(readyEntries(index, Date.now()).map((e) => asReady(e, worker)), options.batchSize);
+      const mine = await landableHere(worker, readyEntries(index, Date.now()));
+      const batch = chooseBatch(mine.map((e) => asReady(e, worker)), options.batchSize);
       if (batch.length === 0) break;
       // A batch not yet full while other tasks are still worked on: wait a little for them to be ready.
       if (batch.length < options.batchSize && Date.now() - fillingSince < options.batchWaitMs && worker.store.taskFiles('running').length > 0) {
@@ -68,6 +72,18 @@ export async function landQueue(worker: Worker, index: InboxIndex, fault: (step:
 
 function readyEntries(index: InboxIndex, now: number): ReadyEntry[] {
   return index.ordered().filter((e): e is ReadyEntry => e.ready !== undefined && e.notBeforeMs <= now);
+}
+
+/**
+ * The ready tasks this clone can land: those whose branch it has, and those made ready on this host (a
+ * branch of this host that went missing is then reported by the landing, as before). Another host's
+ * ready task is its own lander's: its branch is in that host's clone.
+ */
+async function landableHere(worker: Worker, entries: ReadyEntry[]): Promise<ReadyEntry[]> {
+  if (entries.length === 0) return entries;
+  const refs = await git(worker.config.repo, ['for-each-ref', '--format=%(refname:strip=2)', 'refs/heads/pl/']);
+  const local = new Set(refs.split('\n').filter(Boolean));
+  return entries.filter((e) => local.has(e.ready.branch) || worker.store.claims.readLease(e.id, e.gens)?.host === worker.owner.host);
 }
 
 function asReady(entry: ReadyEntry, worker: Worker): ReadyTask & { entry: ReadyEntry } {

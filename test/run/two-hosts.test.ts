@@ -150,4 +150,20 @@ describe('two hosts on one queue', () => {
     expect(byHost('host-a').map((x) => [x.id, x.alive, x.stale])).toEqual([1, 2, 3].map((n) => [`host-a/agent-${n}`, null, true]));
     expect(byHost('host-b').map((x) => [x.id, x.alive])).toEqual([1, 2, 3].map((n) => [`host-b/agent-${n}`, false]));
   }, 180_000);
+
+  it.skipIf(noNamespaces !== undefined)('with verify (the merge queue), each host\'s lander lands the tasks its agents made ready', async () => {
+    const w = (made = world(['host-a', 'host-b']));
+    const ids = Array.from({ length: 12 }, (_, i) => `m${String(i + 1).padStart(2, '0')}`);
+    addTasks(w, ids, path.join(w.root, 'no-hold'));
+    hosts = ['host-a', 'host-b'].map((h) => startHost(h, w.clones[h]!, runArgs(w, h, ['--once', '--verify', 'true'])));
+    const ends = await Promise.all(hosts.map((h) => h.done));
+    ends.forEach((end, i) => expect(end.code, hosts[i]!.stdout + hosts[i]!.stderr).toBe(0));
+    expect(doneIds(w).sort()).toEqual(ids.map((id) => `${id}.json`));
+    expect(Object.fromEntries(trailerCounts(w.origin))).toEqual(Object.fromEntries(ids.map((id) => [id, 1])));
+    expect(await auditLandings(new QueueStore(layoutFor(w.clones['host-a']!, { queue: w.queue, state: w.state })), 'main', { repo: w.origin })).toEqual([]);
+    // Every landing was made by a lander of the host whose agent finished the task.
+    const events = readEventLog(path.join(w.state, 'events.jsonl'));
+    const readyBy = new Map(events.filter((e) => e.type === 'ready').map((e) => [e.task, String(e.agent).split('/')[0]]));
+    for (const e of events.filter((x) => x.type === 'landed')) expect(String(e.agent).split('/')[0], String(e.task)).toBe(readyBy.get(String(e.task)));
+  }, 120_000);
 });
