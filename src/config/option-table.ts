@@ -47,7 +47,7 @@ export interface OptionSpec<T> {
 export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]> } = {
   agents: { kind: k.positiveInteger, default: 3, alias: 'n', help: 'Worker processes' },
   hostId: {
-    kind: k.checked('a name of letters, digits, dots, dashes and underscores (not agent-<n>)', hostIdProblem, k.text),
+    kind: k.checked('a name of letters, digits, dots, dashes and underscores (not agent-<n>, not ending in .<n>)', hostIdProblem, k.text),
     help: 'Name of this host when several share the queue and state folder: its agents are <host-id>/agent-N',
   },
   once: { kind: k.boolean, default: false, help: 'Drain the queue, then exit (0 if every task landed, 1 if any failed)' },

@@ -15,7 +15,7 @@ const NON_NEGATIVE = 'a non-negative integer';
 // booleans), a bad value in the file, and what the message says was expected.
 const ROWS: [OptionName, string | undefined, unknown, string][] = [
   ['agents', '0', 0, POSITIVE],
-  ['hostId', 'a/b', 'agent-1', 'a name of letters, digits, dots, dashes and underscores (not agent-<n>)'],
+  ['hostId', 'a/b', 'agent-1', 'a name of letters, digits, dots, dashes and underscores (not agent-<n>, not ending in .<n>)'],
   ['once', undefined, 'yes', 'true or false'],
   ['single', undefined, 1, 'true or false'],
   ['inPlace', undefined, 'no', 'true or false'],
