@@ -13,6 +13,8 @@ interface EventFields {
   'agent-errored': { reason: string };
   claimed: { file: string };
   'attempt-started': { base: string; stage?: Stage };
+  /** The attempt's agent process is running (its pid); with `attempt-finished`'s durationMs this dates its exit too. */
+  'agent-started': { pid: number };
   'attempt-finished': { next: string; durationMs: number; usage: AgentUsage; stage?: Stage };
   /** A pipeline stage finished; the task waits in the inbox for `nextStage`. */
   advanced: { stage: Stage; nextStage: Stage };

@@ -46,6 +46,8 @@ export interface AttemptInput {
   signal: AbortSignal;
   /** Fault injection for tests (PL_FAULT): called at protocol steps. */
   fault: (step: string) => void;
+  /** Told the agent's pid once its process runs (the worker records an `agent-started` event). */
+  onAgentStarted?: (pid: number) => void;
 }
 
 export interface AttemptResult {
@@ -129,6 +131,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
       input.claims.recordProcess(task.id, gen, { pid, startTime: info.startTime, runId: info.runId, host: os.hostname(), startedAt: new Date().toISOString(), base: input.base });
       state.set({ agentPid: pid, agentPidStart: info.startTime, agentRunId: info.runId });
       guard.watch(pid, info);
+      input.onAgentStarted?.(pid);
       input.fault('agent-running');
     },
     onLine: (line) => {

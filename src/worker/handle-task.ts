@@ -6,6 +6,7 @@ import { readVerdictFile, verdictFromEvents } from './verdict.js';
 import { mergeTargetInto, runTestCommand, TargetMergeConflict } from './test-stage.js';
 import type { Lease } from '../lifecycle/records.js';
 import { revParse } from '../git/repo.js';
+import { branchTip } from '../git/ref-file.js';
 import type { Worker } from './loop.js';
 import { runAttempt, type AttemptResult } from './attempt.js';
 import { priorState, type PriorState } from './history.js';
@@ -63,9 +64,12 @@ export async function handleTask(
 
   // The tester tests what will land: the current target merged into the branch.
   const beforeAgent = policy.pipeline && stage === 'test' ? (worktree: string) => mergeTargetInto(worktree, policy.target, config.repo) : undefined;
+  // The last landing's cleanup ran on while this task was claimed; the worktree lock (and a warm slot) is needed now.
+  await worker.cleanupsDone();
   let result: AttemptResult;
   try {
-    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, beforeAgent, state, claims: store.claims, signal, fault });
+    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, beforeAgent, state, claims: store.claims, signal, fault,
+      onAgentStarted: (pid) => worker.emit({ type: 'agent-started', task: task.id, gen, attempt, pid }) });
   } catch (err) {
     // A superseded attempt (see the fencing check in runAttempt, or a clash with the reclaimer's WIP commit) is not a failure.
     if (store.claims.isSuperseded(task.id, gen)) return superseded(worker, held, attempt);
@@ -152,7 +156,7 @@ function superseded(worker: Worker, held: Held, attempt: number): TaskOutcome {
 }
 
 async function tipOf(repo: string, target: string): Promise<string> {
-  const tip = await revParse(repo, `refs/heads/${target}`);
+  const tip = await branchTip(repo, target);
   if (!tip) throw new Error(`target branch \`${target}\` does not exist in ${repo}`);
   return tip;
 }

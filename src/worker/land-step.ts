@@ -8,7 +8,8 @@ import type { TaskPolicy } from '../lifecycle/policy.js';
 
 /**
  * Land a finished attempt according to `--land`: merge onto the target (lock-free, exactly once),
- * or keep the branch. Cleans up the worktree (and branch, once merged) when configured.
+ * or keep the branch. Cleans up the worktree (and branch, once merged) when configured; that cleanup runs on
+ * after this returns (`Worker.deferCleanup`), so it never delays the task's release or the next claim.
  */
 export async function landStep(
   worker: Worker,
@@ -57,7 +58,8 @@ export async function landStep(
       result.status === 'landed' && worktree
         ? removeLandedWorktree({ repo, layout: worker.layout, taskId: task.id, gen: attempt.gen, target, landedAt: result.commit, branchTip: result.branchTip })
         : removeAttemptWorktree({ repo, layout: worker.layout, taskId: task.id, gen: attempt.gen, deleteBranch: true, mergedInto: `refs/heads/${target}` });
-    await cleanup.catch(() => undefined);
+    // Not awaited: the task is settled and the next one claimed while git removes what this attempt used.
+    worker.deferCleanup(cleanup);
   }
   return result as LandOutcome;
 }

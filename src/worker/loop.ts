@@ -57,6 +57,8 @@ export class Worker {
   private ended = false;
   private lastRescan = 0;
   private readonly gate: ClaimGate;
+  /** Cleanups of landed attempts still running (see deferCleanup). */
+  private readonly cleanups = new Set<Promise<unknown>>();
   readonly counts = { done: 0, failed: 0 };
 
   constructor(readonly config: WorkerConfig) {
@@ -74,6 +76,22 @@ export class Worker {
   emit(event: AgentEventInput): void {
     const full = appendEvent(this.layout.events, { agent: this.config.agentId, ...event });
     this.config.onEvent?.(full);
+  }
+
+  /**
+   * Let a landed attempt's cleanup (worktree removal, branch deletion) run on while its task is settled and
+   * the next task claimed: it is the cleanup of a task already in done/, whose failure was never more than a
+   * leftover for `clean`. The next attempt waits for it before it touches a worktree (`cleanupsDone`), since
+   * both take the worktree lock (and a warm slot's folder is the same), and the worker waits for it before it ends.
+   */
+  deferCleanup(work: Promise<unknown>): void {
+    const running: Promise<unknown> = work.catch(() => undefined).finally(() => this.cleanups.delete(running));
+    this.cleanups.add(running);
+  }
+
+  /** Resolves once every deferred cleanup has ended. */
+  async cleanupsDone(): Promise<void> {
+    while (this.cleanups.size > 0) await Promise.all([...this.cleanups]);
   }
 
   stop(): void {
@@ -152,6 +170,8 @@ export class Worker {
         this.state.clearTask(this.stopping ? 'stopping' : 'idle');
       }
     } finally {
+      // Nothing this worker started may outlive it: a --once run ends with the worktrees of landed tasks gone.
+      await this.cleanupsDone();
       clearInterval(heartbeat);
       clearInterval(monitorTimer);
       this.ended = true;
