@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { git, revParse } from './repo.js';
 
-// Reading a ref from its loose file costs a few syscalls where `git rev-parse` costs a process (3 ms on a quiet
+// Reading a ref from its loose file (and git's records from its own folder) costs a few syscalls where `git rev-parse` costs a process (3 ms on a quiet
 // 2-core machine, 10 ms and more under load), and an attempt asks twice: its base (the target's tip) and the
 // commit it just made. Git writes a loose ref by renaming `<ref>.lock` over it, so the file is never torn. When
 // there is no loose file (a packed ref, the reftable format, an unusual layout), git answers as before.
@@ -47,6 +47,20 @@ function looseBranch(dir: string, branch: string): string | undefined {
   if (branch.split('/').some((part) => part === '' || part.startsWith('.'))) return undefined;
   const gitDir = gitDirOf(dir);
   return gitDir ? readObjectId(path.join(commonDirOf(gitDir), 'refs', 'heads', ...branch.split('/'))) : undefined;
+}
+
+/**
+ * Whether git has a linked worktree registered for the repository at `repo` (an entry under
+ * `<common git dir>/worktrees/`). True when the layout cannot be read plainly, so a caller errs on asking git.
+ */
+export function hasLinkedWorktrees(repo: string): boolean {
+  const gitDir = gitDirOf(repo);
+  if (!gitDir) return true;
+  try {
+    return fs.readdirSync(path.join(commonDirOf(gitDir), 'worktrees')).length > 0;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
 }
 
 /** The commit branch `branch` of the repository at `repo` points at; undefined when there is no such branch. */

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { branchTip, headCommit } from '../../src/git/ref-file.js';
+import { branchTip, hasLinkedWorktrees, headCommit } from '../../src/git/ref-file.js';
 import { tmpDir, tmpRepo } from '../helpers/tmp.js';
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
@@ -50,5 +50,22 @@ describe('headCommit', () => {
     git(wt, 'checkout', '-q', '--detach', 'main');
     expect(await headCommit(wt)).toBe(git(repo, 'rev-parse', 'main'));
     expect(await headCommit(repo)).toBe(git(repo, 'rev-parse', 'HEAD'));
+  });
+});
+
+describe('hasLinkedWorktrees', () => {
+  it('is false for a repository with none, true once one is added, false again after it is removed', () => {
+    const repo = tmpRepo();
+    expect(hasLinkedWorktrees(repo)).toBe(false);
+    const wt = path.join(tmpDir(), 'wt');
+    git(repo, 'worktree', 'add', '-q', '-b', 'side', wt);
+    expect(hasLinkedWorktrees(repo)).toBe(true);
+    expect(hasLinkedWorktrees(wt)).toBe(true);
+    git(repo, 'worktree', 'remove', wt);
+    expect(hasLinkedWorktrees(repo)).toBe(false);
+  });
+
+  it('is true for a folder whose git layout cannot be read plainly', () => {
+    expect(hasLinkedWorktrees(tmpDir())).toBe(true);
   });
 });
