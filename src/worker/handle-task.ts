@@ -69,7 +69,10 @@ export async function handleTask(
   let result: AttemptResult;
   try {
     result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, beforeAgent, state, claims: store.claims, signal, fault,
-      onAgentStarted: (pid) => worker.emit({ type: 'agent-started', task: task.id, gen, attempt, pid }) });
+      onAgentStarted: (pid) => {
+        worker.emit({ type: 'agent-started', task: task.id, gen, attempt, pid });
+        worker.prepareNext();
+      } });
   } catch (err) {
     // A superseded attempt (see the fencing check in runAttempt, or a clash with the reclaimer's WIP commit) is not a failure.
     if (store.claims.isSuperseded(task.id, gen)) return superseded(worker, held, attempt);

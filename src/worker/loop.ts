@@ -191,11 +191,24 @@ export class Worker {
   /** The next task this worker may start, refreshing the inbox view when it is due. */
   private next(): InboxEntry | { fail: true } | undefined {
     const now = Date.now();
-    if (now - this.lastRescan >= this.config.options.rescanMs || this.index.size === 0) {
-      this.lastRescan = now;
-      for (const r of this.index.refresh().rejected) this.emit({ type: 'rejected', file: r.file, problems: r.problems });
-    }
+    if (now - this.lastRescan >= this.config.options.rescanMs || this.index.size === 0) this.rescan(now);
     return selectTask(this, this.index, now);
+  }
+
+  private rescan(now: number): void {
+    this.lastRescan = now;
+    for (const r of this.index.refresh().rejected) this.emit({ type: 'rejected', file: r.file, problems: r.problems });
+  }
+
+  /**
+   * Called once an attempt's agent runs: the worker has nothing else to do until it exits, so the inbox view is
+   * brought up to date now (new files parsed, taken ones dropped) rather than on the way from a landing to the
+   * next claim. A file added later is still seen within `rescanMs`, as before.
+   */
+  prepareNext(): void {
+    setImmediate(() => {
+      if (!this.stopping && !this.ended) this.rescan(Date.now());
+    });
   }
 
   /**
