@@ -240,14 +240,16 @@ for (const line of OVERHEAD_NOTE) console.log(`  ${line}`);
 if (BASELINE) {
   console.log('');
   console.log(`Against the baseline ${BASELINE}, run right after each of ours on the same tasks:`);
-  console.log(' agents  wall s  baseline s  efficiency  baseline  per attempt ms  baseline ms  start-up ms  baseline ms');
+  console.log(' agents  wall s  baseline s  efficiency  baseline  per attempt ms  baseline ms  start-up ms  baseline ms  CPU ms/task  baseline ms');
   for (const r of results) {
     const [o, b] = [r.ours, r.base];
+    const cpu = (x) => fmt((x.cpuMs - r.xargs.cpuMs) / TASKS);
     console.log(
       `${pad(r.n, 7)}  ${pad(fmt(o.wallMs / 1000, 2), 6)}  ${pad(fmt(b.wallMs / 1000, 2), 10)}  ${pad(fmt((r.ideal / o.wallMs) * 100, 1) + '%', 10)}  ${pad(fmt((r.ideal / b.wallMs) * 100, 1) + '%', 8)}` +
-        `  ${pad(fmt(o.parts.perAttempt), 14)}  ${pad(fmt(b.parts.perAttempt), 11)}  ${pad(fmt(o.parts.startup), 11)}  ${pad(fmt(b.parts.startup), 11)}`,
+        `  ${pad(fmt(o.parts.perAttempt), 14)}  ${pad(fmt(b.parts.perAttempt), 11)}  ${pad(fmt(o.parts.startup), 11)}  ${pad(fmt(b.parts.startup), 11)}  ${pad(cpu(o), 11)}  ${pad(cpu(b), 11)}`,
     );
   }
+  console.log('  CPU ms/task: what each task cost the machine beyond its agent (moves far less with the load than wall time).');
 }
 console.log('  start-up: `run` spawned to the first claim; tail: the last task done to the run exiting.');
 

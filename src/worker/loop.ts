@@ -178,6 +178,7 @@ export class Worker {
       await this.watcherStarting;
       await this.watcher?.close();
       this.state.clearTask('stopping');
+      this.state.flush();
     }
     return this.counts;
   }
