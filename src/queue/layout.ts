@@ -21,6 +21,8 @@ export interface Layout {
   events: string;
   statusJson: string;
   board: string;
+  /** The landing queue's markers: an empty `<id>` per task released ready to land (worker/lander.ts reads it). */
+  landing: string;
   ledger: string;
   /** The circuit breaker for a broken agent environment, shared by every worker. */
   breaker: string;
@@ -60,6 +62,7 @@ export function layoutFor(repo: string, options: LayoutOptions = {}): Layout {
     events: path.join(state, 'events.jsonl'),
     statusJson: path.join(state, 'status.json'),
     board: path.join(state, 'board.md'),
+    landing: path.join(state, 'landing'),
     ledger: path.join(state, 'ledger'),
     breaker: path.join(state, 'breaker.json'),
     landingStop: path.join(state, 'landing-stop.json'),

@@ -133,7 +133,7 @@ export class Worker {
       fault('before-first-claim');
       while (!this.stopping) {
         // The landing queue first: ready tasks are the closest to done (see worker/lander.ts).
-        if (this.index.ordered().some((e) => e.ready)) {
+        if (this.store.readyIds().length > 0) {
           const { landQueue } = await loadLander();
           const landed = await landQueue(this, this.index, fault);
           for (const outcome of landed) this.count(outcome);
