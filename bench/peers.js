@@ -115,8 +115,9 @@ const env = {
 };
 const tools = TOOL_NAMES.filter((t) => !skipped.has(t));
 const failedRuns = [];
+if (tools.length === 0) say('no tool left to run');
 
-for (const workload of WORKLOAD_NAMES) {
+for (const workload of tools.length > 0 ? WORKLOAD_NAMES : []) {
   const tasks = WORKLOADS[workload].tasks(TASKS);
   say('');
   say(`workload \`${workload}\`: ${TASKS} tasks, ${WORKLOADS[workload].describe}; ${AGENTS} agents (load ${load()})`);

@@ -23,6 +23,13 @@ function tail(text, lines = 6) {
   return text.trim().split('\n').slice(-lines).join('\n');
 }
 
+/** npm's own summary of a failure (its `code` and first message lines), else the last lines of its output. */
+function npmReason(text) {
+  const lines = text.trim().split('\n');
+  const first = lines.findIndex((l) => /^npm error (code|errno|network|404|E[A-Z]+)/.test(l));
+  return first >= 0 ? lines.slice(first, first + 3).join(' / ') : tail(text);
+}
+
 /**
  * Install one peer into `<root>/<name>` (kept when its program is already there, for --peers-dir) and check
  * that its program starts. Returns `{ program }` or `{ skipped: reason }`.
@@ -36,7 +43,7 @@ export function installPeer(root, name, log) {
     log(`installing ${peer.packages.join(' ')} into ${dir} ...`);
     const started = Date.now();
     const r = spawnSync('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error', ...peer.packages], { encoding: 'utf8', timeout: 600_000 });
-    if (r.status !== 0) return { skipped: `npm install ${peer.packages.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`}): ${tail(r.stderr || r.stdout)}` };
+    if (r.status !== 0) return { skipped: `npm install ${peer.packages.join(' ')} failed (${r.error?.message ?? `exit ${r.status}`}): ${npmReason(r.stderr || r.stdout)}` };
     log(`  installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   if (!fs.existsSync(program.file)) return { skipped: `npm installed ${peer.packages.join(' ')} but ${program.file} is not there` };

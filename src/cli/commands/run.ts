@@ -42,8 +42,9 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
     const options = resolveOptions(loadConfigFile(layout.config), fromCli);
     // Before the workers are forked too: a refusal then costs no worker start-ups.
     refuseClaudeAsRoot(new QueueStore(layout), options, argv.agent !== undefined);
-    // Workers load while the checks below run; any that no slot takes are ended.
-    if (!options.single) prewarmWorkers(options.agents);
+    // Workers load while the checks below run; any that no slot takes are ended. Spares forked on a guess from
+    // the command line (cli/main.ts) are topped up or ended here, now that the options are known.
+    prewarmWorkers(options.single ? 0 : options.agents);
     try {
       await runChecked(argv, layout, options);
     } finally {
