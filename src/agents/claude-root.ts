@@ -1,5 +1,5 @@
-import { DEFAULT_PERMISSION_MODE } from './claude.js';
-import { booleanSetting, listSetting, stringSetting } from './settings.js';
+// Not from claude.js: `run` checks this before anything starts, and the adapter's parsing is not needed for it.
+import { DEFAULT_PERMISSION_MODE, booleanSetting, listSetting, stringSetting } from './settings.js';
 import type { Task } from '../task/types.js';
 import type { AgentSettings } from './types.js';
 

@@ -1,9 +1,9 @@
 import type { AgentAdapter, AgentContext, AgentInvocation, AgentSettings } from './types.js';
 import { parseClaudeLine } from './claude-events.js';
-import { booleanSetting, listSetting, modelArgs, promptNeedsStdin, stringSetting } from './settings.js';
+import { DEFAULT_PERMISSION_MODE, booleanSetting, listSetting, modelArgs, promptNeedsStdin, stringSetting } from './settings.js';
 
-/** Permission mode used when `agentSettings.claude.permissionMode` is not set. */
-export const DEFAULT_PERMISSION_MODE = 'bypassPermissions';
+/** Permission mode used when `agentSettings.claude.permissionMode` is not set (kept in settings.ts, which `run`'s root check loads alone). */
+export { DEFAULT_PERMISSION_MODE };
 
 /**
  * Claude Code in print mode:

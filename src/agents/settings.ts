@@ -51,3 +51,6 @@ const MAX_PROMPT_ARG_BYTES = 100_000;
 export function promptNeedsStdin(prompt: string): boolean {
   return Buffer.byteLength(prompt, 'utf8') > MAX_PROMPT_ARG_BYTES;
 }
+
+/** Claude Code's permission mode when `agentSettings.claude.permissionMode` names none. */
+export const DEFAULT_PERMISSION_MODE = 'bypassPermissions';

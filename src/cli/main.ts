@@ -4,8 +4,25 @@ import { hideBin } from 'yargs/helpers';
 import { EXIT } from '../errors.js';
 import { exitFor } from './exit-codes.js';
 import { commands } from './commands/index.js';
+import { earlyWorkers } from './early-workers.js';
 
 async function main(argv: string[]): Promise<number> {
+  const early = earlyWorkers(argv);
+  if (early === 0) return parse(argv);
+  // `run --agents N` forks its workers before yargs and the command's module load: a worker takes longer to
+  // load than the run's own checks, so each millisecond sooner is one the first claim does not wait for.
+  // `run` tops the spares up or ends the extra ones once the options are known.
+  const spares = await import('../supervisor/worker-process.js');
+  spares.prewarmWorkers(early);
+  try {
+    return await parse(argv);
+  } finally {
+    // A usage error, or any way out before the run took them: spares must not keep this process alive.
+    spares.discardPrewarmed();
+  }
+}
+
+async function parse(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
   const parser = yargs(argv)
     .scriptName('parallel-loop')
@@ -25,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
       exitCode = EXIT.usage;
       throw new UsageExit();
     });
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
   } catch (err) {
@@ -39,6 +57,22 @@ async function main(argv: string[]): Promise<number> {
 }
 
 class UsageExit extends Error {}
+
+/**
+ * yargs renders a command's whole help text as the command starts, to have it ready should the command fail.
+ * `run` has some sixty options: that took 20-40 ms of the supervisor's thread (far more under load) while its
+ * workers started. Our `fail` handler never prints help, so the text is never read. Reached through yargs'
+ * internals; when they change, the help is simply rendered as before.
+ */
+function skipHelpCache(parser: unknown): void {
+  type Internals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } };
+  try {
+    const usage = (parser as Internals).getInternalMethods?.().getUsageInstance?.();
+    if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+  } catch {
+    // internals moved: nothing skipped
+  }
+}
 
 // Commands that finish with a non-zero status (a task failed) set process.exitCode themselves;
 // errors land here. Nothing calls process.exit, so output is flushed before the process ends.

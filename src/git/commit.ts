@@ -1,6 +1,7 @@
 import { identityArgs } from './identity.js';
 import { PlError } from '../errors.js';
 import { git, runGit } from './repo.js';
+import { headCommit } from './ref-file.js';
 import { attemptTrailer } from '../merge/trailers.js';
 
 export interface AgentCommitInput {
@@ -52,7 +53,7 @@ export async function commitLeftovers(worktree: string, message: string, options
       details: { cwd: worktree, exitCode: 1, stderr: committed.stderr },
     });
   }
-  return git(worktree, ['rev-parse', 'HEAD']);
+  return headCommit(worktree);
 }
 
 // `git add` fails ("paths are ignored") when an exclude pathspec names an ignored path; such a path

@@ -3,25 +3,19 @@ import path from 'node:path';
 import { runGit } from '../git/repo.js';
 import { isSameProcess } from '../proc/start-time.js';
 import { verifyWorktree } from '../queue/layout.js';
-import type { QueueStore } from '../queue/store.js';
+import { listAgentIds, type QueueStore } from '../queue/store.js';
 import { readJsonOrUndefined } from '../util/atomic-write.js';
 import type { CleanItem } from './clean-plan.js';
 
 /**
- * The landers' verify worktrees (`<state>/verify/<agent>`, kept between batches) of agents not running
- * now: removed, or only listed with `dryRun`. A live agent's is kept, with why.
+ * The landers' verify worktrees (`<state>/verify/<agent>`, kept between batches; `<agent>` may be
+ * `<host-id>/agent-N`) of agents not running now: removed, or only listed with `dryRun`. A live agent's is
+ * kept, with why.
  */
 export async function cleanVerifyWorktrees(store: QueueStore, dryRun: boolean): Promise<{ removed: CleanItem[]; kept: CleanItem[] }> {
-  const root = path.dirname(verifyWorktree(store.layout, 'x'));
   const removed: CleanItem[] = [];
   const kept: CleanItem[] = [];
-  let agents: string[];
-  try {
-    agents = fs.readdirSync(root);
-  } catch {
-    return { removed, kept };
-  }
-  for (const agent of agents) {
+  for (const agent of listAgentIds(store.layout.verify)) {
     const dir = verifyWorktree(store.layout, agent);
     const hb = readJsonOrUndefined<{ pid?: number; pidStart?: string; phase?: string }>(path.join(store.layout.agents, agent, 'heartbeat.json'));
     const alive = hb?.pid !== undefined && hb.pidStart !== undefined && hb.phase !== 'stopping' && isSameProcess(hb.pid, hb.pidStart);

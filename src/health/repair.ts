@@ -1,6 +1,7 @@
 import type { RunOptions } from '../config/options.js';
 import type { AgentEventInput } from '../lifecycle/events.js';
 import { pruneWorktrees } from '../git/worktree.js';
+import { hasLinkedWorktrees } from '../git/ref-file.js';
 import type { QueueStore } from '../queue/store.js';
 import type { Owner } from '../queue/take.js';
 import { Monitor } from './monitor.js';
@@ -27,6 +28,7 @@ export async function repairOnStart(
   for (const id of returnStranded(store, owner)) note(`returned ${id} from running/ to the queue (it had no live claim)`);
   const monitor = new Monitor({ store, options: { ...options, staleAfterMs: Number.POSITIVE_INFINITY }, owner, emit });
   for (const id of await monitor.pass()) note(`reclaimed ${id} from a worker that is no longer running`);
-  await pruneWorktrees(store.layout.repo, store.layout).catch(() => undefined);
+  // A repository with no linked worktree registered has nothing to prune: no git process, no lock.
+  if (hasLinkedWorktrees(store.layout.repo)) await pruneWorktrees(store.layout.repo, store.layout).catch(() => undefined);
   return repaired;
 }

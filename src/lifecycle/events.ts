@@ -20,6 +20,8 @@ interface EventFields {
    * `setAside`: why the slot's old worktree was moved out of the way.
    */
   'worktree-ready': { worktree: string; warm: boolean; created: boolean; setup: 'ran' | 'skipped' | 'none'; setupMs?: number; why?: string; kept?: string[]; setAside?: string };
+  /** The attempt's agent process is running (its pid); with `attempt-finished`'s durationMs this dates its exit too. */
+  'agent-started': { pid: number };
   'attempt-finished': { next: string; durationMs: number; usage: AgentUsage; stage?: Stage };
   /** A pipeline stage finished; the task waits in the inbox for `nextStage`. */
   advanced: { stage: Stage; nextStage: Stage };

@@ -20,10 +20,14 @@ export interface Layout {
   worktrees: string;
   /** Locks around git operations on this clone (worktree add/remove/prune): beside the worktrees, as they are per clone. */
   locks: string;
+  /** The landers' verify worktrees (`<folder>/<agent>`): this clone's too, so beside the other worktrees when those are elsewhere. */
+  verify: string;
   tmp: string;
   events: string;
   statusJson: string;
   board: string;
+  /** The landing queue's markers: an empty `<id>` per task released ready to land (worker/lander.ts reads it). */
+  landing: string;
   ledger: string;
   /** The circuit breaker for a broken agent environment, shared by every worker. */
   breaker: string;
@@ -70,10 +74,12 @@ export function layoutFor(repo: string, options: LayoutOptions = {}): Layout {
     // Under the state folder as before when the worktrees are there; else beside the worktrees, as a
     // lock in a shared state folder would make every host wait on every other host's git.
     locks: underState ? path.join(state, 'locks') : path.join(worktrees, '.locks'),
+    verify: underState ? path.join(state, 'verify') : path.join(worktrees, '.verify'),
     tmp: path.join(state, 'tmp'),
     events: path.join(state, 'events.jsonl'),
     statusJson: path.join(state, 'status.json'),
     board: path.join(state, 'board.md'),
+    landing: path.join(state, 'landing'),
     ledger: path.join(state, 'ledger'),
     breaker: path.join(state, 'breaker.json'),
     landingStop: path.join(state, 'landing-stop.json'),
@@ -102,7 +108,7 @@ export function attemptWorktree(layout: Layout, taskId: string, gen: number): st
 
 /** Where one agent's lander verifies batches: a detached worktree of its own, kept between batches. */
 export function verifyWorktree(layout: Layout, agentId: string): string {
-  return path.join(layout.state, 'verify', agentId);
+  return path.join(layout.verify, agentId);
 }
 
 /**

@@ -137,6 +137,35 @@ export class QueueStore {
   }
 
   /**
+   * Mark a task ready to land: an empty `<state>/landing/<id>`, written after its `ready` release. A hint for
+   * the lander (the release decides), so it finds the landing queue without reading every inbox entry.
+   */
+  markReady(id: string): void {
+    fs.mkdirSync(this.layout.landing, { recursive: true });
+    fs.writeFileSync(path.join(this.layout.landing, encodeURIComponent(id)), '');
+  }
+
+  unmarkReady(id: string): void {
+    fs.rmSync(path.join(this.layout.landing, encodeURIComponent(id)), { force: true });
+  }
+
+  /** Ids marked ready to land, in no order. */
+  readyIds(): string[] {
+    try {
+      return fs.readdirSync(this.layout.landing).map((n) => decodeURIComponent(n));
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return [];
+      throw err;
+    }
+  }
+
+  /** The inbox file of task `id` under its own name (`<id><ext>`, as a task is put back), if there is one. */
+  inboxFileOf(id: string): string | undefined {
+    for (const ext of TASK_EXTENSIONS) if (this.stat('inbox', id + ext)) return id + ext;
+    return undefined;
+  }
+
+  /**
    * Move a file from the inbox (or another state) to rejected/ with `<name>.error.txt` beside it.
    * The file itself is never rewritten. Returns the name it got in rejected/.
    */

@@ -6,10 +6,10 @@ import type { PlEvent, PlEventInput } from '../lifecycle/events.js';
 import { layoutFor, type Layout } from '../queue/layout.js';
 import { QueueStore } from '../queue/store.js';
 import { withDesktop } from '../notify/desktop.js';
-import { Notifier } from '../notify/notifier.js';
+import type { Notifier } from '../notify/notifier.js';
 import { DrainWatch } from './drain-watch.js';
 import type { FromWorker, ToWorker } from '../worker/messages.js';
-import { Worker } from '../worker/loop.js';
+import type { Worker } from '../worker/loop.js';
 import { nfsFault } from '../worker/fault.js';
 import { Slots } from './slots.js';
 import { restartDecision } from './restart-policy.js';
@@ -65,7 +65,7 @@ export class Supervisor {
 
   /** Run until the queue drains (--once) or a signal stops it. Returns slots that ended errored. */
   async run(): Promise<{ errored: string[] }> {
-    this.startNotifier();
+    await this.startNotifier();
     const drainTimer = setInterval(() => this.checkDrained(), this.config.options.monitorMs);
     drainTimer.unref();
     try {
@@ -115,6 +115,8 @@ export class Supervisor {
   }
 
   private async runSingle(slot: { agentId: string; slot: number }): Promise<{ errored: string[] }> {
+    // Loaded here only: a forking supervisor never runs the worker loop itself, and loading it cost every run's start.
+    const { Worker } = await import('../worker/loop.js');
     this.single = new Worker({ ...this.config, agentId: slot.agentId, slot: slot.slot, onEvent: (e) => this.record(e) });
     await this.single.run();
     return { errored: [] };
@@ -132,10 +134,12 @@ export class Supervisor {
   }
 
   /** Every worker's events pass here once, so this is where notifications are sent from. */
-  private startNotifier(): void {
+  private async startNotifier(): Promise<void> {
     const { settings, missing } = withDesktop(this.config.options.notify, this.config.options.notifyDesktop);
     if (missing) this.config.say?.('--notify-desktop: notify-send is not on PATH, so nothing is shown on the desktop');
     if (!settings) return;
+    // Loaded only for a run that notifies anyone.
+    const { Notifier } = await import('../notify/notifier.js');
     this.notifier = new Notifier({
       settings,
       run: this.id,

@@ -17,17 +17,24 @@ function forkWorker(): ChildProcess {
 /** Workers forked before their slots are known: a worker takes ~100-200 ms to load, time the run's checks can cover. */
 const spares: ChildProcess[] = [];
 
-/** Fork `count` workers now, to be given their slots by the next Supervisor.run. They do nothing until told to start. */
+/**
+ * Have `count` spare workers: fork as many as are missing now, to be given their slots by the next
+ * Supervisor.run, and end any beyond `count` (forked on a guess before the options were known). They do
+ * nothing until told to start.
+ */
 export function prewarmWorkers(count: number): void {
-  for (let i = 0; i < count; i++) spares.push(forkWorker());
+  for (let i = spares.length; i < count; i++) spares.push(forkWorker());
+  for (const child of spares.splice(Math.max(0, count))) endSpare(child);
+}
+
+function endSpare(child: ChildProcess): void {
+  child.kill('SIGKILL');
+  if (child.connected) child.disconnect();
 }
 
 /** End the spare workers no slot took (they never started anything). */
 export function discardPrewarmed(): void {
-  for (const child of spares.splice(0)) {
-    child.kill('SIGKILL');
-    if (child.connected) child.disconnect();
-  }
+  for (const child of spares.splice(0)) endSpare(child);
 }
 
 /** A spare that is still alive, or a new fork. Either may still die at any moment after this. */

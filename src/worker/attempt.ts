@@ -50,6 +50,8 @@ export interface AttemptInput {
   fault: (step: string) => void;
   /** Records an event (the worktree's set-up, before the agent starts). */
   emit: (event: AgentEventInput) => void;
+  /** Told the agent's pid once its process runs (the worker records an `agent-started` event). */
+  onAgentStarted?: (pid: number) => void;
 }
 
 export interface AttemptResult {
@@ -148,6 +150,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
       input.claims.recordProcess(task.id, gen, { pid, startTime: info.startTime, runId: info.runId, host: os.hostname(), startedAt: new Date().toISOString(), base: input.base });
       state.set({ agentPid: pid, agentPidStart: info.startTime, agentRunId: info.runId });
       guard.watch(pid, info);
+      input.onAgentStarted?.(pid);
       input.fault('agent-running');
     },
     onLine: (line) => {

@@ -6,6 +6,7 @@ import { readVerdictFile, verdictFromEvents } from './verdict.js';
 import { mergeTargetInto, runTestCommand, TargetMergeConflict } from './test-stage.js';
 import type { Lease } from '../lifecycle/records.js';
 import { revParse } from '../git/repo.js';
+import { branchTip } from '../git/ref-file.js';
 import type { Worker } from './loop.js';
 import type { LandTarget } from '../merge/target.js';
 import { attemptFolder, runAttempt, type AttemptResult } from './attempt.js';
@@ -66,7 +67,9 @@ export async function handleTask(
   let base: string;
   try {
     // A remote target's tip is fetched: the attempt starts from the remote branch as it is now.
-    base = options.inPlace ? '' : ((prior.resumeBranch && (await revParse(config.repo, prior.resumeBranch))) || (await target.readTip()).tip);
+    // A local target's tip from its loose ref file where there is one (no git process); a remote's is fetched.
+    const tipNow = async () => (target.kind === 'local' ? await branchTip(config.repo, target.branch) : undefined) ?? (await target.readTip()).tip;
+    base = options.inPlace ? '' : ((prior.resumeBranch && (await revParse(config.repo, prior.resumeBranch))) || (await tipNow()));
   } catch (err) {
     // A remote that cannot be fetched now (refused, unreachable) is no fault of the task's.
     if (target.kind !== 'remote' || !isPlError(err) || (err.code !== 'REMOTE_AUTH_FAILED' && err.code !== 'GIT_FAILED')) throw err;
@@ -82,9 +85,16 @@ export async function handleTask(
 
   // The tester tests what will land: the current target merged into the branch.
   const beforeAgent = policy.pipeline && stage === 'test' ? async (worktree: string) => mergeTargetInto(worktree, await freshRef(target), config.repo, target.label) : undefined;
+  // The last landing's cleanup ran on while this task was claimed; the worktree lock (and a warm slot) is needed now.
+  await worker.cleanupsDone();
   let result: AttemptResult;
   try {
-    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, beforeAgent, state, claims: store.claims, signal, fault, emit: (e) => worker.emit(e) });
+    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, beforeAgent, state, claims: store.claims, signal, fault,
+      emit: (e) => worker.emit(e),
+      onAgentStarted: (pid) => {
+        worker.emit({ type: 'agent-started', task: task.id, gen, attempt, pid });
+        worker.prepareNext();
+      } });
   } catch (err) {
     // A superseded attempt (see the fencing check in runAttempt, or a clash with the reclaimer's WIP commit) is not a failure.
     if (store.claims.isSuperseded(task.id, gen)) return superseded(worker, held, attempt);

@@ -32,7 +32,8 @@ export function targetFor(worker: Worker, policy: TaskPolicy): LandTarget {
 /**
  * Land a finished attempt according to `--land`: merge onto the target (lock-free, exactly once), open a
  * pull request, or keep the branch. Cleans up the worktree (and branch, once merged) when configured. A
- * remote that refuses the credentials holds the task and stops landing on this host (see stopLanding).
+ * remote that refuses the credentials holds the task and stops landing on this host (see stopLanding). The
+ * cleanup runs on after this returns (`Worker.deferCleanup`), so it never delays the task's release or the next claim.
  */
 export async function landStep(worker: Worker, task: Task, policy: TaskPolicy, attempt: AttemptToLand, fault: (step: string) => void = () => undefined): Promise<LandOutcome> {
   const { options } = worker.config;
@@ -101,7 +102,8 @@ async function mergeStep(worker: Worker, task: Task, policy: TaskPolicy, attempt
       result.status === 'landed' && worktree
         ? removeLandedWorktree({ repo, layout: worker.layout, taskId: task.id, gen: attempt.gen, target: policy.target, targetRef: target.ref, landedAt: result.commit, branchTip: result.branchTip })
         : removeAttemptWorktree({ repo, layout: worker.layout, taskId: task.id, gen: attempt.gen, deleteBranch: true, mergedInto: target.ref });
-    await cleanup.catch(() => undefined);
+    // Not awaited: the task is settled and the next one claimed while git removes what this attempt used.
+    worker.deferCleanup(cleanup);
   }
   return result as LandOutcome;
 }

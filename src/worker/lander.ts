@@ -41,7 +41,7 @@ type ReadyEntry = InboxEntry & { ready: NonNullable<InboxEntry['ready']> };
  * Returns the outcomes of the tasks it settled (empty when it landed nothing).
  */
 export async function landQueue(worker: Worker, index: InboxIndex, fault: (step: string) => void): Promise<TaskOutcome[]> {
-  if (readyEntries(index, Date.now()).length === 0) return [];
+  if (!refreshReady(worker, index)) return [];
   const { options } = worker.config;
   const target = targetFor(worker, resolvePolicy({}, options, 'land'));
   const unlock = await tryLock(worker.layout.locks, `lander-${refSafeId(target.label)}`, { staleMs: options.staleAfterMs });
@@ -50,7 +50,7 @@ export async function landQueue(worker: Worker, index: InboxIndex, fault: (step:
   try {
     let fillingSince = Date.now();
     while (!worker.isStopping) {
-      index.refresh();
+      refreshReady(worker, index);
       const mine = await landableHere(worker, readyEntries(index, Date.now()));
       const batch = chooseBatch(mine.map((e) => asReady(e, worker)), options.batchSize);
       if (batch.length === 0) break;
@@ -68,6 +68,29 @@ export async function landQueue(worker: Worker, index: InboxIndex, fault: (step:
     await unlock();
   }
   return outcomes;
+}
+
+/**
+ * Bring the index up to date for the tasks marked ready (QueueStore.markReady): an entry made before the
+ * task came back ready (its file left and returned under the same name between two listings) is indexed
+ * again, and a marker whose task is no longer waiting goes. True when any task is ready.
+ */
+function refreshReady(worker: Worker, index: InboxIndex): boolean {
+  const { store } = worker;
+  const ids = store.readyIds();
+  if (ids.length === 0) return false;
+  for (const id of ids) {
+    const file = store.inboxFileOf(id);
+    if (!file) {
+      // Landed, failed or sent back since: only a task in the inbox or being landed keeps its mark.
+      if (!store.findById(id, ['running'])) store.unmarkReady(id);
+      continue;
+    }
+    const entry = index.get(file);
+    if (entry && !entry.ready) index.remove(file);
+  }
+  index.refresh();
+  return readyEntries(index, Date.now()).length > 0;
 }
 
 function readyEntries(index: InboxIndex, now: number): ReadyEntry[] {
@@ -168,6 +191,7 @@ async function landMembers(worker: Worker, claimed: Member[], fault: (step: stri
     const record = { attempt: pending.attempt, branch: pending.branch, base: m.prior.firstBase ?? pending.base, stage: m.policy.pipeline ? ('land' as const) : undefined };
     const outcome = settleStep(worker, m.held, { outcome: { kind: 'landing', landing, branch: pending.branch }, prior: m.prior, policy: m.policy, attempt: pending.attempt, record });
     outcomes.push(outcome);
+    if (outcome !== 'superseded') worker.store.unmarkReady(m.held.id);
     // Superseded: the task is another lander's now, and its branch with it.
     if (outcome !== 'superseded' && options.cleanup && (landing.status === 'landed' || landing.status === 'already-landed')) {
       await removeAttemptWorktree({ repo, layout: worker.layout, taskId: m.held.id, gen: pending.gen, deleteBranch: true, mergedInto: targetFor(worker, policy).ref }).catch(() => undefined);

@@ -65,6 +65,8 @@ export class Worker {
   private ended = false;
   private lastRescan = 0;
   private readonly gate: ClaimGate;
+  /** Cleanups of landed attempts still running (see deferCleanup). */
+  private readonly cleanups = new Set<Promise<unknown>>();
   readonly counts = { done: 0, failed: 0 };
 
   constructor(readonly config: WorkerConfig) {
@@ -82,6 +84,22 @@ export class Worker {
   emit(event: AgentEventInput): void {
     const full = appendEvent(this.layout.events, { agent: this.config.agentId, ...event });
     this.config.onEvent?.(full);
+  }
+
+  /**
+   * Let a landed attempt's cleanup (worktree removal, branch deletion) run on while its task is settled and
+   * the next task claimed: it is the cleanup of a task already in done/, whose failure was never more than a
+   * leftover for `clean`. The next attempt waits for it before it touches a worktree (`cleanupsDone`), since
+   * both take the worktree lock (and a warm slot's folder is the same), and the worker waits for it before it ends.
+   */
+  deferCleanup(work: Promise<unknown>): void {
+    const running: Promise<unknown> = work.catch(() => undefined).finally(() => this.cleanups.delete(running));
+    this.cleanups.add(running);
+  }
+
+  /** Resolves once every deferred cleanup has ended. */
+  async cleanupsDone(): Promise<void> {
+    while (this.cleanups.size > 0) await Promise.all([...this.cleanups]);
   }
 
   stop(): void {
@@ -117,7 +135,7 @@ export class Worker {
       fault('before-first-claim');
       while (!this.stopping) {
         // The landing queue first: ready tasks are the closest to done (see worker/lander.ts).
-        if (this.index.ordered().some((e) => e.ready)) {
+        if (this.store.readyIds().length > 0) {
           const { landQueue } = await loadLander();
           const landed = await landQueue(this, this.index, fault);
           for (const outcome of landed) this.count(outcome);
@@ -170,12 +188,15 @@ export class Worker {
         this.state.clearTask(this.stopping ? 'stopping' : 'idle');
       }
     } finally {
+      // Nothing this worker started may outlive it: a --once run ends with the worktrees of landed tasks gone.
+      await this.cleanupsDone();
       clearInterval(heartbeat);
       clearInterval(monitorTimer);
       this.ended = true;
       await this.watcherStarting;
       await this.watcher?.close();
       this.state.clearTask('stopping');
+      this.state.flush();
     }
     return this.counts;
   }
@@ -194,11 +215,24 @@ export class Worker {
   /** The next task this worker may start, refreshing the inbox view when it is due. */
   private next(): InboxEntry | { fail: true } | undefined {
     const now = Date.now();
-    if (now - this.lastRescan >= this.config.options.rescanMs || this.index.size === 0) {
-      this.lastRescan = now;
-      for (const r of this.index.refresh().rejected) this.emit({ type: 'rejected', file: r.file, problems: r.problems });
-    }
+    if (now - this.lastRescan >= this.config.options.rescanMs || this.index.size === 0) this.rescan(now);
     return selectTask(this, this.index, now);
+  }
+
+  private rescan(now: number): void {
+    this.lastRescan = now;
+    for (const r of this.index.refresh().rejected) this.emit({ type: 'rejected', file: r.file, problems: r.problems });
+  }
+
+  /**
+   * Called once an attempt's agent runs: the worker has nothing else to do until it exits, so the inbox view is
+   * brought up to date now (new files parsed, taken ones dropped) rather than on the way from a landing to the
+   * next claim. A file added later is still seen within `rescanMs`, as before.
+   */
+  prepareNext(): void {
+    setImmediate(() => {
+      if (!this.stopping && !this.ended) this.rescan(Date.now());
+    });
   }
 
   /**

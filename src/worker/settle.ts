@@ -15,5 +15,6 @@ export function settleStep(worker: Worker, held: Held, input: { outcome: StepOut
   if (step.kind === 'land') throw new Error('a landing was asked for where the attempt is settled');
   const { applied } = applyTransition(worker.store, held, stepTransition(held, step, input.record), (e) => worker.emit(e));
   if (!applied) return 'superseded';
+  if (step.kind === 'ready') worker.store.markReady(held.id);
   return ({ done: 'done', fail: 'failed', retry: 'retry', advance: 'advance', requeue: 'requeued', hold: 'held', ready: 'ready' } as const)[step.kind];
 }

@@ -16,7 +16,6 @@ import { progressLine } from '../../supervisor/progress.js';
 import { formatSummary, summarize } from '../../supervisor/summary.js';
 import { appendEvent } from '../../events/log.js';
 import type { PlEvent } from '../../lifecycle/events.js';
-import { repairOnStart } from '../../health/repair.js';
 import os from 'node:os';
 import { printJson, printLines } from '../output.js';
 import { runOptionsBuilder, cliRunOptions, type RunArgs } from './run-options.js';
@@ -44,8 +43,9 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
     const options = resolveOptions(loadConfigFile(layout.config), fromCli);
     // Before the workers are forked too: a refusal then costs no worker start-ups.
     refuseClaudeAsRoot(new QueueStore(layout), options, argv.agent !== undefined);
-    // Workers load while the checks below run; any that no slot takes are ended.
-    if (!options.single) prewarmWorkers(options.agents);
+    // Workers load while the checks below run; any that no slot takes are ended. Spares forked on a guess from
+    // the command line (cli/main.ts) are topped up or ended here, now that the options are known.
+    prewarmWorkers(options.single ? 0 : options.agents);
     try {
       await runChecked(argv, layout, options);
     } finally {
@@ -55,14 +55,16 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
 };
 
 async function runChecked(argv: CommonArgs & RunArgs, layout: Layout, options: RunOptions): Promise<void> {
+  // The start-up repair (monitor, reclaims) is loaded while git answers the checks below.
+  const repairModule = import('../../health/repair.js');
   await preflight(layout.repo, options);
   const store = new QueueStore(layout);
   store.init();
   checkHardLinks(layout.agents, layout.claims);
   checkQueuePermissions(layout, argv.allowSharedQueue);
-  await ensureStateIgnored(layout.repo, layout.state);
-  // Worktrees outside the state folder (a shared state folder elsewhere, or --worktrees) but inside the clone.
-  if (!isInside(layout.worktrees, layout.state)) await ensureStateIgnored(layout.repo, layout.worktrees);
+  // Needed before any commit in place; it runs beside the repair below, both before a worker starts. Worktrees
+  // outside the state folder (a shared state folder elsewhere, or --worktrees) but inside the clone, too.
+  const ignored = ensureStateIgnored(layout.repo, layout.state).then(async () => isInside(layout.worktrees, layout.state) || ensureStateIgnored(layout.repo, layout.worktrees));
 
   const events: PlEvent[] = [];
   const say = (line: string) => (argv.json ? process.stderr : process.stdout).write(line + '\n');
@@ -82,7 +84,11 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: Layout, options: R
     say,
     warn: (line) => process.stderr.write(line + '\n'),
   });
-  const repaired = await repairOnStart(store, options, { agentId: supervisor.id, pid: process.pid, host: os.hostname() }, (e) => appendEvent(layout.events, { agent: supervisor.id, ...e }));
+  const { repairOnStart } = await repairModule;
+  const [repaired] = await Promise.all([
+    repairOnStart(store, options, { agentId: supervisor.id, pid: process.pid, host: os.hostname() }, (e) => appendEvent(layout.events, { agent: supervisor.id, ...e })),
+    ignored,
+  ]);
   for (const line of repaired) say(`repaired: ${line}`);
   // Whatever broke the agents' environment last time may have been fixed since.
   resetBreaker(layout.breaker, os.hostname());
@@ -152,14 +158,25 @@ async function preflight(repo: string, options: RunOptions): Promise<void> {
     if (err instanceof PlError && (err.details as { exitCode?: number } | undefined)?.exitCode === 128) return undefined;
     throw err;
   };
-  if (!(await revParse(repo, 'HEAD').catch(notARepo))) {
+  // The three git questions at once (each is a process; the workers are loading meanwhile), judged in order.
+  const [head, version, target] = await Promise.allSettled([
+    revParse(repo, 'HEAD').catch(notARepo),
+    options.land === 'merge' && !options.inPlace ? requireGit('2.38') : Promise.resolve(undefined),
+    options.target ? revParse(repo, `refs/heads/${options.target}`) : currentBranch(repo),
+  ]);
+  if (!settled(head)) {
     throw new PlError('NOT_A_REPO', `${repo} is not a git repository with a commit. Run \`git init\` and commit once, or pass --repo <dir>.`);
   }
-  if (options.land === 'merge' && !options.inPlace) await requireGit('2.38');
+  settled(version);
   if (!options.target) {
-    const branch = await currentBranch(repo);
+    const branch = settled(target);
     if (!branch) throw new PlError('NO_TARGET', 'HEAD is detached, so there is no branch to land on. Check out a branch or pass --target <branch>.');
     options.target = branch;
   }
   await resolveRunTarget(repo, options);
+}
+
+function settled<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
 }
