@@ -55,12 +55,13 @@ describe('run: a state folder outside the clone', () => {
     const state = path.join(shared, 'state');
     fs.mkdirSync(queue, { mode: 0o755 });
     for (const id of ['a', 'b']) fs.writeFileSync(path.join(queue, `${id}.json`), JSON.stringify({ prompt: `Task ${id}`, agent: 'shell', run: `echo ${id} > ${id}.txt` }));
-    const r = await runCli(repo, ['run', '--agents', '2', '--once', '--queue', queue, '--state', state, '--no-cleanup', ...fast]);
+    const r = await runCli(repo, ['run', '--agents', '2', '--once', '--queue', queue, '--state', state, ...fast]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(fs.readdirSync(path.join(queue, 'done')).sort()).toEqual(['a.json', 'b.json']);
     expect(fs.existsSync(path.join(state, 'worktrees'))).toBe(false);
     const worktrees = git(repo, 'worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).map((l) => l.slice('worktree '.length));
-    expect(worktrees.slice(1).map((w) => path.relative(fs.realpathSync(repo), w)).sort()).toEqual(['.parallel-loop/worktrees/a.1', '.parallel-loop/worktrees/b.1']);
+    // The agents' warm worktrees, one per slot.
+    expect(worktrees.slice(1).map((w) => path.relative(fs.realpathSync(repo), w)).sort()).toEqual(['.parallel-loop/worktrees/agent-1', '.parallel-loop/worktrees/agent-2']);
     expect(git(repo, 'status', '--porcelain')).toBe('');
     expect(git(repo, 'show', 'main:a.txt')).toBe('a');
   });
