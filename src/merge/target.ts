@@ -2,7 +2,7 @@ import { PlError } from '../errors.js';
 import { git, revParse, runGit } from '../git/repo.js';
 import { authError, fetchBranch, isRemote, pushCommit } from '../git/remote.js';
 import { refSafeId } from '../queue/layout.js';
-import { advanceTarget, type Advance, type DirtyPolicy } from './advance.js';
+import { advanceTarget, type Advance, type AdvanceInput } from './advance.js';
 import { hasTrailer, LOG_FORMAT, parseLog, TASK_TRAILER } from './trailers.js';
 
 /** A tip of the target and its tree, read at one instant. */
@@ -11,19 +11,11 @@ export interface TipRead {
   tree?: string;
 }
 
-/** One move of the target from `old` to `next` (see LandTarget.advance). */
-export interface AdvanceRequest {
-  old: string;
-  next: string;
-  /** Reflog message (local targets). */
-  reason: string;
-  /** A local ref created with the move, pointing at `old` (local targets). */
-  backupRef?: string;
-  dirtyPolicy: DirtyPolicy;
-  lockDir?: string;
-  /** The tree of `old`, when read with the tip. */
-  oldTree?: string;
-}
+/**
+ * One move of the target from `old` to `next` (see LandTarget.advance): a local move's input without the
+ * repository and branch, which the target knows. `reason` and `backupRef` matter to local targets only.
+ */
+export type AdvanceRequest = Omit<AdvanceInput, 'repo' | 'target'>;
 
 /**
  * Where landings go: a local branch, or a branch of a remote. A lander (one task's, or a batch's) reads the
