@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { readEvents } from './lib/overhead.js';
 
 const { values } = parseArgs({
   options: {
@@ -98,22 +99,6 @@ function run(file, args, cwd) {
     child.stderr.on('data', (d) => (output += d));
     child.on('error', (err) => resolve({ code: -1, wallMs: 0, output: String(err) }));
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), wallMs: Number(process.hrtime.bigint() - started) / 1e6, output }));
-  });
-}
-
-function readEvents(repo) {
-  let text = '';
-  try {
-    text = fs.readFileSync(path.join(repo, '.parallel-loop', 'events.jsonl'), 'utf8');
-  } catch {
-    return [];
-  }
-  return text.split('\n').filter(Boolean).flatMap((line) => {
-    try {
-      return [JSON.parse(line)];
-    } catch {
-      return [];
-    }
   });
 }
 
