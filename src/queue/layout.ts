@@ -20,6 +20,8 @@ export interface Layout {
   worktrees: string;
   /** Locks around git operations on this clone (worktree add/remove/prune): beside the worktrees, as they are per clone. */
   locks: string;
+  /** Locks every host on the queue shares (the claim of a task with `touches`): in the state folder, whoever's the worktrees are. */
+  sharedLocks: string;
   /** The landers' verify worktrees (`<folder>/<agent>`): this clone's too, so beside the other worktrees when those are elsewhere. */
   verify: string;
   tmp: string;
@@ -74,6 +76,7 @@ export function layoutFor(repo: string, options: LayoutOptions = {}): Layout {
     // Under the state folder as before when the worktrees are there; else beside the worktrees, as a
     // lock in a shared state folder would make every host wait on every other host's git.
     locks: underState ? path.join(state, 'locks') : path.join(worktrees, '.locks'),
+    sharedLocks: path.join(state, 'locks'),
     verify: underState ? path.join(state, 'verify') : path.join(worktrees, '.verify'),
     tmp: path.join(state, 'tmp'),
     events: path.join(state, 'events.jsonl'),

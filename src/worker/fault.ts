@@ -9,6 +9,7 @@
  * (a reclaimer that won, before it settles).
  * PL_FAULT_ONCE=<file>: only the first process to reach the step dies (it creates the file);
  * with PL_FAULT_TIMES=<n> as well, the first n do (they create <file>, <file>.2, … <file>.n).
+ * PL_FAULT_PAUSE=<ms>: the worker pauses that long at the step instead of exiting (it widens a race's window).
  * PL_FAULT_NFS=retransmit: every link and rename of the queue answers as one retransmitted over NFS (see nfsFault).
  */
 import fs from 'node:fs';
@@ -24,6 +25,8 @@ export function faultInjector(agentId: string, env: NodeJS.ProcessEnv = process.
     // With several steps, each has its own turn files: <file>.<step>.
     const once = env.PL_FAULT_ONCE && (steps.length > 1 ? `${env.PL_FAULT_ONCE}.${step}` : env.PL_FAULT_ONCE);
     if (once && !takeTurn(once, Number(env.PL_FAULT_TIMES ?? 1), `${agentId} ${process.pid} ${step}\n`)) return;
+    const pauseMs = Number(env.PL_FAULT_PAUSE);
+    if (pauseMs > 0) return void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
     process.kill(process.pid, 'SIGKILL');
   };
 }

@@ -6,11 +6,12 @@ import type { AgentEventInput, PlEvent } from '../lifecycle/events.js';
 import { layoutFor, type Layout } from '../queue/layout.js';
 import { QueueStore } from '../queue/store.js';
 import { InboxIndex, type InboxEntry } from '../queue/inbox.js';
-import { takeTask, type Owner } from '../queue/take.js';
+import { takeTask, type Owner, type TakeResult } from '../queue/take.js';
+import { withOwnedLock } from '../git/owned-lock.js';
 import { hostBootId, processStartTime } from '../proc/start-time.js';
 import { AgentStateWriter } from './agent-state.js';
 import { heldSinceFor } from './held-since.js';
-import { selectTask } from './select.js';
+import { busyWith, selectTask } from './select.js';
 import { faultInjector, nfsFault } from './fault.js';
 import type { Monitor } from '../health/monitor.js';
 import { CANCELLED, readCancelRequest } from '../queue/cancel.js';
@@ -163,7 +164,12 @@ export class Worker {
           continue;
         }
         this.state.set({ phase: 'claiming' });
-        const taken = takeTask(this.store, entry, this.owner, fault);
+        const taken = await this.take(entry, fault);
+        // Overlapping a task another worker started just now: stays in the index, picked again once that one ends.
+        if (taken === 'busy') {
+          this.state.set({ phase: 'idle' });
+          continue;
+        }
         this.index.remove(entry.file);
         if (!taken.ok) {
           if (taken.reason === 'duplicate' || taken.reason === 'invalid') this.emit({ type: 'rejected', task: entry.id, reason: taken.reason });
@@ -199,6 +205,17 @@ export class Worker {
       this.state.flush();
     }
     return this.counts;
+  }
+
+  /**
+   * Take the entry picked. A task with `touches` is taken under the queue's claim lock (shared by every host),
+   * after a last look at running/: two workers picking at the same moment each saw the other's pick still in
+   * the inbox, and would start two tasks on the same files. `busy` when one now runs there. Tasks without
+   * `touches` conflict with nothing and take no lock.
+   */
+  private async take(entry: InboxEntry, fault: (step: string) => void): Promise<TakeResult | 'busy'> {
+    if (entry.task.touches.length === 0) return takeTask(this.store, entry, this.owner, fault);
+    return withOwnedLock(this.layout.sharedLocks, 'claim-touches', async () => (busyWith(this.store, entry) ? 'busy' : takeTask(this.store, entry, this.owner, fault)));
   }
 
   private count(outcome: string): void {

@@ -8,6 +8,7 @@ import type { TaskState } from '../queue/layout.js';
 import { heldSinceFor } from './held-since.js';
 import type { Owner } from '../queue/take.js';
 import { applyTransition } from '../lifecycle/transition.js';
+import { pathsConflict } from '../schedule/globs.js';
 
 interface SelectHost {
   readonly store: QueueStore;
@@ -40,6 +41,22 @@ function running(store: QueueStore): RunningTask[] {
     }
     return { id: fileStem(name), touches };
   });
+}
+
+/**
+ * The running task whose `touches` overlap the entry's, read from running/ now; undefined when none does.
+ * Asked again under the claim lock right before a task with `touches` is taken (see Worker.take), since two
+ * workers picking at the same moment each saw the other's task still waiting.
+ */
+export function busyWith(store: QueueStore, entry: InboxEntry): { id: string; pair: [string, string] } | undefined {
+  const touches = entry.task.touches;
+  if (touches.length === 0) return undefined;
+  for (const r of running(store)) {
+    if (r.id === entry.id) continue;
+    const { conflict, pair } = pathsConflict(touches, r.touches);
+    if (conflict) return { id: r.id, pair: pair! };
+  }
+  return undefined;
 }
 
 function asCandidate(entry: InboxEntry): EntryCandidate {

@@ -61,6 +61,20 @@ describe('run: scheduling across workers', () => {
     expect(overlap(free, one) || overlap(free, two), JSON.stringify({ one, two, free })).toBe(true);
   });
 
+  it('four workers picking at the same moment start only one of six tasks on one file at a time', async () => {
+    setup();
+    const ids = ['s1', 's2', 's3', 's4', 's5', 's6'];
+    for (const id of ids) writeTask(repo, id, { agent: 'shell', run: `sleep 0.3; echo ${id} > ${id}.txt`, touches: ['src/shared.ts'] });
+    // Each claim pauses between its claim file and the move to running/: the window in which another worker
+    // saw the task as waiting and, its own claim of it refused, picked the next one on the same file.
+    const run = await runCli(repo, ['run', '--agents', '4', ...fast], { PL_FAULT: 'claim-written', PL_FAULT_PAUSE: '150' });
+
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const events = readEvents(repo);
+    const spans = ids.map((id) => span(events, id));
+    for (let i = 0; i < spans.length; i++) for (let j = i + 1; j < spans.length; j++) expect(overlap(spans[i]!, spans[j]!), `${ids[i]} and ${ids[j]}: ${JSON.stringify(spans)}`).toBe(false);
+  });
+
   it('keeps apart tasks whose prompts name the same file when they declare no touches', async () => {
     setup();
     for (const id of ['p1', 'p2']) writeTask(repo, id, { agent: 'shell', run: `sleep 1; echo ${id} > ${id}.txt` }, 'Tidy up `src/shared.ts`');
