@@ -40,6 +40,8 @@ export async function cancelTask(store: QueueStore, id: string, waitMs: number):
     const now = locateTask(store, id);
     if (now?.state === 'failed') {
       const by = agent ? ` on ${agent}` : '';
+      // The owner moves the file first and writes its error record just after: a look in between saw no record.
+      for (let i = 0; i < 20 && !store.stat('failed', `${id}.error.json`); i++) await sleep(50);
       return report('failed', isCancelled(store, id), `cancelled ${id}: its attempt${by} was stopped, partial work kept on its branch; it is in queue/failed/`);
     }
     if (now?.state === 'done') {
