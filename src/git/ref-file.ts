@@ -83,3 +83,20 @@ export async function headCommit(worktree: string): Promise<string> {
   }
   return git(worktree, ['rev-parse', 'HEAD']);
 }
+
+/**
+ * The branch checked out in the checkout at `dir` (full ref name, as `git symbolic-ref HEAD` gives it),
+ * read from its HEAD file; null when HEAD is detached there; undefined when the file cannot be read
+ * plainly (the caller asks git).
+ */
+export function headBranchFile(dir: string): string | null | undefined {
+  const gitDir = gitDirOf(dir);
+  if (!gitDir) return undefined;
+  try {
+    const head = fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8').trim();
+    if (OBJECT_ID.test(head)) return null;
+    return /^ref: (refs\/heads\/\S+)$/.exec(head)?.[1];
+  } catch {
+    return undefined;
+  }
+}

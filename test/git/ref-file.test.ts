@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { branchTip, hasLinkedWorktrees, headCommit } from '../../src/git/ref-file.js';
+import { branchTip, hasLinkedWorktrees, headBranchFile, headCommit } from '../../src/git/ref-file.js';
 import { tmpDir, tmpRepo } from '../helpers/tmp.js';
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
@@ -67,5 +67,18 @@ describe('hasLinkedWorktrees', () => {
 
   it('is true for a folder whose git layout cannot be read plainly', () => {
     expect(hasLinkedWorktrees(tmpDir())).toBe(true);
+  });
+});
+
+describe('headBranchFile', () => {
+  it('names the branch checked out as git symbolic-ref does, in the repository and a linked worktree, and null when detached', () => {
+    const repo = tmpRepo();
+    const wt = path.join(tmpDir(), 'wt');
+    git(repo, 'worktree', 'add', '-q', '-b', 'pl/t1/1', wt);
+    expect(headBranchFile(repo)).toBe(git(repo, 'symbolic-ref', 'HEAD'));
+    expect(headBranchFile(wt)).toBe('refs/heads/pl/t1/1');
+    git(wt, 'checkout', '-q', '--detach');
+    expect(headBranchFile(wt)).toBeNull();
+    expect(headBranchFile(tmpDir())).toBeUndefined();
   });
 });
