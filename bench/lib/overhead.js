@@ -78,23 +78,25 @@ export function overhead(repo, events = readEvents(repo)) {
   const rows = attemptRows(repo, events).filter((r) => r.landed !== undefined);
   const toAgent = rows.map((r) => r.agentStarted - r.claimed);
   const toLanded = rows.map((r) => r.landed - r.agentExited);
-  const toNext = rows.map((r) => r.nextClaimed - r.landed);
-  const perAttempt = rows.filter((r) => r.nextClaimed !== undefined).map((r) => r.agentStarted - r.claimed + (r.landed - r.agentExited) + (r.nextClaimed - r.landed));
+  // The worker's own path from one agent to the next: its landing may run on behind the next task (landsBehind).
+  const toNext = rows.map((r) => r.nextClaimed - r.agentExited);
+  const perAttempt = rows.filter((r) => r.nextClaimed !== undefined).map((r) => r.agentStarted - r.claimed + (r.nextClaimed - r.agentExited));
   return { attempts: rows.length, toAgent: median(toAgent), toLanded: median(toLanded), toNext: median(toNext), perAttempt: median(perAttempt) };
 }
 
-export const OVERHEAD_HEADER = 'claim->agent  exit->landed  landed->next claim  per attempt';
+export const OVERHEAD_HEADER = 'claim->agent  exit->next claim  exit->landed  per attempt';
 
 const fmt = (ms) => (Number.isFinite(ms) ? ms.toFixed(0) : '-');
 
 /** The medians in the columns of OVERHEAD_HEADER. */
 export function overheadColumns(o) {
-  return `${fmt(o.toAgent).padStart(12)}  ${fmt(o.toLanded).padStart(12)}  ${fmt(o.toNext).padStart(18)}  ${fmt(o.perAttempt).padStart(11)}`;
+  return `${fmt(o.toAgent).padStart(12)}  ${fmt(o.toNext).padStart(15)}  ${fmt(o.toLanded).padStart(12)}  ${fmt(o.perAttempt).padStart(11)}`;
 }
 
 export const OVERHEAD_NOTE = [
-  'claim->agent: `claimed` to the agent process (history, base, worktree, set-up, prompt); exit->landed: the agent\'s',
-  'exit to `landed` (its tree reaped, leftover commit, merge, ref move, checkout sync); landed->next claim: cleanup,',
-  'move to done/, release, select and the next claim by the same worker; per attempt: the three added up (the goal',
-  'is under 60 ms of git and bookkeeping per attempt on a small repository).',
+  'claim->agent: `claimed` to the agent process (history, base, worktree, set-up, prompt); exit->next claim: the',
+  'agent\'s exit to the same worker\'s next claim (its tree reaped, leftover commit, then the landing, or with no',
+  'verify only its hand-off, since it lands behind the next task); exit->landed: the agent\'s exit to `landed`',
+  '(merge, ref move, checkout sync); per attempt: claim->agent plus exit->next claim, the time a worker spends',
+  'outside its agent per task (the goal is under 60 ms of git and bookkeeping per attempt on a small repository).',
 ];

@@ -51,6 +51,16 @@ export function landsInBatches(options: Pick<RunOptions, 'land' | 'inPlace' | 'b
   return options.land === 'merge' && !options.inPlace && options.batchSize > 1 && policy.verify !== undefined;
 }
 
+/**
+ * Whether a finished attempt's landing runs behind its worker's next task: a plain merge with no verify
+ * needs nothing of the attempt's worktree (the merge is computed without a checkout), so the worker
+ * claims and starts its next task while it lands. A verified landing runs in the worktree (or the merge
+ * queue's lander) and lands before the next claim.
+ */
+export function landsBehind(options: Pick<RunOptions, 'land' | 'inPlace'>, policy: Pick<TaskPolicy, 'verify'>): boolean {
+  return options.land === 'merge' && !options.inPlace && policy.verify === undefined;
+}
+
 /** Time limit of a pipeline stage whose role and task name none: 15 minutes. */
 export const STAGE_TIMEOUT_SEC = 15 * 60;
 /** Failures of a pipeline stage before the task is escalated: retry once in place. */

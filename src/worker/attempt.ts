@@ -50,6 +50,8 @@ export interface AttemptInput {
   fault: (step: string) => void;
   /** Records an event (the worktree's set-up, before the agent starts). */
   emit: (event: AgentEventInput) => void;
+  /** The last attempt the worker finished and committed in its slot's worktree (see Worker.finishedInSlot). */
+  finishedInSlot?: { task: string; gen: number };
   /** Told the agent's pid once its process runs (the worker records an `agent-started` event). */
   onAgentStarted?: (pid: number) => void;
 }
@@ -94,7 +96,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptResult> {
 
   let copied: string[] = [];
   const slot: SlotAttempt | undefined = warm
-    ? { repo: layout.repo, layout, claims: input.claims, agentId: input.agentId, taskId: task.id, title: task.title, gen, attempt: input.attempt, base: input.base, keep: options.keep, setup: options.setup, setupWhen: options.setupWhen, killGraceMs: options.killGraceMs }
+    ? { repo: layout.repo, layout, claims: input.claims, agentId: input.agentId, taskId: task.id, title: task.title, gen, attempt: input.attempt, base: input.base, keep: options.keep, setup: options.setup, setupWhen: options.setupWhen, killGraceMs: options.killGraceMs, finished: input.finishedInSlot }
     : undefined;
   if (!inPlace) {
     state.set({ phase: 'worktree', worktree, branch, log });

@@ -21,11 +21,16 @@ import { resolvePolicy, type TaskPolicy } from '../lifecycle/policy.js';
 import { nextStep, type StepOutcome } from '../lifecycle/decide.js';
 import type { Held } from '../lifecycle/transition.js';
 import { settleStep, type AttemptRecord, type TaskOutcome } from './settle.js';
-import { landsInBatches } from '../lifecycle/policy.js';
+import { landsBehind, landsInBatches } from '../lifecycle/policy.js';
 import { removeAttemptWorktree } from '../git/worktree.js';
 import { releaseLandedBranch } from '../git/slot-worktree.js';
 
 export type { TaskOutcome } from './settle.js';
+
+/** A task whose landing runs on behind the worker's next task: its outcome once it has landed (or not). */
+export interface LandingBehind {
+  behind: Promise<TaskOutcome>;
+}
 
 /** Everything after a successful claim: attempt, then land, retry or fail. */
 export async function handleTask(
@@ -33,7 +38,7 @@ export async function handleTask(
   taken: { gen: number; lease: Lease; file: string; task: Task },
   signal: AbortSignal,
   fault: (step: string) => void,
-): Promise<TaskOutcome> {
+): Promise<TaskOutcome | LandingBehind> {
   const { store, state, config } = worker;
   const { options } = config;
   const { task, gen } = taken;
@@ -89,7 +94,7 @@ export async function handleTask(
   await worker.cleanupsDone();
   let result: AttemptResult;
   try {
-    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, beforeAgent, state, claims: store.claims, signal, fault,
+    result = await runAttempt({ layout: worker.layout, options, policy, agentId: config.agentId, slot: config.slot, task, gen, attempt, base, notes: prior.notes, tries, stageEnv: stageEnv?.env, beforeAgent, state, claims: store.claims, signal, fault, finishedInSlot: worker.finishedInSlot,
       emit: (e) => worker.emit(e),
       onAgentStarted: (pid) => {
         worker.emit({ type: 'agent-started', task: task.id, gen, attempt, pid });
@@ -158,15 +163,24 @@ export async function handleTask(
     }
     return settle({ kind: 'ready', branch: result.branch }, attempt, landRecord);
   }
-  state.set({ phase: 'landing', ...(policy.pipeline ? { stage: 'land' as const } : {}) });
   if (policy.pipeline) store.markStage(task.id, 'land', taken.file);
-  const landing = await landStep(worker, task, landPolicy, { branch: result.branch, base: landBase, attempt, worktree: result.worktree, gen }, fault);
-  if (landing.status === 'held' && options.worktrees === 'warm' && result.worktree) {
-    // Held, it lands later from whichever slot claims it: this slot lets go of the branch, so that one can delete it.
-    await releaseLandedBranch({ repo: config.repo, layout: worker.layout, agentId: config.agentId, dir: result.worktree, taskId: task.id, gen, target: landPolicy.target }).catch(() => undefined);
+  const land = async (): Promise<TaskOutcome> => {
+    const landing = await landStep(worker, task, landPolicy, { branch: result.branch, base: landBase, attempt, worktree: result.worktree, gen }, fault);
+    if (landing.status === 'held' && options.worktrees === 'warm' && result.worktree) {
+      // Held, it lands later from whichever slot claims it: this slot lets go of the branch, so that one can delete it.
+      await releaseLandedBranch({ repo: config.repo, layout: worker.layout, agentId: config.agentId, dir: result.worktree, taskId: task.id, gen, target: landPolicy.target }).catch(() => undefined);
+    }
+    fault('before-release');
+    return settle({ kind: 'landing', landing, branch: result.branch }, attempt, landRecord, landPolicy);
+  };
+  if (landsBehind(options, landPolicy)) {
+    // The work is committed on its branch and the merge needs no checkout: the worker goes on to its next
+    // task while this one lands (see Worker.landBehind). Its slot's worktree holds nothing left to save.
+    worker.finishedInSlot = { task: task.id, gen };
+    return { behind: land() };
   }
-  fault('before-release');
-  return settle({ kind: 'landing', landing, branch: result.branch }, attempt, landRecord, landPolicy);
+  state.set({ phase: 'landing', ...(policy.pipeline ? { stage: 'land' as const } : {}) });
+  return land();
 }
 
 /**

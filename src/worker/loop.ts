@@ -16,6 +16,7 @@ import { faultInjector, nfsFault } from './fault.js';
 import type { Monitor } from '../health/monitor.js';
 import { CANCELLED, readCancelRequest } from '../queue/cancel.js';
 import { ClaimGate } from '../governance/claim-gate.js';
+import type { TaskOutcome } from './settle.js';
 
 // Attempts (worktrees, agents, landing) and the health monitor are loaded when first needed: together
 // they are most of a worker's code, and N workers loading them at once on a few cores delayed every
@@ -69,6 +70,14 @@ export class Worker {
   /** Cleanups of landed attempts still running (see deferCleanup). */
   private readonly cleanups = new Set<Promise<unknown>>();
   readonly counts = { done: 0, failed: 0 };
+  /** The landing running behind this worker's current task (landBehind), and what it threw. */
+  private landing: Promise<void> | undefined;
+  private landingError: unknown;
+  /**
+   * The last attempt this worker finished in its slot's warm worktree and committed: its landing may still
+   * run, but nothing of it is left in the worktree to save when the next task takes it.
+   */
+  finishedInSlot: { task: string; gen: number } | undefined;
 
   constructor(readonly config: WorkerConfig) {
     this.layout = layoutFor(config.repo, { queue: config.queue, state: config.state, worktrees: config.worktrees });
@@ -135,6 +144,7 @@ export class Worker {
       this.state.set({ phase: 'idle' });
       fault('before-first-claim');
       while (!this.stopping) {
+        this.throwLandingError();
         // The landing queue first: ready tasks are the closest to done (see worker/lander.ts).
         if (this.store.readyIds().length > 0) {
           const { landQueue } = await loadLander();
@@ -190,11 +200,14 @@ export class Worker {
         const { handleTask } = await loadHandleTask();
         const outcome = await handleTask(this, taken, AbortSignal.any([this.abort.signal, this.current.abort.signal]), fault);
         this.current = undefined;
-        this.count(outcome);
+        if (typeof outcome === 'string') this.count(outcome);
+        else await this.landBehind(outcome.behind);
         this.state.clearTask(this.stopping ? 'stopping' : 'idle');
       }
     } finally {
-      // Nothing this worker started may outlive it: a --once run ends with the worktrees of landed tasks gone.
+      // Nothing this worker started may outlive it: its last landing ends, and a --once run ends with the
+      // worktrees of landed tasks gone.
+      await this.landing;
       await this.cleanupsDone();
       clearInterval(heartbeat);
       clearInterval(monitorTimer);
@@ -204,7 +217,34 @@ export class Worker {
       this.state.clearTask('stopping');
       this.state.flush();
     }
+    this.throwLandingError();
     return this.counts;
+  }
+
+  /**
+   * Let a finished task land while this worker claims and starts its next one (see landsBehind). At most
+   * one lands behind at a time: a second waits for the first, which has had a whole attempt to finish. The
+   * task stays in running/, claimed by this worker, until it has landed: a task touching its files waits
+   * for it, and a worker that dies meanwhile leaves it to a reclaim, as any claim.
+   */
+  private async landBehind(landing: Promise<TaskOutcome>): Promise<void> {
+    await this.landing;
+    const mine: Promise<void> = landing.then(
+      (outcome) => this.count(outcome),
+      (err: unknown) => {
+        this.landingError ??= err;
+        this.wake?.();
+      },
+    );
+    this.landing = mine;
+    void mine.finally(() => {
+      if (this.landing === mine) this.landing = undefined;
+    });
+  }
+
+  /** A landing behind that threw ends the worker as it would have inline (the supervisor starts another). */
+  private throwLandingError(): void {
+    if (this.landingError !== undefined) throw this.landingError;
   }
 
   /**

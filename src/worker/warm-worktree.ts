@@ -32,6 +32,8 @@ export interface SlotAttempt {
   setup?: string;
   setupWhen: readonly string[];
   killGraceMs: number;
+  /** An attempt this process finished and committed in the slot: nothing of it is left to save. */
+  finished?: { task: string; gen: number };
 }
 
 export interface SlotTaken {
@@ -72,7 +74,7 @@ export async function takeSlotWorktree(a: SlotAttempt): Promise<SlotTaken> {
     let base = a.base;
     if (!created) {
       try {
-        if (last && (await holdsUnfinished(a.claims, dir, last))) {
+        if (last && !isFinished(a, last) && (await holdsUnfinished(a.claims, dir, last))) {
           const saved = await saveAbandoned(a, dir, last);
           // The task's next attempt resuming the branch just saved (no reclaim had committed it) starts from the save.
           if (saved && last.task === a.taskId && saved.from === a.base) base = saved.commit;
@@ -145,6 +147,10 @@ export async function noteSlotSetUp(a: SlotAttempt, taken: SlotTaken, setupMs: n
   const current = readSlotRecord(a.layout, a.agentId);
   if (current?.gen !== a.gen || current.task !== a.taskId) return;
   writeSlotRecord(a.layout, { ...current, setup: { hash: taken.hash, at: new Date().toISOString(), durationMs: setupMs, kept } });
+}
+
+function isFinished(a: SlotAttempt, last: SlotWorktreeRecord): boolean {
+  return a.finished !== undefined && a.finished.task === last.task && a.finished.gen === last.gen;
 }
 
 async function holdsUnfinished(claims: Claims, dir: string, last: SlotWorktreeRecord): Promise<boolean> {
