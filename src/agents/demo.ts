@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { AgentAdapter, AgentContext, AgentEvent, AgentInvocation } from './types.js';
 
-/** The demo agent script shipped next to this file (dist/agents/demo-agent.js once built). */
-export const DEMO_AGENT_SCRIPT = fileURLToPath(new URL('./demo-agent.js', import.meta.url));
+/** The demo agent script shipped next to this file (dist/agents/demo-agent.js once built); named from dist/ down, so a bundle's chunk finds it too (scripts/bundle.js). */
+export const DEMO_AGENT_SCRIPT = fileURLToPath(new URL('../agents/demo-agent.js', import.meta.url));
 
 /** Events in one line of the demo agent's output: `[demo] done: ...` ends it, other `[demo]` lines are progress. */
 export function parseDemoLine(line: string): AgentEvent[] {

@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { EXIT } from '../errors.js';
 import { exitFor } from './exit-codes.js';
 import { commands } from './commands/index.js';
@@ -24,6 +22,8 @@ async function main(argv: string[]): Promise<number> {
 
 async function parse(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
+  // Loaded here, not at the top: `run --agents N` has forked its workers by now.
+  const { default: yargs } = await import('yargs');
   const parser = yargs(argv)
     .scriptName('parallel-loop')
     .usage('$0 <command> [options]\n\nRun coding agents in parallel on a queue of task files, each in its own git worktree.')
@@ -76,7 +76,8 @@ function skipHelpCache(parser: unknown): void {
 
 // Commands that finish with a non-zero status (a task failed) set process.exitCode themselves;
 // errors land here. Nothing calls process.exit, so output is flushed before the process ends.
-main(hideBin(process.argv)).then(
+// What yargs' hideBin does: the arguments after node and the script.
+main(process.argv.slice(2)).then(
   (code) => {
     if (code !== EXIT.ok) process.exitCode = code;
   },

@@ -41,7 +41,8 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
+// Named from dist/ down, so the bundle's chunk that holds this module finds it too (scripts/bundle.js).
+const PAGE_DIR = fileURLToPath(new URL('../dashboard/page/', import.meta.url));
 const STATIC: Record<string, string> = {
   '/': 'index.html',
   '/index.html': 'index.html',
