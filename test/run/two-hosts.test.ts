@@ -18,7 +18,7 @@ import { killHost, noNamespaces, runAsHost, startHost, type Host } from '../help
 
 if (noNamespaces) console.warn(`two-host tests skipped: ${noNamespaces}`);
 
-const TASKS = 40;
+const TASKS = 24;
 const AGENTS = 3;
 const STALE_AFTER_MS = 1500;
 // Short enough for the test suite, long enough for two hosts on two busy cores.

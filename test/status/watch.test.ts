@@ -70,7 +70,8 @@ describe.skipIf(!hasTmux)('status --watch in a real terminal (tmux)', () => {
       shot(`working (pane ${width}x${height})`, working);
       const done = await until('the task done', () => {
         const s = screen();
-        return /1 done/.test(s) && /^agent-1 +\S+ +\d+ +- +- +(idle|exited)\b/m.test(s) ? s : undefined;
+        // The agent is idle once it handed the landing on (it lands behind its next task): wait for the landing's line too.
+        return /1 done/.test(s) && /^agent-1 +\S+ +\d+ +- +- +(idle|exited)\b/m.test(s) && /done slow by agent-1/.test(s) ? s : undefined;
       });
       shot('done', done);
       expect(done).toMatch(/done slow by agent-1: landed [0-9a-f]{8}/);
