@@ -63,8 +63,12 @@ describe('run: load from outside the run', () => {
     const run = startCli(repo, ['run', '--agents', '2', '--once', '--cpu-window-ms', '1000', '--rescan-ms', '100'], {}, { loadDefaults: true });
     const outside = /CPU used outside this run at \d+% has stayed above pauseCpuPercent 80% for \d+ s/;
     await waitFor(() => ['agent-1', 'agent-2'].some((a) => heartbeat(a)?.phase === 'paused' && outside.test(heartbeat(a).note)), 20_000);
-    const status = await runCli(repo, ['status']);
-    expect(status.stdout.replace(/\s+/g, ' ')).toMatch(new RegExp(`Paused agent-\\d: ${outside.source}`));
+    // The pause may lift and come back as the machine's load moves (other test files count as outside load
+    // too): status is read again, as a person would look again, until it shows one.
+    const paused = new RegExp(`Paused agent-\\d: ${outside.source}`);
+    let shown = '';
+    for (let tries = 0; tries < 20 && !paused.test(shown); tries++) shown = (await runCli(repo, ['status'])).stdout.replace(/\s+/g, ' ');
+    expect(shown).toMatch(paused);
 
     await Promise.all(loops.splice(0).map((loop) => new Promise((gone) => (loop.once('exit', gone), loop.kill('SIGKILL')))));
     const killedAt = Date.now();
