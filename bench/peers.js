@@ -128,7 +128,7 @@ for (const workload of tools.length > 0 ? WORKLOAD_NAMES : []) {
       const r = await runOnce({ tool, tasks, agents: AGENTS, env, cli: CLI, program: programs.get(tool), timeoutMs: TIMEOUT_MS, keep: values.keep });
       results.get(tool).push(r);
       const note = r.timedOut ? ` TIMED OUT after ${TIMEOUT_MS / 1000} s` : r.code !== 0 ? ` exit ${r.code}` : '';
-      say(`  run ${run} ${tool.padEnd(13)} ${fmt(r.wallMs / 1000)} s, landed ${r.landed}/${TASKS}, left ${r.worktrees} worktrees, ${r.branches} branches, ${r.processes} processes${note} (load ${load()})${values.keep ? ` ${r.dir}` : ''}`);
+      say(`  run ${run} ${tool.padEnd(13)} ${fmt(r.wallMs / 1000)} s, landed ${r.landed}/${TASKS}, left ${r.worktrees} worktrees${r.slots ? ` (and ${r.slots} warm slots kept, clean)` : ''}, ${r.branches} branches, ${r.processes} processes${note} (load ${load()})${values.keep ? ` ${r.dir}` : ''}`);
       if (r.timedOut || r.code !== 0) failedRuns.push({ workload, tool, run, tail: r.output.trim().split('\n').slice(-8).join('\n') });
     }
   }
@@ -153,6 +153,7 @@ for (const workload of tools.length > 0 ? WORKLOAD_NAMES : []) {
   }
   say(`  landed: tasks whose files are on main (worst run; each run in brackets); worktrees, branches, processes: left`);
   say(`  behind (most of any run); checkout: tracked files changed; ratio: median wall / that of ${best ? `the best peer that landed every task (${best.tool})` : 'the best peer that landed every task: none did, so no ratio'}.`);
+  if (rows.some((r) => r.max('slots') > 0)) say(`  worktrees do not count parallel-loop's warm slots (kept for the next run by design, detached with no changes; \`clean\` removes them).`);
   const ours = rows.find((r) => r.tool === 'parallel-loop');
   if (ours) {
     say('');

@@ -86,11 +86,19 @@ function timed(file, args, cwd, env, timeoutMs) {
 function leftovers(repo, tasks) {
   const tree = new Set(git(repo, ['ls-tree', '-r', '--name-only', 'main']).split('\n'));
   const landed = tasks.filter((t) => t.files.every((f) => tree.has(f))).length;
-  const worktrees = git(repo, ['worktree', 'list', '--porcelain']).split('\n').filter((l) => l.startsWith('worktree ')).length - 1;
+  // A warm slot's worktree (parallel-loop's `worktrees: warm`) is kept for the next run on purpose: it is
+  // counted apart, and only while it holds no work (detached, no tracked file changed). Any other is left behind.
+  const entries = git(repo, ['worktree', 'list', '--porcelain']).split('\n\n').filter((e) => e.startsWith('worktree ')).slice(1);
+  const isSlot = (e) => {
+    const dir = e.split('\n')[0].slice('worktree '.length);
+    return /\/\.parallel-loop\/worktrees\/agent-\d+$/.test(dir) && e.split('\n').includes('detached') && git(dir, ['status', '--porcelain', '--untracked-files=no']) === '';
+  };
+  const slots = entries.filter(isSlot).length;
+  const worktrees = entries.length - slots;
   const branches = git(repo, ['for-each-ref', '--format=%(refname:short)', 'refs/heads/']).split('\n').filter((b) => b && b !== 'main').length;
   // Changes to tracked files only: each tool's own untracked state (queue/, .ralph-tui/) is not the user's.
   const dirty = git(repo, ['status', '--porcelain', '--untracked-files=no']).split('\n').filter(Boolean);
-  return { landed, worktrees, branches, dirty };
+  return { landed, worktrees, slots, branches, dirty };
 }
 
 /**
