@@ -46,6 +46,33 @@ try {
   process.exit(2);
 }
 
+/** `git daemon` serving `dir` on a free loopback port, pushes allowed; ended when this script exits. */
+async function startDaemon(dir) {
+  for (let tries = 0; tries < 20; tries++) {
+    const port = 20000 + Math.floor(Math.random() * 40000);
+    const child = spawn('git', ['daemon', '--export-all', '--enable=receive-pack', `--base-path=${dir}`, '--listen=127.0.0.1', `--port=${port}`, '--reuseaddr', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    // Up once it answers: a port taken ends it at once.
+    for (let i = 0; i < 50; i++) {
+      if (await Promise.race([exited.then(() => 'gone'), sleep(100)]) === 'gone') break;
+      try {
+        execFileSync('git', ['ls-remote', `git://127.0.0.1:${port}/origin.git`], { stdio: 'pipe' });
+        // Never what keeps this script alive; ended with it.
+        child.stderr.destroy();
+        child.unref();
+        process.on('exit', () => child.kill('SIGKILL'));
+        return { port, child };
+      } catch {
+        // not yet listening
+      }
+    }
+    child.kill('SIGKILL');
+    if (tries === 19) throw new Error(`git daemon would not start: ${err.trim()}`);
+  }
+}
+
 // --- the world: a bare remote, the shared folders, a clone per host -------------------------------
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pl-stress-hosts-'));
 const origin = path.join(root, 'origin.git');
@@ -58,12 +85,18 @@ git(path.join(root, 'seed'), 'add', '-A');
 git(path.join(root, 'seed'), '-c', 'user.name=Seed', '-c', 'user.email=seed@example.com', 'commit', '-q', '-m', 'initial');
 git(root, 'init', '-q', '--bare', '-b', 'main', origin);
 git(path.join(root, 'seed'), 'push', '-q', origin, 'main:main');
+// The remote is served by `git daemon` outside every host's namespaces, as a git server is: a push's
+// receive-pack then runs on the server's side and does not die with the host that pushed. Over a plain path
+// it would run inside the pushing host, and a host killed mid-push left refs/heads/main.lock in the bare
+// repository, refusing every later push until a person removed it (a server cleans such a lock up itself).
+const daemon = await startDaemon(root);
+const originUrl = `git://127.0.0.1:${daemon.port}/origin.git`;
 fs.mkdirSync(path.join(queue, '.tmp'), { recursive: true, mode: 0o755 });
 const clones = {};
 for (const host of HOSTS) {
   const clone = path.join(root, host, 'clone');
   fs.mkdirSync(path.dirname(clone), { recursive: true });
-  git(root, 'clone', '-q', origin, clone);
+  git(root, 'clone', '-q', originUrl, clone);
   git(clone, 'config', 'user.name', 'Test');
   git(clone, 'config', 'user.email', 'test@example.com');
   fs.writeFileSync(path.join(clone, '.parallel-loop.json'), JSON.stringify(TIMINGS, null, 2));
