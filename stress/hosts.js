@@ -50,7 +50,8 @@ try {
 async function startDaemon(dir) {
   for (let tries = 0; tries < 20; tries++) {
     const port = 20000 + Math.floor(Math.random() * 40000);
-    const child = spawn('git', ['daemon', '--export-all', '--enable=receive-pack', `--base-path=${dir}`, '--listen=127.0.0.1', `--port=${port}`, '--reuseaddr', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // git-daemon itself, not `git daemon`: the wrapper would leave it running when killed.
+    const child = spawn(path.join(execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim(), 'git-daemon'), ['--export-all', '--enable=receive-pack', `--base-path=${dir}`, '--listen=127.0.0.1', `--port=${port}`, '--reuseaddr', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     const exited = new Promise((resolve) => child.once('exit', resolve));
