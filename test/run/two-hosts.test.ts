@@ -107,6 +107,12 @@ describe('two hosts on one queue', () => {
     await waitFor(() => heartbeatsOf(w, 'host-a').filter((h) => h.phase === 'agent').length === AGENTS, 60_000).catch((err: Error) => {
       throw new Error(`${err.message}: host a ${JSON.stringify(heartbeatsOf(w, 'host-a'))}, ${doneIds(w).length} done\n${a.stdout}\n${a.stderr}\n${b.stdout}\n${b.stderr}`);
     });
+    // And no landing still in flight behind them (a task stays in running/ until it has landed): a host
+    // killed mid-push would leave the bare remote's ref lock behind, which no server-side process clears
+    // (docs/DEPLOY.md, "A shared bare repository").
+    const inRunning = () => fs.readdirSync(path.join(w.queue, 'running')).filter((n) => n.endsWith('.json')).length;
+    const atWork = () => ['host-a', 'host-b'].flatMap((h) => heartbeatsOf(w, h)).filter((h) => h.phase === 'agent').length;
+    await waitFor(() => inRunning() === atWork(), 60_000);
     const held = heartbeatsOf(w, 'host-a').map((h) => h.task).filter((t): t is string => typeof t === 'string');
     const killedAt = Date.now();
     const processes = await killHost(a);
