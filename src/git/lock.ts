@@ -1,14 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { withOwnedLock } from './owned-lock.js';
+import { withOwnedLock, type OwnedLockOptions } from './owned-lock.js';
 
-export interface RepoLockOptions {
-  /** A lock whose holder stopped refreshing it for this long is taken over. Default 10,000 ms (proper-lockfile's minimum is 5,000). */
-  staleMs?: number;
-  /** How long to wait for the lock before giving up. Default 120,000 ms: a worktree add in a big repository takes seconds, and up to one per worker queues here. */
-  waitMs?: number;
-}
+/** As withOwnedLock's: staleMs (default 10 s) for a holder that cannot be judged by pid, waitMs (default 120 s). */
+export type RepoLockOptions = OwnedLockOptions;
 
 /**
  * Run `fn` while holding `<lockDir>/<name>.lock`, shared by every process on this clone: git itself is not
@@ -20,7 +16,7 @@ export interface RepoLockOptions {
  * lock stays taken for `waitMs`.
  */
 export function withRepoLock<T>(lockDir: string, name: string, fn: () => Promise<T>, options: RepoLockOptions = {}): Promise<T> {
-  return withOwnedLock(lockDir, name, fn, { staleMs: options.staleMs ?? 10_000, waitMs: options.waitMs ?? 120_000 });
+  return withOwnedLock(lockDir, name, fn, options);
 }
 
 /**

@@ -11,7 +11,7 @@ import { withOwnedLock } from '../git/owned-lock.js';
 import { hostBootId, processStartTime } from '../proc/start-time.js';
 import { AgentStateWriter } from './agent-state.js';
 import { heldSinceFor } from './held-since.js';
-import { busyWith, selectTask } from './select.js';
+import { selectTask, touchesBusy } from './select.js';
 import { faultInjector, nfsFault } from './fault.js';
 import type { Monitor } from '../health/monitor.js';
 import { CANCELLED, readCancelRequest } from '../queue/cancel.js';
@@ -255,7 +255,7 @@ export class Worker {
    */
   private async take(entry: InboxEntry, fault: (step: string) => void): Promise<TakeResult | 'busy'> {
     if (entry.task.touches.length === 0) return takeTask(this.store, entry, this.owner, fault);
-    return withOwnedLock(this.layout.sharedLocks, 'claim-touches', async () => (busyWith(this.store, entry) ? 'busy' : takeTask(this.store, entry, this.owner, fault)));
+    return withOwnedLock(this.layout.sharedLocks, 'claim-touches', async () => (touchesBusy(this.store, entry) ? 'busy' : takeTask(this.store, entry, this.owner, fault)));
   }
 
   private count(outcome: string): void {

@@ -44,19 +44,13 @@ function running(store: QueueStore): RunningTask[] {
 }
 
 /**
- * The running task whose `touches` overlap the entry's, read from running/ now; undefined when none does.
- * Asked again under the claim lock right before a task with `touches` is taken (see Worker.take), since two
- * workers picking at the same moment each saw the other's task still waiting.
+ * Whether a task running now (read from running/) touches a path the entry's `touches` overlap. Asked again
+ * under the claim lock right before a task with `touches` is taken (see Worker.take), since two workers
+ * picking at the same moment each saw the other's task still waiting.
  */
-export function busyWith(store: QueueStore, entry: InboxEntry): { id: string; pair: [string, string] } | undefined {
+export function touchesBusy(store: QueueStore, entry: InboxEntry): boolean {
   const touches = entry.task.touches;
-  if (touches.length === 0) return undefined;
-  for (const r of running(store)) {
-    if (r.id === entry.id) continue;
-    const { conflict, pair } = pathsConflict(touches, r.touches);
-    if (conflict) return { id: r.id, pair: pair! };
-  }
-  return undefined;
+  return running(store).some((r) => r.id !== entry.id && pathsConflict(touches, r.touches).conflict);
 }
 
 function asCandidate(entry: InboxEntry): EntryCandidate {
