@@ -32,8 +32,8 @@ export interface AddedWorktree {
   reused: 'new' | 'worktree' | 'branch';
 }
 
-// `git worktree add` marks a worktree "initializing" until its checkout is complete; found while we hold
-// the lock, it is the remains of a process that died mid-add, and its checkout cannot be trusted.
+// `git worktree add` marks a worktree "initializing" until its checkout is complete; found by the folder's owner
+// (no one else adds it), it is the remains of a process that died mid-add, and its checkout cannot be trusted.
 function isCrashedAdd(entry: WorktreeEntry): boolean {
   return entry.locked === 'initializing' || entry.prunable !== undefined;
 }
@@ -52,23 +52,27 @@ async function discardCrashedAdd(repo: string, dir: string): Promise<void> {
  * `attemptBranch(taskId, gen)` starting at `base` (a commit-ish: the target tip, or an earlier attempt's branch).
  * Idempotent, so a crashed try can be repeated: an existing worktree on that branch is reused as it is,
  * and a stray branch without a worktree is checked out again (its commits are kept; `base` is then ignored).
- * Serialised per repository with a lock under `layout.locks`. `dir`: another folder than the attempt's own
- * (an agent slot's warm worktree, made by its first attempt).
+ * The common case, a fresh attempt from a full commit id with nothing at `dir`, is one `git worktree add` and
+ * runs beside other workers' adds: git keeps each worktree's files apart and marks one "initializing" until its
+ * checkout is done, and `dir` has one owner (the attempt, or the slot under its lock). Adds one after another
+ * held the last of 8 workers on a fresh clone 8 checkouts long before its first agent (the whole checkout of a
+ * big repository, each). Anything else (the branch or `dir` left by an earlier try) is looked at under the
+ * repository's worktree lock, `<locks>/worktree.lock`, which removing and pruning take too. `dir`: another
+ * folder than the attempt's own (an agent slot's warm worktree, made by its first attempt).
  */
 export async function addAttemptWorktree(options: AttemptWorktreeOptions & { base: string; dir?: string }): Promise<AddedWorktree> {
   const { repo, layout, taskId, gen, base } = options;
   const dir = options.dir ?? attemptWorktree(layout, taskId, gen);
   const branch = attemptBranch(taskId, gen);
   fs.mkdirSync(layout.worktrees, { recursive: true });
+  // git refuses when the branch exists or `dir` is still registered, and then the careful path below runs.
+  if (/^[0-9a-f]{40}$/.test(base) && !fs.existsSync(dir)) {
+    const added = await runGit(repo, ['worktree', 'add', '--quiet', '--no-track', '-b', branch, dir, base], { okCodes: [0, 128] });
+    if (added.exitCode === 0) return { path: dir, branch, head: base, reused: 'new' as const };
+  }
   return lockWorktrees(
     layout,
     async () => {
-      // The common case, a fresh attempt from a full commit id with nothing left of an earlier try at `dir`: one git
-      // call. git refuses when the branch exists or `dir` is still registered, and then the careful path below runs.
-      if (/^[0-9a-f]{40}$/.test(base) && !fs.existsSync(dir)) {
-        const added = await runGit(repo, ['worktree', 'add', '--quiet', '--no-track', '-b', branch, dir, base], { okCodes: [0, 128] });
-        if (added.exitCode === 0) return { path: dir, branch, head: base, reused: 'new' as const };
-      }
       let entry = findWorktree(await listWorktrees(repo), dir);
       if (entry && isCrashedAdd(entry)) {
         await discardCrashedAdd(repo, dir);
