@@ -18,13 +18,15 @@ export interface GitResult {
 
 // Every call names its repository by cwd; inherited GIT_DIR & co. (e.g. when started from a git hook)
 // would silently point git at another repository or index.
-const INHERITED_GIT_VARS = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_PREFIX', 'GIT_OBJECT_DIRECTORY'];
+const INHERITED = new Set(['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_COMMON_DIR', 'GIT_PREFIX', 'GIT_OBJECT_DIRECTORY']);
 
+// One pass over process.env (each read of it is a getenv): an attempt makes twenty git calls.
 function gitEnv(extra: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of INHERITED_GIT_VARS) delete env[name];
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(process.env)) if (!INHERITED.has(name)) env[name] = value;
   // Messages are parsed in a few places (CAS failures); never prompt for credentials or editors.
-  return { ...env, LC_ALL: 'C', LANGUAGE: 'C', GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true', ...extra };
+  Object.assign(env, { LC_ALL: 'C', LANGUAGE: 'C', GIT_TERMINAL_PROMPT: '0', GIT_EDITOR: 'true' }, extra);
+  return env;
 }
 
 /** Run git with an argument array (no shell) and return what it printed and its exit code. Throws `GIT_FAILED` for exit codes not in `okCodes`. */
