@@ -194,6 +194,7 @@ console.log(
     `${RESCAN === undefined ? '' : `, --rescan-ms ${RESCAN}`}; ${os.cpus().length} CPUs, load ${load()} before`,
 );
 const results = [];
+const done = [];
 let failed = false;
 for (const n of AGENTS) {
   const a = await ours(n);
@@ -208,9 +209,12 @@ for (const n of AGENTS) {
   if (a.problems.length + b.problems.length > 0) failed = true;
   for (const [dir, problems] of [[a.repo, [...a.problems, ...a.notes]], ...(base ? [[base.repo, base.problems]] : []), [b.repo, b.problems]]) {
     if (values.keep || problems.length > 0) console.log(`    kept ${dir}`);
-    else fs.rmSync(dir, { recursive: true, force: true });
+    else done.push(dir);
   }
 }
+// Removed at the end, not between runs: on a filesystem without a journal (ext4 as some VMs mount it) the
+// files just deleted slow down the next run's every new file for a few seconds (ext4 skips recently freed inodes).
+for (const dir of done) fs.rmSync(dir, { recursive: true, force: true });
 
 const base = results.find((r) => r.n === 1);
 console.log('');
