@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { git, revParse } from './repo.js';
 
 // Reading a ref from its loose file (and git's records from its own folder) costs a few syscalls where `git rev-parse` costs a process (3 ms on a quiet
@@ -63,6 +64,24 @@ export function hasLinkedWorktrees(repo: string): boolean {
   }
 }
 
+/**
+ * The tip of branch `branch` and that commit's tree, from the loose ref and the loose commit object (a commit
+ * `git commit-tree` or `git commit` just wrote is loose until git packs it). Undefined when either is not a
+ * plain file: the caller asks git. A landing reads the tip this way on every try, holding the landing turn.
+ */
+export function branchTipAndTree(repo: string, branch: string): { tip: string; tree: string } | undefined {
+  const tip = looseBranch(repo, branch);
+  const gitDir = tip ? gitDirOf(repo) : undefined;
+  if (!tip || !gitDir) return undefined;
+  try {
+    const object = zlib.inflateSync(fs.readFileSync(path.join(commonDirOf(gitDir), 'objects', tip.slice(0, 2), tip.slice(2))));
+    const tree = /^commit \d+\0tree ([0-9a-f]{40}|[0-9a-f]{64})\n/.exec(object.subarray(0, 100).toString('latin1'))?.[1];
+    return tree ? { tip, tree } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The commit branch `branch` of the repository at `repo` points at; undefined when there is no such branch. */
 export async function branchTip(repo: string, branch: string): Promise<string | undefined> {
   return looseBranch(repo, branch) ?? (await revParse(repo, `refs/heads/${branch}`));
@@ -99,4 +118,50 @@ export function headBranchFile(dir: string): string | null | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The folders of the checkouts that have `branchRef` (e.g. `refs/heads/main`) checked out, as `git worktree list`
+ * gives them (the main checkout first), read from git's records: the main checkout's HEAD, and each linked
+ * worktree's `worktrees/<id>/HEAD` and `gitdir` (one whose folder is gone is git's "prunable", and left out).
+ * Every landing asks; this spares it a git process. Undefined when anything does not read plainly (a bare or
+ * separate git dir, a HEAD git would have to resolve): the caller asks git.
+ */
+export function branchCheckoutsFromFiles(repo: string, branchRef: string): string[] | undefined {
+  const gitDir = gitDirOf(repo);
+  if (!gitDir) return undefined;
+  const common = commonDirOf(gitDir);
+  if (path.basename(common) !== '.git') return undefined;
+  try {
+    if (/^\s*bare\s*=\s*true\s*$/im.test(fs.readFileSync(path.join(common, 'config'), 'utf8'))) return undefined;
+    const found: string[] = [];
+    const main = headRef(path.join(common, 'HEAD'));
+    if (main === undefined) return undefined;
+    if (main === branchRef) found.push(fs.realpathSync(path.dirname(common)));
+    let ids: string[] = [];
+    try {
+      ids = fs.readdirSync(path.join(common, 'worktrees')).sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
+    }
+    for (const id of ids) {
+      const record = path.join(common, 'worktrees', id);
+      const head = headRef(path.join(record, 'HEAD'));
+      if (head === undefined) return undefined;
+      if (head !== branchRef) continue;
+      const dotGit = fs.readFileSync(path.join(record, 'gitdir'), 'utf8').replace(/\r?\n$/, '');
+      if (!path.isAbsolute(dotGit) || path.basename(dotGit) !== '.git') return undefined;
+      if (fs.existsSync(dotGit)) found.push(path.dirname(dotGit));
+    }
+    return found;
+  } catch {
+    return undefined;
+  }
+}
+
+// The full ref a HEAD file names; null when it holds a commit (detached); undefined when it reads otherwise.
+function headRef(file: string): string | null | undefined {
+  const head = fs.readFileSync(file, 'utf8').trim();
+  if (OBJECT_ID.test(head)) return null;
+  return /^ref: (refs\/\S+)$/.exec(head)?.[1];
 }

@@ -5,12 +5,15 @@ import { randomBytes } from 'node:crypto';
 import { errnoCode } from '../errors.js';
 import { git, gitDir, runGit } from '../git/repo.js';
 import { listWorktrees } from '../git/worktree-list.js';
+import { branchCheckoutsFromFiles } from '../git/ref-file.js';
 
 /** What a checkout of the target looks like to a landing: safe to fast-forward, or to be left alone and why. */
 export type CheckoutState = { worktree: string; state: 'clean'; indexTree: string } | { worktree: string; state: 'blocked'; reason: string };
 
 /** Folders of worktrees that have `target` checked out (the user's main checkout included). */
 export async function targetCheckouts(repo: string, target: string): Promise<string[]> {
+  const fromFiles = branchCheckoutsFromFiles(repo, `refs/heads/${target}`);
+  if (fromFiles) return fromFiles;
   const entries = await listWorktrees(repo);
   return entries.filter((e) => !e.bare && e.prunable === undefined && e.branch === `refs/heads/${target}`).map((e) => e.path);
 }

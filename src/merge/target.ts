@@ -1,6 +1,7 @@
 import { PlError } from '../errors.js';
 import { git, revParse, runGit } from '../git/repo.js';
 import { authError, fetchBranch, isRemote, pushCommit } from '../git/remote.js';
+import { branchTipAndTree } from '../git/ref-file.js';
 import { refSafeId } from '../queue/layout.js';
 import { advanceTarget, type Advance, type AdvanceInput } from './advance.js';
 import { hasTrailer, LOG_FORMAT, parseLog, TASK_TRAILER } from './trailers.js';
@@ -71,6 +72,8 @@ export function localTarget(repo: string, branch: string): LandTarget {
     ref,
     lockName: `land-${refSafeId(branch)}`,
     async readTip() {
+      const fromFiles = branchTipAndTree(repo, branch);
+      if (fromFiles) return fromFiles;
       const { stdout, exitCode } = await runGit(repo, ['log', '-1', '--format=%H %T', '--end-of-options', ref, '--'], { okCodes: [0, 128] });
       const [tip, tree] = stdout.trim().split(' ');
       if (exitCode === 0 && tip && tree && /^[0-9a-f]{40}$/.test(tip)) return { tip, tree };

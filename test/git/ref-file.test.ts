@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { branchTip, hasLinkedWorktrees, headBranchFile, headCommit } from '../../src/git/ref-file.js';
+import { branchCheckoutsFromFiles, branchTip, branchTipAndTree, hasLinkedWorktrees, headBranchFile, headCommit } from '../../src/git/ref-file.js';
+import { listWorktrees } from '../../src/git/worktree-list.js';
 import { tmpDir, tmpRepo } from '../helpers/tmp.js';
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
@@ -80,5 +81,52 @@ describe('headBranchFile', () => {
     git(wt, 'checkout', '-q', '--detach');
     expect(headBranchFile(wt)).toBeNull();
     expect(headBranchFile(tmpDir())).toBeUndefined();
+  });
+});
+
+describe('branchCheckoutsFromFiles', () => {
+  // What `git worktree list` says has the branch checked out (prunable entries left out), to compare with.
+  const fromGit = async (repo: string, ref: string) => (await listWorktrees(repo)).filter((e) => !e.bare && e.prunable === undefined && e.branch === ref).map((e) => e.path);
+
+  it('names the checkouts of a branch as git does: the main one, linked ones, none for a detached or gone worktree', async () => {
+    const repo = tmpRepo();
+    const root = tmpDir();
+    const [a, b, detached, gone] = ['a', 'b', 'detached', 'gone'].map((n) => path.join(root, n));
+    git(repo, 'worktree', 'add', '-q', '-b', 'side', a!);
+    git(repo, 'worktree', 'add', '-q', '-b', 'gone-branch', gone!);
+    git(repo, 'worktree', 'add', '-q', '--detach', detached!);
+    fs.rmSync(gone!, { recursive: true });
+    for (const ref of ['refs/heads/main', 'refs/heads/side', 'refs/heads/gone-branch', 'refs/heads/none']) {
+      expect(branchCheckoutsFromFiles(repo, ref)).toEqual(await fromGit(repo, ref));
+    }
+    // Main moved off the branch, a second linked worktree on it, asked from a linked worktree.
+    git(repo, 'checkout', '-q', '--detach');
+    git(repo, 'worktree', 'add', '-q', b!, 'main');
+    expect(branchCheckoutsFromFiles(a!, 'refs/heads/main')).toEqual([b]);
+    expect(branchCheckoutsFromFiles(a!, 'refs/heads/main')).toEqual(await fromGit(a!, 'refs/heads/main'));
+  });
+
+  it('leaves a repository it cannot read plainly to git', () => {
+    const bare = tmpDir();
+    git(bare, 'init', '-q', '--bare');
+    expect(branchCheckoutsFromFiles(bare, 'refs/heads/main')).toBeUndefined();
+    const separate = tmpDir();
+    const work = tmpDir();
+    git(work, 'init', '-q', '-b', 'main', `--separate-git-dir=${path.join(separate, 'repo.git')}`);
+    expect(branchCheckoutsFromFiles(work, 'refs/heads/main')).toBeUndefined();
+  });
+});
+
+describe('branchTipAndTree', () => {
+  it('reads a loose tip and its tree as git does, and leaves a packed one to git', () => {
+    const repo = tmpRepo();
+    fs.writeFileSync(path.join(repo, 'a.txt'), 'a\n');
+    git(repo, 'add', 'a.txt');
+    git(repo, 'commit', '-q', '-m', 'a');
+    const [tip, tree] = git(repo, 'log', '-1', '--format=%H %T', 'main').split(' ');
+    expect(branchTipAndTree(repo, 'main')).toEqual({ tip, tree });
+    expect(branchTipAndTree(repo, 'none')).toBeUndefined();
+    git(repo, 'gc', '-q');
+    expect(branchTipAndTree(repo, 'main')).toBeUndefined();
   });
 });
