@@ -42,9 +42,11 @@ describe('commitLeftovers', () => {
   it('falls back to the parallel-loop identity when none is configured', async () => {
     g(repo, 'config', '--unset', 'user.name');
     g(repo, 'config', '--unset', 'user.email');
-    const saved = { ...process.env };
-    Object.assign(process.env, { GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' });
-    for (const name of ['EMAIL', 'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL']) delete process.env[name];
+    // Replaced whole, not changed in place: git's environment is built once per process.env (git/repo.ts).
+    const saved = process.env;
+    const env: NodeJS.ProcessEnv = { ...saved, GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' };
+    for (const name of ['EMAIL', 'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL']) delete env[name];
+    process.env = env;
     try {
       fs.writeFileSync(path.join(repo, 'x.txt'), 'x');
       await commitLeftovers(repo, 'leftovers');

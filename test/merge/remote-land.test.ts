@@ -61,8 +61,9 @@ describe('landAttempt on a remote', () => {
     const s = setup();
     branchWithFiles(s.repo, 'pl/a/1', s.base, { 'a.txt': 'a' });
     // One instant for both landing commits, as when two landers of one task commit within the same second.
-    const saved = { a: process.env.GIT_AUTHOR_DATE, c: process.env.GIT_COMMITTER_DATE };
-    process.env.GIT_AUTHOR_DATE = process.env.GIT_COMMITTER_DATE = '2030-01-01T00:00:00Z';
+    // Replaced whole, not changed in place: git's environment is built once per process.env (git/repo.ts).
+    const saved = process.env;
+    process.env = { ...saved, GIT_AUTHOR_DATE: '2030-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2030-01-01T00:00:00Z' };
     try {
       const first = await landAttempt(s.opts('a'));
       expect(first.status).toBe('landed');
@@ -73,10 +74,7 @@ describe('landAttempt on a remote', () => {
       const second = await landAttempt(s.opts('a', { landTarget: late }));
       expect(second).toEqual({ status: 'already-landed', commit: first.status === 'landed' ? first.commit : '' });
     } finally {
-      for (const [k, v] of [['GIT_AUTHOR_DATE', saved.a], ['GIT_COMMITTER_DATE', saved.c]] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
+      process.env = saved;
     }
     expect(trailerCounts(s.origin).get('a')).toBe(1);
   });
