@@ -15,13 +15,10 @@ export function excludePattern(rel: string): string {
  * outside the repository or already ignored. Returns whether a line was added.
  */
 export async function ensureStateIgnored(repo: string, stateDir: string): Promise<boolean> {
-  const root = await git(repo, ['rev-parse', '--show-toplevel']);
+  const { root, excludeFile } = await whereToExclude(repo);
   const rel = path.relative(canonicalPath(root), canonicalPath(stateDir));
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return false;
   const relPosix = rel.split(path.sep).join('/');
-  const { exitCode } = await runGit(root, ['check-ignore', '--quiet', '--', `${relPosix}/`], { okCodes: [0, 1, 128] });
-  if (exitCode === 0) return false;
-  const excludeFile = path.resolve(root, await git(root, ['rev-parse', '--git-path', 'info/exclude']));
   const pattern = excludePattern(relPosix);
   let text = '';
   try {
@@ -29,8 +26,19 @@ export async function ensureStateIgnored(repo: string, stateDir: string): Promis
   } catch {
     fs.mkdirSync(path.dirname(excludeFile), { recursive: true });
   }
+  // Our own line from an earlier run: ignored, with no git process to ask (every run after the first).
   if (text.split(/\r?\n/).includes(pattern)) return false;
+  const { exitCode } = await runGit(root, ['check-ignore', '--quiet', '--', `${relPosix}/`], { okCodes: [0, 1, 128] });
+  if (exitCode === 0) return false;
   const separator = text === '' || text.endsWith('\n') ? '' : '\n';
   fs.appendFileSync(excludeFile, `${separator}# parallel-loop state: worktrees, claims, logs\n${pattern}\n`);
   return true;
+}
+
+/** The repository's top level and its `info/exclude` file, in one git call (two when a path does not fit on a line). */
+async function whereToExclude(repo: string): Promise<{ root: string; excludeFile: string }> {
+  const lines = (await git(repo, ['rev-parse', '--show-toplevel', '--git-path', 'info/exclude'])).split('\n');
+  if (lines.length === 2 && path.isAbsolute(lines[0]!)) return { root: lines[0]!, excludeFile: path.resolve(repo, lines[1]!) };
+  const root = await git(repo, ['rev-parse', '--show-toplevel']);
+  return { root, excludeFile: path.resolve(root, await git(root, ['rev-parse', '--git-path', 'info/exclude'])) };
 }

@@ -36,6 +36,19 @@ describe('ensureStateIgnored', () => {
     expect(await ensureStateIgnored(repo, path.join(path.dirname(repo), 'elsewhere'))).toBe(false);
   });
 
+  it('asked from a subfolder or a linked worktree, writes the main repository\'s exclude', async () => {
+    fs.mkdirSync(path.join(repo, 'sub'));
+    expect(await ensureStateIgnored(path.join(repo, 'sub'), layout.state)).toBe(true);
+    const linked = path.join(path.dirname(repo), `${path.basename(repo)}-linked`);
+    g(repo, 'worktree', 'add', '-q', '-b', 'side', linked);
+    try {
+      expect(await ensureStateIgnored(linked, path.join(linked, '.parallel-loop'))).toBe(false);
+      expect(fs.readFileSync(path.join(repo, '.git', 'info', 'exclude'), 'utf8').split('\n').filter((l) => l === '/.parallel-loop/')).toHaveLength(1);
+    } finally {
+      fs.rmSync(linked, { recursive: true, force: true });
+    }
+  });
+
   it('escapes glob characters in the pattern', () => {
     expect(excludePattern('state[1]/x*')).toBe('/state\\[1]/x\\*/');
   });
