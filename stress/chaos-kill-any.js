@@ -49,7 +49,7 @@ function nodeChildren(ppid) {
     try {
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
       const m = /^\d+ \((.*)\) (\S) (\d+)/.exec(stat);
-      if (m && m[2] !== 'Z' && Number(m[3]) === ppid && fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('worker/entry.js')) found.push(Number(name));
+      if (m && m[2] !== 'Z' && Number(m[3]) === ppid && fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('worker/entry.')) found.push(Number(name));
     } catch {
       // Gone meanwhile.
     }
