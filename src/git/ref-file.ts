@@ -125,7 +125,7 @@ export function headBranchFile(dir: string): string | null | undefined {
  * gives them (the main checkout first), read from git's records: the main checkout's HEAD, and each linked
  * worktree's `worktrees/<id>/HEAD` and `gitdir` (one whose folder is gone is git's "prunable", and left out).
  * Every landing asks; this spares it a git process. Undefined when anything does not read plainly (a bare or
- * separate git dir, a HEAD git would have to resolve): the caller asks git.
+ * separate git dir, `core.worktree`, a HEAD git would have to resolve): the caller asks git.
  */
 export function branchCheckoutsFromFiles(repo: string, branchRef: string): string[] | undefined {
   const gitDir = gitDirOf(repo);
@@ -133,7 +133,8 @@ export function branchCheckoutsFromFiles(repo: string, branchRef: string): strin
   const common = commonDirOf(gitDir);
   if (path.basename(common) !== '.git') return undefined;
   try {
-    if (/^\s*bare\s*=\s*true\s*$/im.test(fs.readFileSync(path.join(common, 'config'), 'utf8'))) return undefined;
+    // A bare repository, or a main worktree that core.worktree puts elsewhere: git knows where.
+    if (/^\s*(bare\s*=\s*true|worktree\s*=)/im.test(fs.readFileSync(path.join(common, 'config'), 'utf8'))) return undefined;
     const found: string[] = [];
     const main = headRef(path.join(common, 'HEAD'));
     if (main === undefined) return undefined;

@@ -114,6 +114,9 @@ describe('branchCheckoutsFromFiles', () => {
     const work = tmpDir();
     git(work, 'init', '-q', '-b', 'main', `--separate-git-dir=${path.join(separate, 'repo.git')}`);
     expect(branchCheckoutsFromFiles(work, 'refs/heads/main')).toBeUndefined();
+    const moved = tmpRepo();
+    git(moved, 'config', 'core.worktree', tmpDir());
+    expect(branchCheckoutsFromFiles(moved, 'refs/heads/main')).toBeUndefined();
   });
 });
 
