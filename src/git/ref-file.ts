@@ -71,12 +71,17 @@ export function hasLinkedWorktrees(repo: string): boolean {
  */
 export function branchTipAndTree(repo: string, branch: string): { tip: string; tree: string } | undefined {
   const tip = looseBranch(repo, branch);
-  const gitDir = tip ? gitDirOf(repo) : undefined;
-  if (!tip || !gitDir) return undefined;
+  const tree = tip ? commitTreeFromFile(repo, tip) : undefined;
+  return tip && tree ? { tip, tree } : undefined;
+}
+
+/** The tree of `commit` from its loose object in the repository at `dir`; undefined when it is not loose (or no commit). */
+export function commitTreeFromFile(dir: string, commit: string): string | undefined {
+  const gitDir = OBJECT_ID.test(commit) ? gitDirOf(dir) : undefined;
+  if (!gitDir) return undefined;
   try {
-    const object = zlib.inflateSync(fs.readFileSync(path.join(commonDirOf(gitDir), 'objects', tip.slice(0, 2), tip.slice(2))));
-    const tree = /^commit \d+\0tree ([0-9a-f]{40}|[0-9a-f]{64})\n/.exec(object.subarray(0, 100).toString('latin1'))?.[1];
-    return tree ? { tip, tree } : undefined;
+    const object = zlib.inflateSync(fs.readFileSync(path.join(commonDirOf(gitDir), 'objects', commit.slice(0, 2), commit.slice(2))));
+    return /^commit \d+\0tree ([0-9a-f]{40}|[0-9a-f]{64})\n/.exec(object.subarray(0, 100).toString('latin1'))?.[1];
   } catch {
     return undefined;
   }

@@ -69,7 +69,8 @@ export async function switchSlotWorktree(dir: string, branch: string, base: stri
 /** The ignored folders of the worktree that `keep` names (see keptFolders). */
 export async function keptFoldersIn(dir: string, keep: readonly string[]): Promise<string[]> {
   if (keep.length === 0) return [];
-  return keptFolders(await git(dir, ['status', '--porcelain', '-z', '--ignored', '--untracked-files=normal']), keep);
+  // --no-optional-locks: a look only; status would otherwise write the index back (a lock file and a rename).
+  return keptFolders(await git(dir, ['--no-optional-locks', 'status', '--porcelain', '-z', '--ignored', '--untracked-files=normal']), keep);
 }
 
 /**

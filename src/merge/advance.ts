@@ -62,7 +62,7 @@ export async function advanceTarget(input: AdvanceInput): Promise<Advance> {
   return withCheckoutLocks(worktrees, lockDir, async (): Promise<Advance> => {
     // No re-read of the tip here: if it moved while we merged or waited for the lock, the compare-and-swap
     // below fails and nothing is touched; the look at the checkouts is then only wasted, never acted on.
-    const states = await Promise.all(worktrees.map((w) => inspectCheckout(w, input.next, { knownTipTrees: input.oldTree ? [input.oldTree] : [] })));
+    const states = await Promise.all(worktrees.map((w) => inspectCheckout(w, input.next, { knownTipTrees: input.oldTree ? [input.oldTree] : [], lockDir })));
     const blocked = states.filter((s): s is CheckoutState & { state: 'blocked' } => s.state === 'blocked');
     if (blocked[0] && input.dirtyPolicy === 'hold') {
       return { kind: 'held', reason: heldReason(input.target, blocked[0]), worktree: blocked[0].worktree };
@@ -71,7 +71,7 @@ export async function advanceTarget(input: AdvanceInput): Promise<Advance> {
     const checkouts: CheckoutReport[] = [];
     for (const state of states) {
       if (state.state === 'blocked') checkouts.push({ worktree: state.worktree, state: 'behind', reason: behindReason(input.target, input.old, state) });
-      else checkouts.push(await moveCheckout(state.worktree, state.indexTree, input.next));
+      else checkouts.push(await moveCheckout(state.worktree, state.indexTree, input.next, lockDir));
     }
     return { kind: 'moved', checkouts };
   });

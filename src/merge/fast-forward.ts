@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { withRepoLock } from '../git/lock.js';
 import { git, runGit } from '../git/repo.js';
-import { canonicalPath } from '../git/worktree-list.js';
+import { checkoutLockName, recordIndexTree } from './checkout.js';
 
 /** What happened to one checkout of the target after its ref moved. */
 export interface CheckoutReport {
@@ -32,7 +31,7 @@ const lockDirs = new Map<string, string>();
  * depend on it: the compare-and-swap decides that.
  */
 export async function withCheckoutLocks<T>(worktrees: string[], lockDir: string, fn: () => Promise<T>): Promise<T> {
-  const names = [...new Set(worktrees.map((w) => `checkout-${createHash('sha1').update(canonicalPath(w)).digest('hex').slice(0, 12)}`))].sort();
+  const names = [...new Set(worktrees.map(checkoutLockName))].sort();
   const nest = (i: number): Promise<T> => (i === names.length ? fn() : withRepoLock(lockDir, names[i] as string, () => nest(i + 1)));
   return nest(0);
 }
@@ -66,7 +65,9 @@ async function readTreeWithRetry(worktree: string, from: string, to: string): Pr
  * against the old tree, carries unrelated edits forward and, without --exclude-per-directory, refuses to
  * overwrite any untracked file, ignored ones too. A refusal leaves the checkout as it was, reported behind.
  */
-export async function moveCheckout(worktree: string, indexTree: string, next: string): Promise<CheckoutReport> {
+export async function moveCheckout(worktree: string, indexTree: string, next: string, lockDir?: string): Promise<CheckoutReport> {
   const result = await readTreeWithRetry(worktree, indexTree, next);
-  return result.ok ? { worktree, state: 'updated' } : { worktree, state: 'behind', reason: `git read-tree refused: ${result.stderr}` };
+  if (!result.ok) return { worktree, state: 'behind', reason: `git read-tree refused: ${result.stderr}` };
+  if (lockDir) await recordIndexTree(worktree, lockDir, next);
+  return { worktree, state: 'updated' };
 }

@@ -47,6 +47,26 @@ describe('landing onto a branch that is checked out', () => {
     expect(g(repo, 'rev-parse', 'main')).toBe(base);
   });
 
+  it('after a fast-forward, a change the user stages is still seen by the next landing (the index record does not hide it)', async () => {
+    expect(await landAttempt(opts())).toMatchObject({ status: 'landed', checkouts: [{ worktree: repo, state: 'updated' }] });
+    // What the fast-forward recorded beside the checkout's lock is the index's true tree.
+    const locks = path.join(repo, '.git', 'parallel-loop', 'locks');
+    const records = fs.readdirSync(locks).filter((f) => f.endsWith('.index.json'));
+    expect(records).toHaveLength(1);
+    expect(JSON.parse(fs.readFileSync(path.join(locks, records[0]!), 'utf8')).tree).toBe(g(repo, 'write-tree'));
+    const next = g(repo, 'rev-parse', 'main');
+    branchWithFiles(repo, 'pl/b/1', next, { 'b.txt': 'b\n' });
+    fs.writeFileSync(path.join(repo, 'staged.txt'), 'staged\n');
+    g(repo, 'add', 'staged.txt');
+    const held = await landAttempt({ ...opts(), branch: 'pl/b/1', base: next, taskId: 'b' });
+    expect(held).toMatchObject({ status: 'held', worktree: repo });
+    expect(held.status === 'held' && held.reason).toMatch(/staged changes/);
+    g(repo, 'reset', '-q');
+    fs.rmSync(path.join(repo, 'staged.txt'));
+    expect(await landAttempt({ ...opts(), branch: 'pl/b/1', base: next, taskId: 'b' })).toMatchObject({ status: 'landed', checkouts: [{ worktree: repo, state: 'updated' }] });
+    expect(g(repo, 'status', '--porcelain')).toBe('');
+  });
+
   it('holds for unstaged changes alone, and for a merge in progress', async () => {
     fs.appendFileSync(path.join(repo, 'shared.txt'), 'my edit\n');
     const before = hashCheckout(repo);
