@@ -110,6 +110,8 @@ export function git(repo: string, ...args: string[]): string {
 
 /** Pids of live processes whose working directory is `dir` or inside it (workers and agents of a run there). */
 export function processesIn(dir: string): number[] {
+  // realpath('') is the current folder: a test whose repo was never made must not match the suite's own processes.
+  if (!dir || !fs.existsSync(dir)) return [];
   const real = fs.realpathSync(dir);
   const found: number[] = [];
   for (const name of fs.readdirSync('/proc')) {

@@ -111,7 +111,8 @@ describe('run: pipeline stages', () => {
     const subjects = git(repo, 'log', '--first-parent', '--format=%s', 'main').split('\n');
     for (const id of ids) {
       expect(subjects.filter((s) => s.startsWith(`Land task ${id}:`)), id).toHaveLength(1);
-      expect(stagesOf(id), id).toEqual(['implement', 'review', 'test']);
+      const events = readEvents(repo).filter((e) => e.task === id);
+      expect(stagesOf(id), `${id}: ${JSON.stringify(events, null, 1)}`).toEqual(['implement', 'review', 'test']);
     }
     // Stages of one task were taken by more than one agent: the pool is shared.
     const agents = new Set(readEvents(repo).filter((e) => e.type === 'attempt-started').map((e) => e.agent));
