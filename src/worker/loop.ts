@@ -1,4 +1,6 @@
 import os from 'node:os';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FSWatcher } from 'chokidar';
 import type { RunOptions } from '../config/options.js';
 import { appendEvent } from '../events/log.js';
@@ -64,6 +66,7 @@ export class Worker {
   private wake: (() => void) | undefined;
   private watcher: FSWatcher | undefined;
   private watcherStarting: Promise<void> | undefined;
+  private endWatcher: fs.FSWatcher | undefined;
   private ended = false;
   private lastRescan = 0;
   private readonly gate: ClaimGate;
@@ -214,6 +217,7 @@ export class Worker {
       this.ended = true;
       await this.watcherStarting;
       await this.watcher?.close();
+      this.endWatcher?.close();
       this.state.clearTask('stopping');
       this.state.flush();
     }
@@ -230,7 +234,11 @@ export class Worker {
   private async landBehind(landing: Promise<TaskOutcome>): Promise<void> {
     await this.landing;
     const mine: Promise<void> = landing.then(
-      (outcome) => this.count(outcome),
+      (outcome) => {
+        this.count(outcome);
+        // An idle worker (its last task was this one) looks again now: in --once mode the run may be over.
+        this.wake?.();
+      },
       (err: unknown) => {
         this.landingError ??= err;
         this.wake?.();
@@ -325,9 +333,27 @@ export class Worker {
     });
   }
 
+  /**
+   * A task leaving running/ may free files a waiting task touches, or (in --once mode) be the last one: an idle
+   * worker looks at once instead of at its next poll. fs.watch, not chokidar: chokidar's throttle timer for
+   * removals (100 ms, not unref'd) would hold a worker that has finished its last task from exiting.
+   */
+  private watchEnds(): void {
+    if (this.endWatcher || this.ended) return;
+    try {
+      const running = this.store.dir('running');
+      // A rename is a file coming or going: only one gone from running/ can end a wait.
+      this.endWatcher = fs.watch(running, { persistent: false }, (type, name) => type === 'rename' && (!name || !fs.existsSync(path.join(running, name))) && this.wake?.());
+      this.endWatcher.on('error', () => undefined);
+    } catch {
+      // No watch (the folder is gone, or the file system cannot): the poll still sees it.
+    }
+  }
+
   // The watcher only wakes an idle worker early; the periodic rescan is what guarantees a file is seen.
   // chokidar is loaded once the worker has claimed or found nothing to claim, so the first claim does not wait for it.
   private startWatcher(): void {
+    this.watchEnds();
     if (this.watcherStarting) return;
     this.watcherStarting = import('chokidar').then(
       ({ watch }) => {

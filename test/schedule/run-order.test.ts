@@ -75,6 +75,18 @@ describe('run: scheduling across workers', () => {
     for (let i = 0; i < spans.length; i++) for (let j = i + 1; j < spans.length; j++) expect(overlap(spans[i]!, spans[j]!), `${ids[i]} and ${ids[j]}: ${JSON.stringify(spans)}`).toBe(false);
   });
 
+  it('a task waiting on the files of a running one starts when that one ends, not at the next rescan', async () => {
+    setup();
+    writeTask(repo, 'first', { agent: 'shell', run: 'sleep 0.5; echo 1 > first.txt', touches: ['src/a.ts'], priority: 9 });
+    writeTask(repo, 'second', { agent: 'shell', run: 'echo 2 > second.txt', touches: ['src/a.ts'] });
+    // A rescan a minute apart: only the first task leaving running/ can wake the idle worker in time.
+    const run = await runCli(repo, ['run', '--agents', '2', '--once', '--rescan-ms', '60000']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(tasksIn(repo, 'done')).toEqual(['first.json', 'second.json']);
+    const events = readEvents(repo);
+    expect(overlap(span(events, 'first'), span(events, 'second'))).toBe(false);
+  }, 30_000);
+
   it('keeps apart tasks whose prompts name the same file when they declare no touches', async () => {
     setup();
     for (const id of ['p1', 'p2']) writeTask(repo, id, { agent: 'shell', run: `sleep 1; echo ${id} > ${id}.txt` }, 'Tidy up `src/shared.ts`');
