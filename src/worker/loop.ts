@@ -1,7 +1,6 @@
 import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FSWatcher } from 'chokidar';
 import type { RunOptions } from '../config/options.js';
 import { appendEvent } from '../events/log.js';
 import type { AgentEventInput, PlEvent } from '../lifecycle/events.js';
@@ -64,9 +63,8 @@ export class Worker {
   private readonly abort = new AbortController();
   private current: { id: string; abort: AbortController } | undefined;
   private wake: (() => void) | undefined;
-  private watcher: FSWatcher | undefined;
-  private watcherStarting: Promise<void> | undefined;
-  private endWatcher: fs.FSWatcher | undefined;
+  private readonly watchers: fs.FSWatcher[] = [];
+  private watching = false;
   private ended = false;
   private lastRescan = 0;
   private readonly gate: ClaimGate;
@@ -215,9 +213,7 @@ export class Worker {
       clearInterval(heartbeat);
       clearInterval(monitorTimer);
       this.ended = true;
-      await this.watcherStarting;
-      await this.watcher?.close();
-      this.endWatcher?.close();
+      for (const watcher of this.watchers.splice(0)) watcher.close();
       this.state.clearTask('stopping');
       this.state.flush();
     }
@@ -302,8 +298,8 @@ export class Worker {
 
   /**
    * How long an idle worker waits before looking again. In --once mode with an empty inbox only running
-   * tasks remain, and their ending wakes nobody (the watcher sees files added to the inbox, not moved out
-   * of running/), so look again soon rather than a full rescan period after the last task lands.
+   * tasks remain: their ending wakes the worker (the running/ watcher), and where no watch reports it
+   * (a file system without one, another host's move) it looks again soon rather than a full rescan later.
    */
   private idleWaitMs(): number {
     const { once, rescanMs } = this.config.options;
@@ -334,39 +330,28 @@ export class Worker {
   }
 
   /**
-   * A task leaving running/ may free files a waiting task touches, or (in --once mode) be the last one: an idle
-   * worker looks at once instead of at its next poll. fs.watch, not chokidar: chokidar's throttle timer for
-   * removals (100 ms, not unref'd) would hold a worker that has finished its last task from exiting.
+   * Watchers only wake an idle worker early; the periodic rescan is what guarantees a file is seen. A file
+   * arriving in the inbox may be a task to take; a task leaving running/ may free the files a waiting task
+   * touches, or (in --once mode) be the last one. Plain fs.watch on the two folders (see ARCHITECTURE.md
+   * for why not chokidar), unref'd: a worker that has finished is never held by them.
    */
-  private watchEnds(): void {
-    if (this.endWatcher || this.ended) return;
+  private startWatcher(): void {
+    if (this.watching || this.ended) return;
+    this.watching = true;
+    // A rename is a file coming or going: one arriving in the inbox, or one gone from running/, is news.
+    this.watchFolder(this.layout.queue, true);
+    this.watchFolder(this.store.dir('running'), false);
+  }
+
+  private watchFolder(dir: string, arriving: boolean): void {
     try {
-      const running = this.store.dir('running');
-      // A rename is a file coming or going: only one gone from running/ can end a wait.
-      this.endWatcher = fs.watch(running, { persistent: false }, (type, name) => type === 'rename' && (!name || !fs.existsSync(path.join(running, name))) && this.wake?.());
-      this.endWatcher.on('error', () => undefined);
+      const watcher = fs.watch(dir, { persistent: false }, (type, name) => {
+        if (type === 'rename' && (!name || fs.existsSync(path.join(dir, name)) === arriving)) this.wake?.();
+      });
+      watcher.on('error', () => undefined);
+      this.watchers.push(watcher);
     } catch {
       // No watch (the folder is gone, or the file system cannot): the poll still sees it.
     }
-  }
-
-  // The watcher only wakes an idle worker early; the periodic rescan is what guarantees a file is seen.
-  // chokidar is loaded once the worker has claimed or found nothing to claim, so the first claim does not wait for it.
-  private startWatcher(): void {
-    this.watchEnds();
-    if (this.watcherStarting) return;
-    this.watcherStarting = import('chokidar').then(
-      ({ watch }) => {
-        if (this.ended) return;
-        try {
-          this.watcher = watch(this.layout.queue, { depth: 0, ignoreInitial: true, persistent: false });
-          this.watcher.on('add', () => this.wake?.());
-          this.watcher.on('error', () => undefined);
-        } catch {
-          this.watcher = undefined;
-        }
-      },
-      () => undefined,
-    );
   }
 }
