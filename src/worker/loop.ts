@@ -63,6 +63,8 @@ export class Worker {
   private readonly abort = new AbortController();
   private current: { id: string; abort: AbortController } | undefined;
   private wake: (() => void) | undefined;
+  /** Ends the sleep in progress, if any (see nudge). */
+  private endSleep: (() => void) | undefined;
   private readonly watchers: fs.FSWatcher[] = [];
   private watching = false;
   private ended = false;
@@ -233,7 +235,7 @@ export class Worker {
       (outcome) => {
         this.count(outcome);
         // An idle worker (its last task was this one) looks again now: in --once mode the run may be over.
-        this.wake?.();
+        this.nudge();
       },
       (err: unknown) => {
         this.landingError ??= err;
@@ -317,16 +319,27 @@ export class Worker {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const end = () => {
         clearTimeout(timer);
+        if (this.endSleep === end) this.endSleep = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(end, ms);
+      this.endSleep = end;
+      // Left in place after the sleep: news that arrives while the worker is busy still makes its next look a rescan.
       this.wake = () => {
         this.lastRescan = 0;
-        done();
+        end();
       };
     });
+  }
+
+  /**
+   * Something an idle worker may be waiting for happened (a task ended): a sleep in progress ends, with a
+   * rescan. A busy worker is left alone; its inbox view is as fresh as it was.
+   */
+  private nudge(): void {
+    if (this.endSleep) this.wake?.();
   }
 
   /**
@@ -346,7 +359,9 @@ export class Worker {
   private watchFolder(dir: string, arriving: boolean): void {
     try {
       const watcher = fs.watch(dir, { persistent: false }, (type, name) => {
-        if (type === 'rename' && (!name || fs.existsSync(path.join(dir, name)) === arriving)) this.wake?.();
+        if (type !== 'rename' || (name && fs.existsSync(path.join(dir, name)) !== arriving)) return;
+        if (arriving) this.wake?.();
+        else this.nudge();
       });
       watcher.on('error', () => undefined);
       this.watchers.push(watcher);
