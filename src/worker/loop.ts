@@ -62,8 +62,7 @@ export class Worker {
   }
   private readonly abort = new AbortController();
   private current: { id: string; abort: AbortController } | undefined;
-  private wake: (() => void) | undefined;
-  /** Ends the sleep in progress, if any (see nudge). */
+  /** Ends the sleep in progress, if any. */
   private endSleep: (() => void) | undefined;
   private readonly watchers: fs.FSWatcher[] = [];
   private watching = false;
@@ -117,13 +116,13 @@ export class Worker {
 
   stop(): void {
     this.stopping = true;
-    this.wake?.();
+    this.wake();
   }
 
   kill(): void {
     this.stopping = true;
     this.abort.abort();
-    this.wake?.();
+    this.wake();
   }
 
   async run(): Promise<{ done: number; failed: number }> {
@@ -137,7 +136,7 @@ export class Worker {
     const monitorTimer = setInterval(() => {
       monitor ??= import('../health/monitor.js').then(({ Monitor }) => new Monitor({ store: this.store, options: this.config.options, owner: this.owner, emit: (e) => this.emit(e) }));
       monitor.then((m) => m.pass()).then(
-        (reclaimed) => reclaimed.length > 0 && this.wake?.(),
+        (reclaimed) => reclaimed.length > 0 && this.wake(),
         () => undefined,
       );
     }, this.config.options.monitorMs);
@@ -239,7 +238,7 @@ export class Worker {
       },
       (err: unknown) => {
         this.landingError ??= err;
-        this.wake?.();
+        this.wake();
       },
     );
     this.landing = mine;
@@ -326,12 +325,13 @@ export class Worker {
       };
       const timer = setTimeout(end, ms);
       this.endSleep = end;
-      // Left in place after the sleep: news that arrives while the worker is busy still makes its next look a rescan.
-      this.wake = () => {
-        this.lastRescan = 0;
-        end();
-      };
     });
+  }
+
+  /** News for the inbox (a file arrived, a claim was reclaimed, a stop): a sleep ends, and the next look is a rescan, also when it comes while the worker is busy. */
+  private wake(): void {
+    this.lastRescan = 0;
+    this.endSleep?.();
   }
 
   /**
@@ -339,7 +339,7 @@ export class Worker {
    * rescan. A busy worker is left alone; its inbox view is as fresh as it was.
    */
   private nudge(): void {
-    if (this.endSleep) this.wake?.();
+    if (this.endSleep) this.wake();
   }
 
   /**
@@ -360,7 +360,7 @@ export class Worker {
     try {
       const watcher = fs.watch(dir, { persistent: false }, (type, name) => {
         if (type !== 'rename' || (name && fs.existsSync(path.join(dir, name)) !== arriving)) return;
-        if (arriving) this.wake?.();
+        if (arriving) this.wake();
         else this.nudge();
       });
       watcher.on('error', () => undefined);
