@@ -11,7 +11,7 @@ import { git, revParse } from './repo.js';
 const OBJECT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** The git dir of a checkout: `<dir>/.git`, or the folder a linked worktree's `.git` file names. */
-function gitDirOf(dir: string): string | undefined {
+export function gitDirOf(dir: string): string | undefined {
   const dotGit = path.join(dir, '.git');
   try {
     const stat = fs.lstatSync(dotGit);

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { errnoCode } from '../errors.js';
 import { git, gitDir, runGit } from '../git/repo.js';
 import { canonicalPath, listWorktrees } from '../git/worktree-list.js';
-import { branchCheckoutsFromFiles, commitTreeFromFile } from '../git/ref-file.js';
+import { branchCheckoutsFromFiles, commitTreeFromFile, gitDirOf } from '../git/ref-file.js';
 import { readJsonOrUndefined, writeJsonAtomic } from '../util/atomic-write.js';
 
 /** What a checkout of the target looks like to a landing: safe to fast-forward, or to be left alone and why. */
@@ -115,20 +115,13 @@ async function pathsInTheWay(worktree: string, from: string, to: string): Promis
  * `gitdir: <path>` naming it (a linked worktree). Asks git only when neither reads plainly.
  */
 async function checkoutGitDir(worktree: string): Promise<string> {
-  const dotGit = path.join(worktree, '.git');
+  const dir = gitDirOf(worktree);
   try {
-    const stat = fs.lstatSync(dotGit);
-    if (stat.isDirectory()) return dotGit;
-    if (stat.isFile()) {
-      const match = /^gitdir: (.+?)\r?\n?$/.exec(fs.readFileSync(dotGit, 'utf8'));
-      if (match?.[1]) {
-        const dir = path.resolve(worktree, match[1]);
-        if (fs.statSync(dir).isDirectory()) return dir;
-      }
-    }
+    if (dir && fs.statSync(dir).isDirectory()) return dir;
   } catch {
-    // Unusual layout: let git say.
+    // Named but not there.
   }
+  // Unusual layout, or a git dir that is not there: let git say.
   return gitDir(worktree);
 }
 
