@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { OVERHEAD_HEADER, OVERHEAD_NOTE, overhead, overheadColumns, readEvents } from './lib/overhead.js';
+import { attemptRows, median, OVERHEAD_HEADER, OVERHEAD_NOTE, overhead, overheadColumns, readEvents } from './lib/overhead.js';
 
 const { values } = parseArgs({
   options: {
@@ -142,14 +142,24 @@ function checkLanded(repo) {
   return problems;
 }
 
-/** Start-up (run started -> first claim) and tail (last task done -> run exited), from the events log. */
+/**
+ * From the events log: start-up (run started -> first claim), tail (last task done -> run exited), each
+ * worker's first claim -> agent (a new slot's worktree is added then; median over the workers), and the last
+ * agent's exit -> run exited (its commit, landing, and the exit).
+ */
 function ends(repo, run) {
   const events = readEvents(repo);
   const claims = events.filter((e) => e.type === 'claimed').map((e) => Date.parse(e.time));
   const dones = events.filter((e) => e.type === 'done').map((e) => Date.parse(e.time));
+  const rows = attemptRows(repo, events);
+  const firsts = new Map();
+  for (const r of rows) if (!firsts.has(r.agent) || r.claimed < firsts.get(r.agent).claimed) firsts.set(r.agent, r);
+  const exits = rows.map((r) => r.agentExited).filter(Number.isFinite);
   return {
     startup: claims.length ? Math.min(...claims) - run.startedAt : NaN,
     tail: dones.length ? run.endedAt - Math.max(...dones) : NaN,
+    firstWorktree: median([...firsts.values()].map((r) => r.agentStarted - r.claimed)),
+    afterLastAgent: exits.length ? run.endedAt - Math.max(...exits) : NaN,
   };
 }
 
@@ -261,8 +271,31 @@ console.log('');
 for (const [n, goal] of GOALS) {
   const at = results.find((r) => r.n === n);
   if (!at) console.log(`goal: ${n} agents at >= ${goal * 100}% of ideal: not measured (no run with ${n} agents)`);
-  else console.log(`goal: ${n} agents at >= ${goal * 100}% of ideal: ${fmt(at.efficiency * 100, 1)}% ${at.efficiency >= goal ? 'OK' : 'BELOW GOAL'}`);
+  else {
+    console.log(`goal: ${n} agents at >= ${goal * 100}% of ideal: ${fmt(at.efficiency * 100, 1)}% ${at.efficiency >= goal ? 'OK' : 'BELOW GOAL'}`);
+    for (const line of budget(at, goal)) console.log(`  ${line}`);
+  }
 }
+/**
+ * Where a goal's time went: what the goal allows beyond the same jobs run by xargs, against what this run
+ * spent at its ends (start-up, each worker's first worktree, the last agent's exit to the run's) and between
+ * attempts, and the share of ideal the run would reach with nothing at all between its attempts.
+ */
+function budget(r, goal) {
+  const p = r.ours.parts;
+  const later = TASKS / r.n - 1;
+  const allowed = r.ideal / goal - r.xargs.wallMs;
+  const spent = r.ours.wallMs - r.xargs.wallMs;
+  const atEnds = p.startup + p.firstWorktree + p.afterLastAgent;
+  const between = spent - atEnds;
+  return [
+    `allows ${fmt(allowed)} ms beyond xargs' wall; this run spent ${fmt(spent)}: start-up ${fmt(p.startup)}, first worktree ${fmt(p.firstWorktree)},` +
+      ` last agent's exit to the run's ${fmt(p.afterLastAgent)}, between attempts ${fmt(between)} (${fmt(between / later)} ms for each of a worker's ${fmt(later, 1)} later attempts)`,
+    `with nothing between attempts this run's ends alone give ${fmt((r.ideal / (r.xargs.wallMs + atEnds)) * 100, 1)}%;` +
+      ` ${allowed > atEnds ? `the goal leaves ${fmt((allowed - atEnds) / later)} ms per later attempt` : 'its ends alone are over the goal'}`,
+  ];
+}
+
 const worst = results.reduce((w, r) => (w === undefined || r.overheadMs > w.overheadMs ? r : w), undefined);
 if (worst) {
   const ok = worst.overheadMs < GOAL_OVERHEAD_MS;

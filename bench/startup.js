@@ -4,6 +4,8 @@
 // moment every worker's heartbeat has left `starting` (its loop is about to look for a task). Then
 // `--version` and `status`, spawn to exit. Each median is printed with its ratio to `node -e 0`, measured in
 // the same run, so a loaded machine moves both. Goal: every worker of 4-8 on 2 cores claiming within 300 ms.
+// The floor beside each: a Node process that forks N Node processes doing nothing but tell it over IPC that
+// they run, spawn to the last one's word: what N+1 Node start-ups cost on this machine before any work.
 // Exits 0 whether or not the goal is met; non-zero only when a run fails.
 //   npm run bench:startup [-- --runs 5 --agents 4,8 --cli other/dist/cli/main.js]
 import { spawn } from 'node:child_process';
@@ -104,6 +106,27 @@ async function timeRun(n) {
   return { claimedMs, allReadyMs: allReadyMs ?? NaN };
 }
 
+// The floor: the parent forks n children the way the supervisor forks its workers (node, an IPC channel);
+// each says it runs and goes; the parent prints once all have.
+const FLOOR_CHILD = "process.send('ready', () => process.disconnect())";
+const FLOOR_PARENT = `const { spawn } = require('node:child_process'); let left = Number(process.argv[1]);
+for (let i = Number(process.argv[1]); i > 0; i--) {
+  const c = spawn(process.execPath, ['-e', ${JSON.stringify(FLOOR_CHILD)}], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  c.once('message', () => { if (--left === 0) process.stdout.write('ready\\n'); });
+}`;
+
+/** Spawn of the floor's parent to the moment all its n children have said they run, in ms. */
+function timeFloor(n) {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(process.execPath, ['-e', FLOOR_PARENT, String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let readyMs;
+    child.stdout.on('data', () => (readyMs ??= performance.now() - start));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 && readyMs !== undefined ? resolve(readyMs) : reject(new Error(`the floor's parent for ${n} exited ${code}`))));
+  });
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${Math.round(x)} ms`;
 
@@ -118,8 +141,12 @@ for (const n of AGENTS) {
   for (let i = 0; i < RUNS; i++) runs.push(await timeRun(n));
   const claimed = median(runs.map((r) => r.claimedMs));
   const ready = median(runs.map((r) => r.allReadyMs));
+  const floors = [];
+  for (let i = 0; i < RUNS; i++) floors.push(await timeFloor(n));
+  const floor = median(floors);
   const goal = ready <= GOAL_MS ? 'met' : 'not met';
   console.log(`run --agents ${n}: first claim ${ms(claimed)} (${(claimed / base).toFixed(1)}x baseline), every worker ready ${ms(ready)} (${(ready / base).toFixed(1)}x; goal ${GOAL_MS} ms ${goal})`);
+  console.log(`  floor: ${n} empty Node processes forked by one, every one running ${ms(floor)} (${(floor / base).toFixed(1)}x baseline); the run's own work on top: ${ms(ready - floor)}`);
 }
 
 const repo = repoWithOneTask();
