@@ -52,7 +52,8 @@ export function makeChaosRepo({ tasks, prefix = 'pl-chaos-', sleep = () => (0.2 
   for (const id of ids) {
     const seconds = sleep(id);
     const run = stages ? stagedRun(id, (Number(seconds) / 3).toFixed(2)) : `echo started > ${id}.part; sleep ${seconds}; echo ${id} > ${id}.txt; rm ${id}.part`;
-    const pipeline = stages ? { stages: STAGES, test: `test -f ${id}.txt` } : {};
+    // A pipeline's maxAttempts is its tries per stage, and a try cut short by a kill is one: as many as the run's.
+    const pipeline = stages ? { stages: STAGES, test: `test -f ${id}.txt`, maxAttempts: config.maxAttempts } : {};
     const tmp = path.join(queue, '.tmp', `${id}.json`);
     fs.writeFileSync(tmp, JSON.stringify({ agent: 'shell', run, ...pipeline, env: { CHAOS_MARKER: marker }, prompt: `Write ${id}.txt` }));
     fs.renameSync(tmp, path.join(queue, `${id}.json`));

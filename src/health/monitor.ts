@@ -13,7 +13,7 @@ import { returnStranded } from './stranded.js';
 
 export interface MonitorConfig {
   store: QueueStore;
-  options: Pick<RunOptions, 'staleAfterMs' | 'killGraceMs' | 'maxAttempts' | 'target' | 'land'> & Partial<Pick<RunOptions, 'stages' | 'remote'>>;
+  options: Pick<RunOptions, 'staleAfterMs' | 'killGraceMs' | 'maxAttempts' | 'target' | 'land'> & Partial<Pick<RunOptions, 'stages' | 'roles' | 'remote'>>;
   /** Identity this monitor claims under when it reclaims. */
   owner: Owner;
   emit: (event: AgentEventInput) => void;

@@ -11,7 +11,8 @@ import { attemptBranch, attemptWorktree, slotWorktree } from '../queue/layout.js
 import { commitInSlot, readSlotRecord } from '../worker/warm-worktree.js';
 import { idFileName } from '../queue/inbox.js';
 import { priorState } from '../worker/history.js';
-import { DEFAULT_STAGES, isPipeline } from '../lifecycle/stages.js';
+import { DEFAULT_STAGES, isPipeline, type Stage } from '../lifecycle/stages.js';
+import { attemptsOf } from '../lifecycle/policy.js';
 import type { MonitorConfig } from './monitor.js';
 import type { Verdict } from './judge.js';
 import { killAttempt } from './attempt-processes.js';
@@ -21,8 +22,9 @@ import { faultInjector } from '../worker/fault.js';
  * Reclaim a stale claim (docs/PROTOCOL.md, "Staleness"): claim the next generation over it (link(2):
  * one reclaimer wins), kill the old attempt's processes on this host, commit what it
  * left as a WIP commit on its branch, and return the task to the inbox so the next attempt resumes
- * from that branch; past maxAttempts, to failed/ with its history. An owner that died after landing,
- * or after moving the task file, only missed its release: the task goes to (or stays in) done/.
+ * from that branch; past maxAttempts (a pipeline: past its stage's tries), to failed/ with its history.
+ * An owner that died after landing, or after moving the task file, only missed its release: the task
+ * goes to (or stays in) done/.
  * Returns false when another reclaimer won.
  */
 export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verdict & { stale: true }): Promise<boolean> {
@@ -41,7 +43,12 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
   const lastReleased = Math.max(0, ...[...snap.released].filter((g) => g < lease.gen));
   const prior = priorState(store.claims.history(id).filter((h) => h.gen < lease.gen));
   const running = store.findById(id, ['running']);
-  const title = (running && readTask(store, running.file)?.title) ?? id;
+  const task = running ? readTask(store, running.file) : undefined;
+  const title = task?.title ?? id;
+  const stages = task?.stages ?? config.options.stages ?? DEFAULT_STAGES;
+  // The stage the stale generation ran, as its worker chose it (worker/handle-task.ts): a held landing's
+  // `land`, else the stage the history names next, else the first.
+  const stage = isPipeline(stages) ? (prior.pendingLanding ? 'land' : (prior.stage ?? stages[0]!)) : undefined;
   let attemptsUsed = prior.attemptsUsed;
   let last: { gen: number; proc?: AgentProcess; branch?: string } | undefined;
   for (const old of snap.gens.filter((g) => g > lastReleased && g <= lease.gen && !snap.released.has(g))) {
@@ -61,12 +68,16 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
     // The old attempt's base, so later attempts search for landings from it (see priorState.firstBase).
     base: proc?.base,
     reclaimedGen: lease.gen,
+    // A pipeline counts a reclaimed try of a stage as one of that stage's tries (worker/history.ts).
+    ...(stage ? { stage } : {}),
     reason: `reclaimed: ${verdict.reason}`,
     note: attempted ? { attempt: attemptsUsed, kind: 'reclaimed' as const, text: `The attempt was stopped: ${verdict.reason}. Its work so far is kept on this branch.` } : undefined,
   };
   // Whatever goes wrong while settling, the new generation must be released: a live claim whose owner
   // (this healthy worker) keeps heartbeating would never be judged stale, and the task would be stuck.
-  const outcome = await settle(config, id, prior.firstBase ?? proc?.base, attemptsUsed, record.reason, prior.pendingLanding !== undefined).catch(
+  // A stage's tries: its failures and reclaims before this one, and the attempts this reclaim settled.
+  const stageTries = stage && stage !== 'land' ? { stage, used: (prior.stageFailures[stage] ?? 0) + attemptsUsed - prior.attemptsUsed, max: attemptsOf(task ?? {}, config.options, stage) } : undefined;
+  const outcome = await settle(config, id, task, { base: prior.firstBase ?? proc?.base, attemptsUsed, stageTries, reason: record.reason, landingPending: prior.pendingLanding !== undefined }).catch(
     (err: unknown): Settled => ({ outcome: 'requeued', event: 'requeued', extra: { error: err instanceof Error ? err.message : String(err) } }),
   );
   // A crash before the task file left the inbox leaves it there: releasing is all it needs.
@@ -111,9 +122,21 @@ interface Settled {
   extra?: Record<string, unknown>;
 }
 
+interface Tally {
+  /** The first attempt's base, where a landing the dead owner made is searched from. */
+  base: string | undefined;
+  attemptsUsed: number;
+  /** For a pipeline stage other than `land`: its tries, this reclaim's included, and how many it has. */
+  stageTries?: { stage: Stage; used: number; max: number };
+  reason: string;
+  /** A held or ready landing was taken over: it used no attempt. */
+  landingPending: boolean;
+}
+
 /** Move the task file to where it belongs now and say how the reclaiming generation is released. */
-async function settle(config: MonitorConfig, id: string, base: string | undefined, attemptsUsed: number, reason: string, landingPending: boolean): Promise<Settled> {
+async function settle(config: MonitorConfig, id: string, task: Task | undefined, tally: Tally): Promise<Settled> {
   const { store } = config;
+  const { base, attemptsUsed, stageTries, reason, landingPending } = tally;
   const where = store.findById(id, ['running', 'done', 'failed']);
   // The owner moved the file and died before releasing: only the release was missing.
   if (where?.state === 'done') return { outcome: 'done', event: 'done', extra: { finishedBy: 'owner' } };
@@ -125,18 +148,18 @@ async function settle(config: MonitorConfig, id: string, base: string | undefine
     store.move(where.file, 'running', 'done');
     return { outcome: 'done', event: landing.status === 'pr' ? 'done' : 'already-landed', extra: { landing } };
   }
-  const task = readTask(store, where.file);
-  // A pipeline counts each stage's failures, and a reclaim is none: the interrupted stage runs again.
+  // A pipeline counts tries per stage, a task of one stage its attempts. A stopped landing (a lander that
+  // died mid-batch, or a pipeline's `land`) used no attempt: the task waits to land again.
   const pipeline = isPipeline(task?.stages ?? config.options.stages ?? DEFAULT_STAGES);
-  // A stopped landing (a lander that died mid-batch) used no attempt: the task waits to land again.
-  const exhausted = !pipeline && !landingPending && attemptsUsed >= (task?.maxAttempts ?? config.options.maxAttempts);
+  const exhausted = !landingPending && (pipeline ? stageTries !== undefined && stageTries.used >= stageTries.max : attemptsUsed >= (task?.maxAttempts ?? config.options.maxAttempts));
   if (!exhausted) {
     store.move(where.file, 'running', 'inbox', idFileName(id, where.file));
     return { outcome: 'requeued', event: 'requeued' };
   }
   store.move(where.file, 'running', 'failed');
   const history = store.claims.history(id).map((h) => ({ gen: h.gen, agent: h.lease?.agentId, outcome: h.release?.outcome, reason: h.release?.reason }));
-  store.writeRecord('failed', `${id}.error.json`, { task: id, reason: `${reason}; ${attemptsUsed} attempts used`, history, at: new Date().toISOString() });
+  const used = stageTries ? `${stageTries.used} of ${stageTries.max} tries of its ${stageTries.stage} stage used` : `${attemptsUsed} attempts used`;
+  store.writeRecord('failed', `${id}.error.json`, { task: id, reason: `${reason}; ${used}`, ...(stageTries ? { stage: stageTries.stage } : {}), history, at: new Date().toISOString() });
   return { outcome: 'failed', event: 'failed' };
 }
 

@@ -67,6 +67,17 @@ export const STAGE_TIMEOUT_SEC = 15 * 60;
 export const STAGE_ATTEMPTS = 2;
 
 /**
+ * How many tries the task has for a stage (its only one, when it has no pipeline): the stage's role
+ * `attempts`, else the task's `maxAttempts`, else two for a pipeline stage and the run's `maxAttempts` for
+ * a task of one implement stage. Pure.
+ */
+export function attemptsOf(task: Partial<Pick<Task, 'maxAttempts' | 'stages'>>, options: Pick<RunOptions, 'maxAttempts'> & Partial<Pick<RunOptions, 'stages' | 'roles'>>, stage: Stage): number {
+  const pipeline = isPipeline(task.stages ?? options.stages ?? DEFAULT_STAGES);
+  const role = stage === 'land' ? {} : (options.roles?.[stage] ?? {});
+  return role.attempts ?? (pipeline ? (task.maxAttempts ?? STAGE_ATTEMPTS) : (task.maxAttempts ?? options.maxAttempts));
+}
+
+/**
  * The policy of one task under a run's options, for one stage of its pipeline (default its first).
  * Pure. A stage's role settings win over the task's, which win over the run's. A task of today's one
  * implement stage keeps the run's timeout and attempts; a stage of a pipeline defaults to 15 minutes
@@ -81,7 +92,7 @@ export function resolvePolicy(task: Partial<PolicyTask>, options: PolicyOptions,
   const own = options.agentSettings?.[agent];
   const roleSettings = { ...(role.model ? { model: role.model } : {}), ...(role.extraArgs ? { extraArgs: [...(own?.extraArgs ?? []), ...role.extraArgs] } : {}) };
   return {
-    maxAttempts: role.attempts ?? (pipeline ? (task.maxAttempts ?? STAGE_ATTEMPTS) : (task.maxAttempts ?? options.maxAttempts)),
+    maxAttempts: attemptsOf(task, options, current),
     timeoutSec: role.timeout ?? task.timeout ?? (pipeline ? STAGE_TIMEOUT_SEC : options.timeoutSec),
     target: options.target ?? 'main',
     namedTarget: options.remote && options.target ? `${options.remote}/${options.target}` : options.target,

@@ -25,7 +25,7 @@ export interface PriorState {
    * reclaim names none, so the interrupted stage runs again). undefined: the pipeline's first stage.
    */
   stage?: Stage;
-  /** Failures per stage since the last `retry` (a review's `changes` is not a failure). */
+  /** Failures per stage since the last `retry`, reclaimed tries counted as failures (a review's `changes` is not one). */
   stageFailures: Partial<Record<Stage, number>>;
   /** Times a review or test asked for changes since the last `retry`. */
   changesAsked: number;
@@ -70,11 +70,16 @@ export function priorState(history: Array<{ gen: number; release?: Release }>): 
   return prior;
 }
 
+/** A reclaim that took over a stage's attempt: a try of that stage, as a failure is (health/reclaim.ts). */
+function reclaimedTry(release: Release): boolean {
+  return release.outcome === 'requeued' && release.reclaimedGen !== undefined;
+}
+
 /** What one release says about the task's stage: where it goes next, and a failure or `changes` of the stage it ran. */
 function stageStep(prior: PriorState, release: Release): void {
   if (isStage(release.nextStage)) prior.stage = release.nextStage;
   if (release.verdict === 'changes') prior.changesAsked++;
-  else if (isStage(release.stage) && release.attempted && (release.outcome === 'retry' || release.outcome === 'failed') && !('resetAttempts' in release && release.resetAttempts)) {
+  else if (isStage(release.stage) && release.attempted && (release.outcome === 'retry' || release.outcome === 'failed' || reclaimedTry(release)) && !('resetAttempts' in release && release.resetAttempts)) {
     prior.stageFailures[release.stage] = (prior.stageFailures[release.stage] ?? 0) + 1;
   }
 }

@@ -71,11 +71,18 @@ describe('priorState: the stage from the history', () => {
     expect(priorState([rel({ outcome: 'advance', stage: 'implement', nextStage: 'review' })]).stage).toBe('review');
   });
 
-  it.each(['implement', 'review', 'test'] as const)('a reclaim at %s runs that stage again and counts no failure', (stage) => {
+  it.each(['implement', 'review', 'test'] as const)('a reclaim at %s runs that stage again, counted as one of its tries', (stage) => {
     const before = stage === 'implement' ? [] : [rel({ outcome: 'advance', stage: 'implement', nextStage: stage })];
-    const prior = priorState([...before, rel({ outcome: 'requeued', reason: 'reclaimed' })]);
+    const prior = priorState([...before, rel({ outcome: 'requeued', reason: 'reclaimed: its owner died', reclaimedGen: 1, stage })]);
     expect(prior.stage ?? 'implement').toBe(stage);
-    expect(prior.stageFailures).toEqual({});
+    expect(prior.stageFailures).toEqual({ [stage]: 1 });
+  });
+
+  it('a requeue that is no reclaim (a shutdown, a kill), or a reclaim of a claim no agent ran under, counts no try', () => {
+    expect(priorState([rel({ outcome: 'requeued', reason: 'shutdown', stage: 'implement' })]).stageFailures).toEqual({});
+    expect(priorState([rel({ outcome: 'requeued', reason: 'reclaimed', reclaimedGen: 1, stage: 'implement', attempted: false })]).stageFailures).toEqual({});
+    // A reclaim written before reclaims named their stage counts none, as then.
+    expect(priorState([rel({ outcome: 'requeued', reason: 'reclaimed', reclaimedGen: 1 })]).stageFailures).toEqual({});
   });
 
   it('counts failures per stage and changes apart, and `retry` starts over at implement with the notes kept', () => {
