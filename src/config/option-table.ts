@@ -8,6 +8,7 @@ import { DEFAULT_STAGES, stagesProblem } from '../lifecycle/stages.js';
 import { changelogPathProblem } from '../merge/changelog.js';
 import { hostIdProblem } from '../queue/agent-id.js';
 import { prCommandProblem } from '../merge/pr-command.js';
+import { STAGE_TIMEOUT_SEC } from '../lifecycle/policy.js';
 
 /** Ignored dependency folders a warm worktree keeps by default. */
 export const DEFAULT_KEEP = ['node_modules', '.venv', 'target'] as const;
@@ -56,6 +57,7 @@ export const OPTION_TABLE: { [K in keyof RunOptions]-?: OptionSpec<RunOptions[K]
   agent: { kind: k.oneOf(() => adapterNames), default: 'claude', help: 'Adapter for tasks that name none' },
   agentSettings: { kind: k.object, default: {}, flag: false },
   timeoutSec: { kind: k.positiveNumber, default: 1800, flag: 'timeout', help: 'Seconds an attempt may run before its process tree is killed' },
+  stageTimeoutSec: { kind: k.positiveNumber, default: STAGE_TIMEOUT_SEC, flag: 'stage-timeout', help: 'Seconds a pipeline stage may run unless its role or task sets a timeout; --timeout when only that is given' },
   maxAttempts: { kind: k.positiveInteger, default: 3, help: 'Attempts per task before it goes to failed/' },
   killGraceMs: { kind: k.nonNegativeInteger, default: 5000 },
   retryBackoffMs: { kind: k.nonNegativeInteger, default: 2000 },

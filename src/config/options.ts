@@ -35,6 +35,11 @@ export interface RunOptions {
   agentSettings: Record<string, AgentSettings>;
   /** Seconds an attempt may run. Default 1800. */
   timeoutSec: number;
+  /**
+   * Seconds a pipeline stage may run when neither its role's `timeout` nor its task's names one. Default
+   * 900, or `timeoutSec` when the config file or the command line sets that and not this.
+   */
+  stageTimeoutSec: number;
   /** Attempts per task, across retries and reclaims. Default 3. */
   maxAttempts: number;
   /** Grace between SIGTERM and SIGKILL when stopping an agent's process tree. Default 5000 ms. */

@@ -64,6 +64,9 @@ function givenText(raw: unknown): string {
 export function resolveOptions(file: Partial<RunOptions>, cli: Partial<RunOptions>): RunOptions {
   const merged = { ...DEFAULTS, ...file, ...cli };
   if (file.heartbeatMs === undefined && cli.heartbeatMs === undefined) merged.heartbeatMs = Math.max(50, Math.floor(merged.staleAfterMs / 6));
+  // A time limit the user gave for the run holds for pipeline stages too, unless they gave one for stages.
+  const stageTimeoutGiven = file.stageTimeoutSec !== undefined || cli.stageTimeoutSec !== undefined;
+  if (!stageTimeoutGiven && (file.timeoutSec !== undefined || cli.timeoutSec !== undefined)) merged.stageTimeoutSec = merged.timeoutSec;
   if (merged.inPlace) merged.single = true;
   return merged;
 }

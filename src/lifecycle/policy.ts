@@ -41,7 +41,7 @@ export interface TaskPolicy {
 
 type PolicyTask = Pick<Task, 'maxAttempts' | 'timeout' | 'verify' | 'agent' | 'budgetUsd' | 'stages' | 'test'>;
 type PolicyOptions = Pick<RunOptions, 'maxAttempts' | 'timeoutSec' | 'target' | 'verify' | 'agent' | 'retryBackoffMs'> &
-  Partial<Pick<RunOptions, 'stages' | 'roles' | 'test' | 'agentSettings' | 'remote'>>;
+  Partial<Pick<RunOptions, 'stages' | 'roles' | 'test' | 'agentSettings' | 'remote' | 'stageTimeoutSec'>>;
 
 /**
  * Whether finished tasks go to the landing queue, where the lander verifies them in batches (worker/lander.ts),
@@ -61,7 +61,7 @@ export function landsBehind(options: Pick<RunOptions, 'land' | 'inPlace'>, polic
   return options.land === 'merge' && !options.inPlace && policy.verify === undefined;
 }
 
-/** Time limit of a pipeline stage whose role and task name none: 15 minutes. */
+/** Time limit of a pipeline stage whose role, task and run (`stageTimeoutSec`, `timeoutSec`) name none: 15 minutes. */
 export const STAGE_TIMEOUT_SEC = 15 * 60;
 /** Failures of a pipeline stage before the task is escalated: retry once in place. */
 export const STAGE_ATTEMPTS = 2;
@@ -93,7 +93,7 @@ export function resolvePolicy(task: Partial<PolicyTask>, options: PolicyOptions,
   const roleSettings = { ...(role.model ? { model: role.model } : {}), ...(role.extraArgs ? { extraArgs: [...(own?.extraArgs ?? []), ...role.extraArgs] } : {}) };
   return {
     maxAttempts: attemptsOf(task, options, current),
-    timeoutSec: role.timeout ?? task.timeout ?? (pipeline ? STAGE_TIMEOUT_SEC : options.timeoutSec),
+    timeoutSec: role.timeout ?? task.timeout ?? (pipeline ? (options.stageTimeoutSec ?? STAGE_TIMEOUT_SEC) : options.timeoutSec),
     target: options.target ?? 'main',
     namedTarget: options.remote && options.target ? `${options.remote}/${options.target}` : options.target,
     verify: task.verify ?? options.verify,

@@ -22,6 +22,7 @@ const ROWS: [OptionName, string | undefined, unknown, string][] = [
   ['agent', 'nope', 'nope', 'one of claude, codex, aider, command, shell, demo'],
   ['agentSettings', undefined, 'claude', 'an object'],
   ['timeoutSec', '0', -1, 'a positive number'],
+  ['stageTimeoutSec', '0', 'an hour', 'a positive number'],
   ['maxAttempts', '1.5', 0, POSITIVE],
   ['killGraceMs', '-1', -1, NON_NEGATIVE],
   ['retryBackoffMs', 'soon', '2s', NON_NEGATIVE],

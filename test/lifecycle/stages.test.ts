@@ -117,6 +117,19 @@ describe('stages', () => {
     expect(p).toMatchObject({ agent: 'command', timeoutSec: 60, maxAttempts: 2, agentSettings: { template: ['x'], model: 'haiku' }, stage: 'review' });
     expect(resolvePolicy({ stages: ['implement', 'review'], agent: 'shell' }, options, 'implement')).toMatchObject({ agent: 'shell', timeoutSec: 900, maxAttempts: 2 });
   });
+
+  it('gives a stage the run\'s time limit when the user set one for the run (`--timeout`), and `stageTimeoutSec` over that', async () => {
+    const { resolveOptions } = await import('../../src/config/validate.js');
+    const pipeline = { stages: ['implement', 'review'] as Stage[] };
+    const limit = (file: Record<string, number>, cli: Record<string, number>) => resolvePolicy(pipeline, resolveOptions(file, cli), 'review').timeoutSec;
+    expect(limit({}, {})).toBe(900);
+    expect(limit({}, { timeoutSec: 3600 })).toBe(3600);
+    expect(limit({ timeoutSec: 1800 }, {})).toBe(1800);
+    expect(limit({ timeoutSec: 3600 }, { stageTimeoutSec: 120 })).toBe(120);
+    expect(limit({ stageTimeoutSec: 120 }, { timeoutSec: 3600 })).toBe(120);
+    // A task of one stage keeps the run's limit, whatever stages get.
+    expect(resolvePolicy({}, resolveOptions({ stageTimeoutSec: 120 }, {}), 'implement').timeoutSec).toBe(1800);
+  });
 });
 
 describe('{changed} in the test command', () => {
