@@ -1,7 +1,7 @@
 import { PlError } from '../errors.js';
 import { adapterNames } from '../agents/registry.js';
 import type { RunOptions } from './options.js';
-import { checkOption, resolveOptions, validateConfig } from './validate.js';
+import { checkOption, optionConflicts, resolveOptions, validateConfig } from './validate.js';
 import { OPTION_NAMES, OPTION_TABLE, isOptionName } from './option-table.js';
 
 /** Settings under `agentSettings.<agent>`, and whether each is a string, a list of strings or true/false. */
@@ -34,7 +34,7 @@ export function effectiveSettings(file: Partial<RunOptions>): Effective[] {
   return OPTION_NAMES.map((key) => ({
     key,
     value: merged[key],
-    source: key in file ? 'file' : key === 'heartbeatMs' ? 'derived' : 'default',
+    source: key in file ? 'file' : key === 'heartbeatMs' || (key === 'stageTimeoutSec' && 'timeoutSec' in file) ? 'derived' : 'default',
   }));
 }
 
@@ -78,8 +78,11 @@ export function withoutSetting(raw: Record<string, unknown>, key: string): { nex
 }
 
 /** Problems the rest of the file has, as `key: message`, so a change never hides them. */
-export function otherProblems(raw: Record<string, unknown>): string[] {
-  return validateConfig(raw).problems.map((p) => `${p.path}: ${p.message}`);
+export function otherProblems(raw: Record<string, unknown>, fileName: string): string[] {
+  const { options, problems } = validateConfig(raw);
+  // Settings valid one by one may still not go together (see optionConflicts).
+  const conflicts = optionConflicts(resolveOptions(options, {}), options, {}, fileName).map((c) => c.message);
+  return [...problems.map((p) => `${p.path}: ${p.message}`), ...conflicts];
 }
 
 /** `maxAttempts` → ['maxAttempts']; `agentSettings.claude.bin` → ['agentSettings', 'claude', 'bin']. Throws for unknown keys. */

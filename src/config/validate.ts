@@ -60,6 +60,43 @@ function givenText(raw: unknown): string {
   return text === '' ? 'an empty value' : `\`${text}\``;
 }
 
+/** Two settings each valid alone but not together, and why. */
+export interface OptionConflict {
+  keys: [OptionName, OptionName];
+  message: string;
+}
+
+/**
+ * Settings each valid alone but not together: one message each, naming both settings, their values and
+ * where each came from (`--flag`, the config file, a default). Pure.
+ */
+export function optionConflicts(options: RunOptions, file: Partial<RunOptions>, cli: Partial<RunOptions>, fileName: string): OptionConflict[] {
+  const from = (key: OptionName) => (cli[key] !== undefined ? `--${flagOf(key)}` : file[key] !== undefined ? `in ${fileName}` : key === 'heartbeatMs' ? 'staleAfterMs / 6' : 'the default');
+  const said = (key: OptionName) => `\`${key}\` ${String(options[key])} (${from(key)})`;
+  const conflicts: OptionConflict[] = [];
+  if (options.heartbeatMs * 2 > options.staleAfterMs) {
+    const message = `${said('heartbeatMs')} must be at most half of ${said('staleAfterMs')}: a worker that missed one heartbeat would have its claim judged stale and reclaimed while it works.`;
+    conflicts.push({ keys: ['heartbeatMs', 'staleAfterMs'], message });
+  }
+  if (options.restartBackoffMs > options.restartBackoffMaxMs) {
+    conflicts.push({ keys: ['restartBackoffMs', 'restartBackoffMaxMs'], message: `${said('restartBackoffMs')} is above its cap ${said('restartBackoffMaxMs')}: raise the cap too, or lower the back-off.` });
+  }
+  return conflicts;
+}
+
+/**
+ * The conflicts of optionConflicts as one error: PlError `BAD_OPTION` when a flag takes part in one, else
+ * `BAD_CONFIG` naming the file (the defaults alone never conflict).
+ */
+export function refuseConflicts(options: RunOptions, file: Partial<RunOptions>, cli: Partial<RunOptions>, fileName: string): void {
+  const conflicts = optionConflicts(options, file, cli, fileName);
+  if (conflicts.length === 0) return;
+  const byFlag = conflicts.some((c) => c.keys.some((key) => cli[key] !== undefined));
+  const messages = conflicts.map((c) => c.message);
+  const text = byFlag ? messages.join('\n') : `${fileName} has problems:\n${messages.map((m) => `  ${m}`).join('\n')}`;
+  throw new PlError(byFlag ? 'BAD_OPTION' : 'BAD_CONFIG', text, { details: conflicts });
+}
+
 /** DEFAULTS, then the config file, then the command line. Heartbeat follows staleAfter unless set. */
 export function resolveOptions(file: Partial<RunOptions>, cli: Partial<RunOptions>): RunOptions {
   const merged = { ...DEFAULTS, ...file, ...cli };

@@ -46,4 +46,23 @@ describe('config', () => {
     expect(agent.stderr).toContain('`claud` is not an agent');
     expect(fs.readFileSync(path.join(repo, '.parallel-loop.json'), 'utf8')).toBe(before);
   });
+
+  it('settings valid alone but not together: `run` refuses them naming both and where each came from, `config` and `doctor` say so', async () => {
+    const repo = tmpRepo();
+    // A heartbeat slower than half the stale limit would have healthy workers' claims reclaimed.
+    const flag = await runCli(repo, ['run', '--once', '--agent', 'shell', '--heartbeat-ms', '20000']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain('`heartbeatMs` 20000 (--heartbeat-ms) must be at most half of `staleAfterMs` 30000 (the default)');
+    const set = await runCli(repo, ['config', 'set', 'restartBackoffMs', '60000']);
+    expect(set.code).toBe(0);
+    expect(set.stderr).toContain('.parallel-loop.json still has a problem: `restartBackoffMs` 60000 (in .parallel-loop.json) is above its cap `restartBackoffMaxMs` 30000 (the default)');
+    const file = await runCli(repo, ['run', '--once', '--agent', 'shell']);
+    expect(file.code).toBe(3);
+    expect(file.stderr).toMatch(/\.parallel-loop\.json has problems:\n {2}`restartBackoffMs` 60000 \(in .*\.parallel-loop\.json\) is above its cap/);
+    const doctor = JSON.parse((await runCli(repo, ['doctor', '--json'])).stdout) as { checks: Array<{ name: string; status: string; message: string }> };
+    expect(doctor.checks.find((c) => c.name === 'config')).toMatchObject({ status: 'fail', message: expect.stringContaining('above its cap') });
+    // Nothing was claimed or started by the refused runs.
+    expect(fs.existsSync(path.join(repo, '.parallel-loop', 'agents'))).toBe(false);
+    expect((await runCli(repo, ['config', 'set', 'restartBackoffMaxMs', '120000'])).stderr).toBe('');
+  });
 });

@@ -22,7 +22,7 @@ const getCommand: CommandModule<object, ConfigArgs> = {
   handler: (argv) => {
     const file = configFile(argv);
     const raw = readRawConfig(file);
-    for (const problem of otherProblems(raw)) warn(`${path.basename(file)}: ${problem} (\`run\` refuses the file until this is fixed)`);
+    for (const problem of otherProblems(raw, path.basename(file))) warn(`${path.basename(file)}: ${problem} (\`run\` refuses the file until this is fixed)`);
     const settings = effective(file, argv.key, raw);
     if (argv.json) return printJson(argv.key ? settings[0] : { file, settings: Object.fromEntries(settings.map((s) => [s.key, { value: s.value, source: s.source }])) });
     const width = Math.max(...settings.map((s) => s.key.length));
@@ -42,7 +42,7 @@ const setCommand: CommandModule<object, ConfigArgs> = {
     const file = configFile(argv);
     const next = withSetting(readRawConfig(file), argv.key!, parseValue(argv.value!));
     saveConfigFile(file, next);
-    for (const problem of otherProblems(next)) warn(`${path.basename(file)} still has a problem: ${problem}`);
+    for (const problem of otherProblems(next, path.basename(file))) warn(`${path.basename(file)} still has a problem: ${problem}`);
     const [now] = effective(file, argv.key);
     if (argv.json) printJson(now);
     else printLines([`${argv.key} = ${show(now!.value)} (in ${path.relative(process.cwd(), file) || file})`]);
@@ -97,7 +97,7 @@ function show(value: unknown): string {
 
 function sourceText(s: Effective, file: string): string {
   if (s.source === 'file') return `from ${path.basename(file)}`;
-  if (s.source === 'derived') return 'default: staleAfterMs / 6';
+  if (s.source === 'derived') return s.key === 'heartbeatMs' ? 'default: staleAfterMs / 6' : 'default: timeoutSec';
   if (s.key === 'target' && s.value === undefined) return 'default: the branch checked out';
   return 'default';
 }

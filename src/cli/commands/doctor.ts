@@ -3,7 +3,7 @@ import { EXIT } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
 import { layoutOf } from '../queue-args.js';
 import { loadConfigFile } from '../../config/load.js';
-import { resolveOptions } from '../../config/validate.js';
+import { refuseConflicts, resolveOptions } from '../../config/validate.js';
 import type { RunOptions } from '../../config/options.js';
 import { adapterNames } from '../../agents/registry.js';
 import type { Check } from '../../doctor/check.js';
@@ -56,6 +56,7 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
 function config(file: string): { options: RunOptions; check: Check } {
   try {
     const fromFile = loadConfigFile(file);
+    refuseConflicts(resolveOptions(fromFile, {}), fromFile, {}, file);
     const count = Object.keys(fromFile).length;
     const message = count === 0 ? 'no settings file; defaults apply (parallel-loop config get)' : `${file}: ${count} setting${count === 1 ? '' : 's'}, all valid`;
     return { options: resolveOptions(fromFile, {}), check: { name: 'config', status: 'ok', message } };

@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { ERROR_CODES, EXIT, PlError } from '../../errors.js';
 import { withCommonOptions, type CommonArgs } from '../common-options.js';
 import { loadConfigFile } from '../../config/load.js';
-import { resolveOptions } from '../../config/validate.js';
+import { refuseConflicts, resolveOptions } from '../../config/validate.js';
 import type { RunOptions } from '../../config/options.js';
 import { layoutOf } from '../queue-args.js';
 import { isInside, preflightFile, type Layout } from '../../queue/layout.js';
@@ -40,7 +40,9 @@ export const runCommand: CommandModule<object, CommonArgs & RunArgs> = {
     const layout = layoutOf(argv);
     // Both checked before a worker is forked: a bad value stops the run here, not as a failed task later.
     const fromCli = cliRunOptions(argv);
-    const options = resolveOptions(loadConfigFile(layout.config), fromCli);
+    const fromFile = loadConfigFile(layout.config);
+    const options = resolveOptions(fromFile, fromCli);
+    refuseConflicts(options, fromFile, fromCli, layout.config);
     // Before the workers are forked too: a refusal then costs no worker start-ups.
     refuseClaudeAsRoot(new QueueStore(layout), options, argv.agent !== undefined);
     // Workers load while the checks below run; any that no slot takes are ended. Spares forked on a guess from
