@@ -20,8 +20,10 @@ function errorEvents(message: string): AgentEvent[] {
 function itemEvents(item: Json): AgentEvent[] {
   switch (item.type) {
     case 'agent_message': {
-      const summary = firstLine(str(item.text) ?? '');
-      return summary === '' ? [] : [{ kind: 'text', summary }];
+      // The whole message too: codex's last one is its final text, where a review's `VERDICT:` line is read.
+      const text = str(item.text) ?? '';
+      const summary = firstLine(text);
+      return summary === '' ? [] : [{ kind: 'text', summary, text }];
     }
     case 'command_execution': {
       const exit = num(item.exit_code);

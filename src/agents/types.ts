@@ -53,7 +53,11 @@ export interface AgentEvent {
   /** For rate limits: when the agent said it resets (ISO time), if it said. */
   resetAt?: string;
   isError?: boolean;
-  /** For a `result`: the agent's whole final text, when its adapter reports one (a verdict line is read from it). */
+  /**
+   * The agent's whole text: on a `result`, its final text, when its adapter reports one (claude); on a
+   * `text`, the whole message, when the adapter's result carries none (codex, whose last message is its
+   * final text). A verdict line is read from the last of these (worker/verdict.ts).
+   */
   text?: string;
 }
 

@@ -48,8 +48,11 @@ export function verdictFromText(text: string): StageVerdict | undefined {
   return { verdict: match[1]!.toLowerCase() as Verdict, notes };
 }
 
-/** The verdict line of the agent's last reported final text, if any. Pure. */
+/**
+ * The verdict line of the agent's last reported whole text, if any: a `result`'s final text, or the last
+ * whole message of an adapter whose result has none (see AgentEvent.text). Pure.
+ */
 export function verdictFromEvents(events: readonly AgentEvent[]): StageVerdict | undefined {
-  const last = [...events].reverse().find((e) => e.kind === 'result' && typeof e.text === 'string');
+  const last = [...events].reverse().find((e) => (e.kind === 'result' || e.kind === 'text') && typeof e.text === 'string');
   return last?.text === undefined ? undefined : verdictFromText(last.text);
 }

@@ -24,4 +24,18 @@ describe('verdictFromEvents', () => {
     expect(verdictFromEvents(events)).toEqual({ verdict: 'approve', notes: 'ok' });
     expect(verdictFromEvents([{ kind: 'result', summary: 'done' }])).toBeUndefined();
   });
+
+  it('reads codex\'s last message, its final text (codex\'s result carries none)', async () => {
+    const { codexAdapter } = await import('../../src/agents/codex.js');
+    const lines = [
+      '{"type":"item.completed","item":{"id":"item_1","type":"agent_message","text":"Reading the diff.\\nVERDICT: approve"}}',
+      '{"type":"item.completed","item":{"id":"item_2","type":"agent_message","text":"The new branch drops the error check.\\nVERDICT: changes"}}',
+      '{"type":"turn.completed","usage":{"input_tokens":10,"output_tokens":5}}',
+    ];
+    const events = lines.flatMap((l) => codexAdapter.parseLine(l));
+    expect(verdictFromEvents(events)).toEqual({ verdict: 'changes', notes: 'The new branch drops the error check.' });
+    // A message without a verdict line last gives none, whatever an earlier message said.
+    const none = [...lines.slice(0, 1), '{"type":"item.completed","item":{"id":"item_3","type":"agent_message","text":"Done."}}'].flatMap((l) => codexAdapter.parseLine(l));
+    expect(verdictFromEvents(none)).toBeUndefined();
+  });
 });
