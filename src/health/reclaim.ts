@@ -68,8 +68,9 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
     // The old attempt's base, so later attempts search for landings from it (see priorState.firstBase).
     base: proc?.base,
     reclaimedGen: lease.gen,
-    // A pipeline counts a reclaimed try of a stage as one of that stage's tries (worker/history.ts).
-    ...(stage ? { stage } : {}),
+    // A pipeline counts a reclaimed try of an agent stage as one of that stage's tries (worker/history.ts);
+    // a landing taken over used none.
+    ...(stage && stage !== 'land' ? { stage } : {}),
     reason: `reclaimed: ${verdict.reason}`,
     note: attempted ? { attempt: attemptsUsed, kind: 'reclaimed' as const, text: `The attempt was stopped: ${verdict.reason}. Its work so far is kept on this branch.` } : undefined,
   };

@@ -70,9 +70,9 @@ export function priorState(history: Array<{ gen: number; release?: Release }>): 
   return prior;
 }
 
-/** A reclaim that took over a stage's attempt: a try of that stage, as a failure is (health/reclaim.ts). */
+/** A reclaim that took over an agent stage's try: a try of that stage, as a failure is (health/reclaim.ts). */
 function reclaimedTry(release: Release): boolean {
-  return release.outcome === 'requeued' && release.reclaimedGen !== undefined;
+  return release.outcome === 'requeued' && release.reclaimedGen !== undefined && release.stage !== 'land';
 }
 
 /** What one release says about the task's stage: where it goes next, and a failure or `changes` of the stage it ran. */

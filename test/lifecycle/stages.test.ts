@@ -78,9 +78,11 @@ describe('priorState: the stage from the history', () => {
     expect(prior.stageFailures).toEqual({ [stage]: 1 });
   });
 
-  it('a requeue that is no reclaim (a shutdown, a kill), or a reclaim of a claim no agent ran under, counts no try', () => {
+  it('a requeue that is no reclaim (a shutdown, a kill), a reclaim no agent ran under, or one of a landing counts no try', () => {
     expect(priorState([rel({ outcome: 'requeued', reason: 'shutdown', stage: 'implement' })]).stageFailures).toEqual({});
     expect(priorState([rel({ outcome: 'requeued', reason: 'reclaimed', reclaimedGen: 1, stage: 'implement', attempted: false })]).stageFailures).toEqual({});
+    // A landing taken over used no try: a reclaim at `land` counts none.
+    expect(priorState([rel({ outcome: 'requeued', reason: 'reclaimed', reclaimedGen: 1, stage: 'land' })]).stageFailures).toEqual({});
     // A reclaim written before reclaims named their stage counts none, as then.
     expect(priorState([rel({ outcome: 'requeued', reason: 'reclaimed', reclaimedGen: 1 })]).stageFailures).toEqual({});
   });
