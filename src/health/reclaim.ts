@@ -22,9 +22,9 @@ import { faultInjector } from '../worker/fault.js';
  * Reclaim a stale claim (docs/PROTOCOL.md, "Staleness"): claim the next generation over it (link(2):
  * one reclaimer wins), kill the old attempt's processes on this host, commit what it
  * left as a WIP commit on its branch, and return the task to the inbox so the next attempt resumes
- * from that branch; past maxAttempts (a pipeline: past its stage's tries), to failed/ with its history.
- * An owner that died after landing, or after moving the task file, only missed its release: the task
- * goes to (or stays in) done/.
+ * from that branch; past maxAttempts (a pipeline: once a stage was reclaimed as often as it has tries),
+ * to failed/ with its history. An owner that died after landing, or after moving the task file, only
+ * missed its release: the task goes to (or stays in) done/.
  * Returns false when another reclaimer won.
  */
 export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verdict & { stale: true }): Promise<boolean> {
@@ -68,16 +68,15 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
     // The old attempt's base, so later attempts search for landings from it (see priorState.firstBase).
     base: proc?.base,
     reclaimedGen: lease.gen,
-    // A pipeline counts a reclaimed try of an agent stage as one of that stage's tries (worker/history.ts);
-    // a landing taken over used none.
+    // A pipeline counts the reclaimed tries of each agent stage (worker/history.ts); a landing taken over is none.
     ...(stage && stage !== 'land' ? { stage } : {}),
     reason: `reclaimed: ${verdict.reason}`,
     note: attempted ? { attempt: attemptsUsed, kind: 'reclaimed' as const, text: `The attempt was stopped: ${verdict.reason}. Its work so far is kept on this branch.` } : undefined,
   };
   // Whatever goes wrong while settling, the new generation must be released: a live claim whose owner
   // (this healthy worker) keeps heartbeating would never be judged stale, and the task would be stuck.
-  // A stage's tries: its failures and reclaims before this one, and the attempts this reclaim settled.
-  const stageTries = stage && stage !== 'land' ? { stage, used: (prior.stageFailures[stage] ?? 0) + attemptsUsed - prior.attemptsUsed, max: attemptsOf(task ?? {}, config.options, stage) } : undefined;
+  // A stage's reclaims: those before this one, and the attempts this reclaim settled (normally one).
+  const stageTries = stage && stage !== 'land' ? { stage, used: (prior.stageReclaims[stage] ?? 0) + attemptsUsed - prior.attemptsUsed, max: attemptsOf(task ?? {}, config.options, stage) } : undefined;
   const outcome = await settle(config, id, task, { base: prior.firstBase ?? proc?.base, attemptsUsed, stageTries, reason: record.reason, landingPending: prior.pendingLanding !== undefined }).catch(
     (err: unknown): Settled => ({ outcome: 'requeued', event: 'requeued', extra: { error: err instanceof Error ? err.message : String(err) } }),
   );
@@ -127,7 +126,7 @@ interface Tally {
   /** The first attempt's base, where a landing the dead owner made is searched from. */
   base: string | undefined;
   attemptsUsed: number;
-  /** For a pipeline stage other than `land`: its tries, this reclaim's included, and how many it has. */
+  /** For a pipeline stage other than `land`: its reclaimed tries, this one's included, and how many tries it has. */
   stageTries?: { stage: Stage; used: number; max: number };
   reason: string;
   /** A held or ready landing was taken over: it used no attempt. */
@@ -149,8 +148,9 @@ async function settle(config: MonitorConfig, id: string, task: Task | undefined,
     store.move(where.file, 'running', 'done');
     return { outcome: 'done', event: landing.status === 'pr' ? 'done' : 'already-landed', extra: { landing } };
   }
-  // A pipeline counts tries per stage, a task of one stage its attempts. A stopped landing (a lander that
-  // died mid-batch, or a pipeline's `land`) used no attempt: the task waits to land again.
+  // A pipeline fails a task whose stage was reclaimed as often as it has tries (its failures are judged
+  // apart, by the worker), a task of one stage once its attempts are used. A stopped landing (a lander
+  // that died mid-batch, or a pipeline's `land`) used no attempt: the task waits to land again.
   const pipeline = isPipeline(task?.stages ?? config.options.stages ?? DEFAULT_STAGES);
   const exhausted = !landingPending && (pipeline ? stageTries !== undefined && stageTries.used >= stageTries.max : attemptsUsed >= (task?.maxAttempts ?? config.options.maxAttempts));
   if (!exhausted) {
@@ -159,7 +159,7 @@ async function settle(config: MonitorConfig, id: string, task: Task | undefined,
   }
   store.move(where.file, 'running', 'failed');
   const history = store.claims.history(id).map((h) => ({ gen: h.gen, agent: h.lease?.agentId, outcome: h.release?.outcome, reason: h.release?.reason }));
-  const used = stageTries ? `${stageTries.used} of ${stageTries.max} tries of its ${stageTries.stage} stage used` : `${attemptsUsed} attempts used`;
+  const used = stageTries ? `its ${stageTries.stage} stage reclaimed ${stageTries.used} times, as many as its tries` : `${attemptsUsed} attempts used`;
   store.writeRecord('failed', `${id}.error.json`, { task: id, reason: `${reason}; ${used}`, ...(stageTries ? { stage: stageTries.stage } : {}), history, at: new Date().toISOString() });
   return { outcome: 'failed', event: 'failed' };
 }

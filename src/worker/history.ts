@@ -25,14 +25,19 @@ export interface PriorState {
    * reclaim names none, so the interrupted stage runs again). undefined: the pipeline's first stage.
    */
   stage?: Stage;
-  /** Failures per stage since the last `retry`, reclaimed tries counted as failures (a review's `changes` is not one). */
+  /** Failures per stage since the last `retry` (a review's `changes` is not a failure, nor is a reclaim). */
   stageFailures: Partial<Record<Stage, number>>;
+  /**
+   * Tries of each agent stage cut short and reclaimed (its worker died or went silent), since the last
+   * `retry`: a stage reclaimed as often as it has tries fails the task (health/reclaim.ts).
+   */
+  stageReclaims: Partial<Record<Stage, number>>;
   /** Times a review or test asked for changes since the last `retry`. */
   changesAsked: number;
 }
 
 export function priorState(history: Array<{ gen: number; release?: Release }>): PriorState {
-  const prior: PriorState = { attemptsUsed: 0, hadConflict: false, notes: [], heldInARow: 0, stageFailures: {}, changesAsked: 0 };
+  const prior: PriorState = { attemptsUsed: 0, hadConflict: false, notes: [], heldInARow: 0, stageFailures: {}, stageReclaims: {}, changesAsked: 0 };
   for (const { gen, release } of history) {
     if (!release) continue;
     // `parallel-loop retry` gives a failed task a fresh budget; the history before it stays readable.
@@ -40,6 +45,7 @@ export function priorState(history: Array<{ gen: number; release?: Release }>): 
       prior.attemptsUsed = 0;
       prior.hadConflict = false;
       prior.stageFailures = {};
+      prior.stageReclaims = {};
       prior.changesAsked = 0;
       prior.stage = undefined;
     }
@@ -70,7 +76,7 @@ export function priorState(history: Array<{ gen: number; release?: Release }>): 
   return prior;
 }
 
-/** A reclaim that took over an agent stage's try: a try of that stage, as a failure is (health/reclaim.ts). */
+/** A reclaim that took over an agent stage's try (health/reclaim.ts): counted apart from the stage's failures. */
 function reclaimedTry(release: Release): boolean {
   return release.outcome === 'requeued' && release.reclaimedGen !== undefined && release.stage !== 'land';
 }
@@ -79,7 +85,9 @@ function reclaimedTry(release: Release): boolean {
 function stageStep(prior: PriorState, release: Release): void {
   if (isStage(release.nextStage)) prior.stage = release.nextStage;
   if (release.verdict === 'changes') prior.changesAsked++;
-  else if (isStage(release.stage) && release.attempted && (release.outcome === 'retry' || release.outcome === 'failed' || reclaimedTry(release)) && !('resetAttempts' in release && release.resetAttempts)) {
+  else if (isStage(release.stage) && release.attempted && reclaimedTry(release)) {
+    prior.stageReclaims[release.stage] = (prior.stageReclaims[release.stage] ?? 0) + 1;
+  } else if (isStage(release.stage) && release.attempted && (release.outcome === 'retry' || release.outcome === 'failed') && !('resetAttempts' in release && release.resetAttempts)) {
     prior.stageFailures[release.stage] = (prior.stageFailures[release.stage] ?? 0) + 1;
   }
 }

@@ -71,20 +71,23 @@ describe('priorState: the stage from the history', () => {
     expect(priorState([rel({ outcome: 'advance', stage: 'implement', nextStage: 'review' })]).stage).toBe('review');
   });
 
-  it.each(['implement', 'review', 'test'] as const)('a reclaim at %s runs that stage again, counted as one of its tries', (stage) => {
+  it.each(['implement', 'review', 'test'] as const)('a reclaim at %s runs that stage again, counted apart from its failures', (stage) => {
     const before = stage === 'implement' ? [] : [rel({ outcome: 'advance', stage: 'implement', nextStage: stage })];
     const prior = priorState([...before, rel({ outcome: 'requeued', reason: 'reclaimed: its owner died', reclaimedGen: 1, stage })]);
     expect(prior.stage ?? 'implement').toBe(stage);
-    expect(prior.stageFailures).toEqual({ [stage]: 1 });
+    expect(prior).toMatchObject({ stageFailures: {}, stageReclaims: { [stage]: 1 } });
+    // A failure after it is the stage's first: a crash does not use up the retry a failure gets.
+    const failed = priorState([...before, rel({ outcome: 'requeued', reason: 'reclaimed', reclaimedGen: 1, stage }), rel({ outcome: 'retry', stage })]);
+    expect(failed).toMatchObject({ stageFailures: { [stage]: 1 }, stageReclaims: { [stage]: 1 } });
   });
 
-  it('a requeue that is no reclaim (a shutdown, a kill), a reclaim no agent ran under, or one of a landing counts no try', () => {
-    expect(priorState([rel({ outcome: 'requeued', reason: 'shutdown', stage: 'implement' })]).stageFailures).toEqual({});
-    expect(priorState([rel({ outcome: 'requeued', reason: 'reclaimed', reclaimedGen: 1, stage: 'implement', attempted: false })]).stageFailures).toEqual({});
+  it('a requeue that is no reclaim (a shutdown, a kill), a reclaim no agent ran under, or one of a landing counts as no reclaim', () => {
+    expect(priorState([rel({ outcome: 'requeued', reason: 'shutdown', stage: 'implement' })]).stageReclaims).toEqual({});
+    expect(priorState([rel({ outcome: 'requeued', reason: 'reclaimed', reclaimedGen: 1, stage: 'implement', attempted: false })]).stageReclaims).toEqual({});
     // A landing taken over used no try: a reclaim at `land` counts none.
-    expect(priorState([rel({ outcome: 'requeued', reason: 'reclaimed', reclaimedGen: 1, stage: 'land' })]).stageFailures).toEqual({});
+    expect(priorState([rel({ outcome: 'requeued', reason: 'reclaimed', reclaimedGen: 1, stage: 'land' })]).stageReclaims).toEqual({});
     // A reclaim written before reclaims named their stage counts none, as then.
-    expect(priorState([rel({ outcome: 'requeued', reason: 'reclaimed', reclaimedGen: 1 })]).stageFailures).toEqual({});
+    expect(priorState([rel({ outcome: 'requeued', reason: 'reclaimed', reclaimedGen: 1 })]).stageReclaims).toEqual({});
   });
 
   it('counts failures per stage and changes apart, and `retry` starts over at implement with the notes kept', () => {
