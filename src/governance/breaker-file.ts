@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readJsonOrUndefined, writeJsonAtomic } from '../util/atomic-write.js';
+import { withOwnedLock } from '../git/owned-lock.js';
 import { hostBreaker, withFailure, withWork, type BreakerFile, type HostBreaker, type OpenBreaker } from './breaker.js';
 
 /**
  * `.parallel-loop/breaker.json`, read before every claim and written after an attempt that failed
  * before doing any work (or one that worked after such failures). Replaced atomically, so readers see
- * one whole record; two workers writing at once may lose one failure, which only opens the breaker
- * one attempt later.
+ * one whole record. Writers take the `breaker` lock in `lockDir` (the state folder's shared locks, as
+ * every host writes this file): without it two workers failing at once each opened the breaker (two
+ * `breaker-open` events, two notifications) or one lost the other's failure. Reads take no lock.
  */
 export function readBreaker(file: string, host: string): HostBreaker {
   return hostBreaker(readJsonOrUndefined<BreakerFile>(file), host);
@@ -18,17 +20,23 @@ export function openBreaker(file: string, host: string): OpenBreaker | undefined
   return readBreaker(file, host).open;
 }
 
-/** Record an environment failure; returns the breaker when this failure opened it. */
-export function recordEnvironmentFailure(file: string, host: string, failure: HostBreaker['failures'][number], threshold: number): OpenBreaker | undefined {
-  const { state, opened } = withFailure(readBreaker(file, host), failure, threshold);
-  write(file, host, state);
-  return opened ? state.open : undefined;
+/** Record an environment failure; returns the breaker when this failure opened it (one failure does, of any number at once). */
+export function recordEnvironmentFailure(file: string, lockDir: string, host: string, failure: HostBreaker['failures'][number], threshold: number): Promise<OpenBreaker | undefined> {
+  return withOwnedLock(lockDir, 'breaker', async () => {
+    const { state, opened } = withFailure(readBreaker(file, host), failure, threshold);
+    write(file, host, state);
+    return opened ? state.open : undefined;
+  });
 }
 
-/** An attempt did work: earlier failures no longer count. Writes only when there were some. */
-export function recordWork(file: string, host: string): void {
-  const state = readBreaker(file, host);
-  if (state.failures.length > 0) write(file, host, withWork(state));
+/** An attempt did work: earlier failures no longer count. Writes (under the lock) only when there were some. */
+export async function recordWork(file: string, lockDir: string, host: string): Promise<void> {
+  // The common case, no failures recorded, costs one read and no lock.
+  if (readBreaker(file, host).failures.length === 0) return;
+  await withOwnedLock(lockDir, 'breaker', async () => {
+    const state = readBreaker(file, host);
+    if (state.failures.length > 0) write(file, host, withWork(state));
+  });
 }
 
 /** A run starts: whatever opened the breaker before may have been fixed. */

@@ -29,17 +29,17 @@ export async function breakerStep(worker: Worker, input: BreakerInput): Promise<
   const noWork = input.leftoverCommit === undefined && (await headOf(input.worktree)) === input.startHead;
   const failure = environmentFailure({ ...input.end, noWork });
   if (!failure) {
-    recordWork(layout.breaker, host);
+    await recordWork(layout.breaker, layout.sharedLocks, host);
     return undefined;
   }
-  const opened = recordEnvironmentFailure(layout.breaker, host, { ...failure, task: input.task, gen: input.gen, agent: config.agentId, at: new Date().toISOString() }, config.options.breakerFailures);
+  const opened = await recordEnvironmentFailure(layout.breaker, layout.sharedLocks, host, { ...failure, task: input.task, gen: input.gen, agent: config.agentId, at: new Date().toISOString() }, config.options.breakerFailures);
   if (opened) worker.emit({ type: 'breaker-open', task: input.task, gen: input.gen, attempt: input.attempt, kind: opened.kind, line: opened.line, tasks: opened.tasks, reason: breakerMessage(opened) });
   return failure;
 }
 
 /** An attempt got as far as landing: the environment works. */
-export function noteWorked(worker: Worker): void {
-  recordWork(worker.layout.breaker, os.hostname());
+export function noteWorked(worker: Worker): Promise<void> {
+  return recordWork(worker.layout.breaker, worker.layout.sharedLocks, os.hostname());
 }
 
 /** The errno of an agent that could not be started, from runAttempt's error. */

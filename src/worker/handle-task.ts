@@ -132,7 +132,7 @@ export async function handleTask(
     fault('before-release');
   }
   if (next.action !== 'land') return settle({ kind: 'agent', next, log: result.log, tail: result.tail }, attempt, record);
-  noteWorked(worker);
+  await noteWorked(worker);
   // The verdict of the stage that lands the task (an approving review or test) stays in its history.
   let landRecord: AttemptRecord = record;
   if (policy.pipeline) {

@@ -1,5 +1,11 @@
 // The breaker's decisions, pure: what is an environment failure, and when the breaker opens.
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { tmpRepo } from '../helpers/tmp.js';
+import { readBreaker } from '../../src/governance/breaker-file.js';
 import { environmentFailure, type AttemptEnd } from '../../src/governance/env-failure.js';
 import { breakerMessage, withFailure, withWork, type HostBreaker } from '../../src/governance/breaker.js';
 import { validateConfig } from '../../src/config/validate.js';
@@ -69,5 +75,22 @@ describe('breakerFailures option', () => {
     expect(DEFAULTS.breakerFailures).toBe(3);
     expect(validateConfig({ breakerFailures: 0 }).problems).toEqual([{ path: 'breakerFailures', message: 'Expected `breakerFailures` to be a positive integer, got `0` (number).' }]);
     expect(validateConfig({ breakerFailures: 5 }).options).toEqual({ breakerFailures: 5 });
+  });
+});
+
+describe('the breaker file, written by several processes at once', () => {
+  it('six workers failing in the same millisecond: one opens the breaker, and every failure is recorded', async () => {
+    const dir = tmpRepo();
+    const file = path.join(dir, '.parallel-loop', 'breaker.json');
+    const locks = path.join(dir, '.parallel-loop', 'locks');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const script = path.resolve('test/governance/fixtures/breaker-failure.mjs');
+    const startAt = String(Date.now() + 400);
+    const run = promisify(execFile);
+    const said = await Promise.all(['t1', 't2', 't3', 't4', 't5', 't6'].map((task) => run(process.execPath, [script, file, locks, task, startAt]).then((r) => r.stdout.trim())));
+    expect(said.filter((s) => s === 'opened')).toHaveLength(1);
+    const state = readBreaker(file, 'host-a');
+    expect(state.failures.map((f) => f.task).sort()).toEqual(['t1', 't2', 't3', 't4', 't5', 't6']);
+    expect(state.open?.tasks).toHaveLength(3);
   });
 });
