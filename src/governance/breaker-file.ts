@@ -39,10 +39,14 @@ export async function recordWork(file: string, lockDir: string, host: string): P
   });
 }
 
-/** A run starts: whatever opened the breaker before may have been fixed. */
-export function resetBreaker(file: string, host: string): void {
-  const state = readBreaker(file, host);
-  if (state.failures.length > 0 || state.open) write(file, host, { failures: [] });
+/** A run starts: whatever opened the breaker before may have been fixed. Under the lock, when there is anything to reset. */
+export async function resetBreaker(file: string, lockDir: string, host: string): Promise<void> {
+  const before = readBreaker(file, host);
+  if (before.failures.length === 0 && !before.open) return;
+  await withOwnedLock(lockDir, 'breaker', async () => {
+    const state = readBreaker(file, host);
+    if (state.failures.length > 0 || state.open) write(file, host, { failures: [] });
+  });
 }
 
 function write(file: string, host: string, state: HostBreaker): void {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readJsonOrUndefined, writeJsonAtomic } from '../util/atomic-write.js';
+import { withOwnedLock } from '../git/owned-lock.js';
 
 /**
  * Why landing stopped on a host: the remote refused its credentials or permission. Credentials are per
@@ -31,20 +32,29 @@ export function landingStop(file: string, host: string): LandingStop | undefined
   return stop && typeof stop.message === 'string' ? stop : undefined;
 }
 
-/** Record that landing stopped on `host`; the first reason is kept (later ones say the same). */
-export function recordLandingStop(file: string, host: string, stop: LandingStop): void {
-  const hosts = readAll(file);
-  if (hosts[host]) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeJsonAtomic(file, { hosts: { ...hosts, [host]: stop } } satisfies LandingStopFile);
+/**
+ * Record that landing stopped on `host`; the first reason is kept (later ones say the same). Under the
+ * `landing-stop` lock in `lockDir` (the state folder's shared locks): every host's stop is in this one
+ * file, and a write without it could drop the stop another host wrote at the same moment.
+ */
+export function recordLandingStop(file: string, lockDir: string, host: string, stop: LandingStop): Promise<void> {
+  return withOwnedLock(lockDir, 'landing-stop', async () => {
+    const hosts = readAll(file);
+    if (hosts[host]) return;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeJsonAtomic(file, { hosts: { ...hosts, [host]: stop } } satisfies LandingStopFile);
+  });
 }
 
-/** A run starts: the credentials may have been fixed since. */
-export function resetLandingStop(file: string, host: string): void {
-  const hosts = readAll(file);
-  if (!hosts[host]) return;
-  const { [host]: _gone, ...rest } = hosts;
-  writeJsonAtomic(file, { hosts: rest } satisfies LandingStopFile);
+/** A run starts: the credentials may have been fixed since. Under the same lock, when there is a stop to take out. */
+export async function resetLandingStop(file: string, lockDir: string, host: string): Promise<void> {
+  if (!readAll(file)[host]) return;
+  await withOwnedLock(lockDir, 'landing-stop', async () => {
+    const hosts = readAll(file);
+    if (!hosts[host]) return;
+    const { [host]: _gone, ...rest } = hosts;
+    writeJsonAtomic(file, { hosts: rest } satisfies LandingStopFile);
+  });
 }
 
 /** What a person reads when the run ends this way. Pure. */

@@ -79,7 +79,7 @@ export async function handleTask(
     // A remote that cannot be fetched now (refused, unreachable) is no fault of the task's.
     if (target.kind !== 'remote' || !isPlError(err) || (err.code !== 'REMOTE_AUTH_FAILED' && err.code !== 'GIT_FAILED')) throw err;
     const stopped = err.code === 'REMOTE_AUTH_FAILED';
-    if (stopped) stopLanding(worker, task.id, err.message);
+    if (stopped) await stopLanding(worker, task.id, err.message);
     return settle({ kind: 'remote-failed', reason: `could not fetch ${target.label}: ${err.message}`, stopped }, attempt, {});
   }
   const startHead = options.inPlace ? ((await revParse(config.repo, 'HEAD')) ?? '') : base;

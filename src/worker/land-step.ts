@@ -44,7 +44,7 @@ export async function landStep(worker: Worker, task: Task, policy: TaskPolicy, a
   } catch (err) {
     const reason = `landing did not finish: ${err instanceof Error ? err.message : String(err)}`;
     if (isPlError(err) && err.code === 'REMOTE_AUTH_FAILED') {
-      stopLanding(worker, task.id, err.message);
+      await stopLanding(worker, task.id, err.message);
       return { status: 'held', reason, stopped: true };
     }
     // The agent's work is committed on its branch; a landing that could not finish now (the target
@@ -57,8 +57,8 @@ export async function landStep(worker: Worker, task: Task, policy: TaskPolicy, a
  * The remote refused this host's credentials or permission: no landing of this host can succeed until a
  * person fixes them, so claiming stops here (ClaimGate) and `run` exits with the message.
  */
-export function stopLanding(worker: Worker, taskId: string, message: string): void {
-  recordLandingStop(worker.layout.landingStop, os.hostname(), { code: 'REMOTE_AUTH_FAILED', message, task: taskId, agent: worker.config.agentId, at: new Date().toISOString() });
+export function stopLanding(worker: Worker, taskId: string, message: string): Promise<void> {
+  return recordLandingStop(worker.layout.landingStop, worker.layout.sharedLocks, os.hostname(), { code: 'REMOTE_AUTH_FAILED', message, task: taskId, agent: worker.config.agentId, at: new Date().toISOString() });
 }
 
 async function mergeStep(worker: Worker, task: Task, policy: TaskPolicy, attempt: AttemptToLand): Promise<LandOutcome> {

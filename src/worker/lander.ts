@@ -179,7 +179,7 @@ async function landMembers(worker: Worker, claimed: Member[], fault: (step: stri
   } catch (err) {
     // As for one landing (land-step.ts): refused credentials stop landing on this host; anything else holds the batch.
     const stopped = isPlError(err) && err.code === 'REMOTE_AUTH_FAILED';
-    if (stopped) stopLanding(worker, ids[0]!, (err as Error).message);
+    if (stopped) await stopLanding(worker, ids[0]!, (err as Error).message);
     const landing: LandOutcome = { status: 'held', reason: `landing did not finish: ${err instanceof Error ? err.message : String(err)}`, ...(stopped ? { stopped: true } : {}) };
     report = { results: new Map(ids.map((id) => [id, landing])), verifyRuns: 0, flaky: [] };
   }

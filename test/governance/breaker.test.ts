@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { tmpRepo } from '../helpers/tmp.js';
 import { readBreaker } from '../../src/governance/breaker-file.js';
+import { landingStop } from '../../src/governance/landing-stop.js';
 import { environmentFailure, type AttemptEnd } from '../../src/governance/env-failure.js';
 import { breakerMessage, withFailure, withWork, type HostBreaker } from '../../src/governance/breaker.js';
 import { validateConfig } from '../../src/config/validate.js';
@@ -78,7 +79,7 @@ describe('breakerFailures option', () => {
   });
 });
 
-describe('the breaker file, written by several processes at once', () => {
+describe('the breaker and landing-stop files, written by several processes at once', () => {
   it('six workers failing in the same millisecond: one opens the breaker, and every failure is recorded', async () => {
     const dir = tmpRepo();
     const file = path.join(dir, '.parallel-loop', 'breaker.json');
@@ -92,5 +93,17 @@ describe('the breaker file, written by several processes at once', () => {
     const state = readBreaker(file, 'host-a');
     expect(state.failures.map((f) => f.task).sort()).toEqual(['t1', 't2', 't3', 't4', 't5', 't6']);
     expect(state.open?.tasks).toHaveLength(3);
+  });
+
+  it('six hosts whose credentials are refused at the same moment: the landing stop of every host is kept', async () => {
+    const dir = tmpRepo();
+    const file = path.join(dir, '.parallel-loop', 'landing-stop.json');
+    const locks = path.join(dir, '.parallel-loop', 'locks');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const script = path.resolve('test/governance/fixtures/landing-stop.mjs');
+    const startAt = String(Date.now() + 400);
+    const hosts = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
+    await Promise.all(hosts.map((host) => promisify(execFile)(process.execPath, [script, file, locks, host, startAt])));
+    for (const host of hosts) expect(landingStop(file, host)?.message, host).toBe(`remote refused ${host}`);
   });
 });

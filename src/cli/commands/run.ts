@@ -93,8 +93,8 @@ async function runChecked(argv: CommonArgs & RunArgs, layout: Layout, options: R
   ]);
   for (const line of repaired) say(`repaired: ${line}`);
   // Whatever broke the agents' environment last time may have been fixed since.
-  resetBreaker(layout.breaker, os.hostname());
-  resetLandingStop(layout.landingStop, os.hostname());
+  await resetBreaker(layout.breaker, layout.sharedLocks, os.hostname());
+  await resetLandingStop(layout.landingStop, layout.sharedLocks, os.hostname());
   let signals = 0;
   const onSignal = () => {
     signals++;
