@@ -79,16 +79,23 @@ describe('breakerFailures option', () => {
   });
 });
 
+/**
+ * A fixture of test/governance/fixtures run once per name, all starting their write in the same
+ * millisecond, on one file (`file` in a state folder, its locks beside it); resolves with what each printed.
+ */
+async function race(fixtureName: string, file: string, names: string[]): Promise<{ file: string; said: string[] }> {
+  const dir = path.join(tmpRepo(), '.parallel-loop');
+  fs.mkdirSync(dir, { recursive: true });
+  const script = path.resolve('test/governance/fixtures', fixtureName);
+  const startAt = String(Date.now() + 400);
+  const args = (name: string) => [script, path.join(dir, file), path.join(dir, 'locks'), name, startAt];
+  const said = await Promise.all(names.map((name) => promisify(execFile)(process.execPath, args(name)).then((r) => r.stdout.trim())));
+  return { file: path.join(dir, file), said };
+}
+
 describe('the breaker and landing-stop files, written by several processes at once', () => {
   it('six workers failing in the same millisecond: one opens the breaker, and every failure is recorded', async () => {
-    const dir = tmpRepo();
-    const file = path.join(dir, '.parallel-loop', 'breaker.json');
-    const locks = path.join(dir, '.parallel-loop', 'locks');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const script = path.resolve('test/governance/fixtures/breaker-failure.mjs');
-    const startAt = String(Date.now() + 400);
-    const run = promisify(execFile);
-    const said = await Promise.all(['t1', 't2', 't3', 't4', 't5', 't6'].map((task) => run(process.execPath, [script, file, locks, task, startAt]).then((r) => r.stdout.trim())));
+    const { file, said } = await race('breaker-failure.mjs', 'breaker.json', ['t1', 't2', 't3', 't4', 't5', 't6']);
     expect(said.filter((s) => s === 'opened')).toHaveLength(1);
     const state = readBreaker(file, 'host-a');
     expect(state.failures.map((f) => f.task).sort()).toEqual(['t1', 't2', 't3', 't4', 't5', 't6']);
@@ -96,14 +103,8 @@ describe('the breaker and landing-stop files, written by several processes at on
   });
 
   it('six hosts whose credentials are refused at the same moment: the landing stop of every host is kept', async () => {
-    const dir = tmpRepo();
-    const file = path.join(dir, '.parallel-loop', 'landing-stop.json');
-    const locks = path.join(dir, '.parallel-loop', 'locks');
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const script = path.resolve('test/governance/fixtures/landing-stop.mjs');
-    const startAt = String(Date.now() + 400);
     const hosts = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'];
-    await Promise.all(hosts.map((host) => promisify(execFile)(process.execPath, [script, file, locks, host, startAt])));
+    const { file } = await race('landing-stop.mjs', 'landing-stop.json', hosts);
     for (const host of hosts) expect(landingStop(file, host)?.message, host).toBe(`remote refused ${host}`);
   });
 });
