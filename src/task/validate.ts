@@ -6,6 +6,7 @@ import {
 } from './fields.js';
 import type { ParseResult, Problem, Task } from './types.js';
 import { stagesProblem, type AgentStage } from '../lifecycle/stages.js';
+import { adapterNames } from '../agents/registry.js';
 
 /** The fields of a task file before validation, as the Markdown or JSON reader found them. */
 export interface TaskInput {
@@ -32,6 +33,14 @@ const promptText: FieldCheck<string> = (value, field, report) => {
   return void report(expected(field, 'a string', value, 'Write what the agent should do.'));
 };
 
+// An adapter this build has: a misspelt one would otherwise be tried (and fail) maxAttempts times.
+const agentName: FieldCheck<string> = (value, field, report) => {
+  const name = nonEmptyString(value, field, report);
+  if (name === undefined || adapterNames.includes(name)) return name;
+  const near = adapterNames.find((known) => editDistance(known, name.toLowerCase()) <= 2);
+  return void report(expected(field, `one of ${adapterNames.join(', ')}`, value, near ? `Did you mean \`${near}\`?` : ''));
+};
+
 const stageList: FieldCheck<AgentStage[]> = (value, field, report) => {
   const wrong = stagesProblem(value);
   if (wrong !== undefined) return void report(expected(field, wrong, value, 'e.g. `stages: [implement, review, test]`.'));
@@ -44,7 +53,7 @@ const CHECKS = {
   title: nonEmptyString,
   prompt: promptText,
   priority: integer,
-  agent: nonEmptyString,
+  agent: agentName,
   timeout: duration('seconds'),
   maxAttempts: positiveInteger,
   touches: globList,

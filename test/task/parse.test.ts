@@ -46,6 +46,8 @@ const rejected: Array<[string, string, string | Buffer, string, string[]]> = [
   ['priority: fraction', 'a.md', md('priority: 1.5'), 'priority', ['`priority`', '`1.5` (number)']],
   ['priority: empty', 'a.md', md('priority:'), 'priority', ['`priority`', '`null`']],
   ['agent: list', 'a.md', md('agent: [claude]'), 'agent', ['`agent`', '`["claude"]` (array)']],
+  ['agent: misspelt', 'a.md', md('agent: clade'), 'agent', ['`agent`', 'one of claude, codex, aider, command, shell, demo', '`"clade"` (string)', 'Did you mean `claude`?']],
+  ['agent: unknown', 'a.md', md('agent: gpt-engineer'), 'agent', ['`agent`', 'one of claude, codex', '`"gpt-engineer"` (string)']],
   ['timeout: word', 'a.md', md('timeout: soon'), 'timeout', ['`timeout`', 'duration', '`"soon"` (string)']],
   ['timeout: negative', 'a.md', md('timeout: -5'), 'timeout', ['`timeout`', '`-5` (number)']],
   ['timeout: zero', 'a.md', md('timeout: 0s'), 'timeout', ['`timeout`', '`"0s"` (string)']],
