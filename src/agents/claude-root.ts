@@ -28,8 +28,11 @@ export function claudeRootRefusal(facts: ClaudeRootFacts): { message: string; fi
   if (mode !== 'bypassPermissions' && !skips) return undefined;
   if (facts.env.IS_SANDBOX === '1' || booleanSetting('claude', settings, 'sandbox')) return undefined;
   const what = skips ? '`--dangerously-skip-permissions`' : 'permission mode `bypassPermissions`';
+  // Containers often set it to `yes` or `true`, which Claude Code does not take.
+  const set = facts.env.IS_SANDBOX;
+  const notOne = set !== undefined ? ` (IS_SANDBOX is \`${set}\` here; Claude Code takes only \`1\`)` : '';
   return {
-    message: `Claude Code refuses ${what} when run as root ("${ROOT_REFUSAL_LINE}"), so every claude attempt would fail`,
+    message: `Claude Code refuses ${what} when run as root ("${ROOT_REFUSAL_LINE}"), so every claude attempt would fail${notOne}`,
     fix:
       'if this container is the sandbox, set IS_SANDBOX=1 in the environment or run ' +
       '`parallel-loop config set agentSettings.claude.sandbox true`; or run parallel-loop as a non-root user; ' +

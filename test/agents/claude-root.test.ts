@@ -18,7 +18,8 @@ describe('claudeRootRefusal', () => {
   });
 
   it('counts only IS_SANDBOX=1, as Claude Code does', () => {
-    expect(claudeRootRefusal({ uid: 0, settings: {}, env: { IS_SANDBOX: 'yes' } })).toBeDefined();
+    expect(claudeRootRefusal({ uid: 0, settings: {}, env: { IS_SANDBOX: 'yes' } })?.message).toMatch(/\(IS_SANDBOX is `yes` here; Claude Code takes only `1`\)$/);
+    expect(claudeRootRefusal({ uid: 0, settings: {}, env: {} })?.message).not.toContain('IS_SANDBOX is');
     expect(claudeRootRefusal({ uid: 0, settings: {}, env: { IS_SANDBOX: '1' } })).toBeUndefined();
   });
 
