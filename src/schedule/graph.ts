@@ -40,7 +40,12 @@ export function checkDependencies(tasks: readonly DependencyNode[], knownIds: Re
     for (const dep of deps) {
       if (ids.has(dep) || knownIds.has(dep)) continue;
       const guess = didYouMean(dep, everyId);
-      const hint = guess === undefined ? 'check the id or add that task' : `did you mean "${guess}"?`;
+      // `--depends-on a,b` and `dependsOn: "a, b"` are one id with a comma: name the list form when its parts are tasks.
+      const parts = dep.split(',').map((p) => p.trim());
+      const listed = parts.length > 1 && parts.every((p) => ids.has(p) || knownIds.has(p));
+      const hint = listed
+        ? `ids are listed apart: \`dependsOn: [${parts.join(', ')}]\`, or \`--depends-on ${parts.join(' ')}\``
+        : guess === undefined ? 'check the id or add that task' : `did you mean "${guess}"?`;
       problems.push({ kind: 'unknown-dependency', ids: [task.id, dep], path: task.id, message: `dependsOn names "${dep}", which is not a known task; ${hint}` });
     }
     edges.set(task.id, deps.filter((d) => d !== task.id && ids.has(d)));

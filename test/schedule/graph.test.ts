@@ -47,6 +47,12 @@ describe('checkDependencies', () => {
     ]);
   });
 
+  it('names the list form when an unknown id is known ids joined by commas (`--depends-on a,b`)', () => {
+    const [problem] = checkDependencies([t('a'), t('c', 'a,b')], new Set(['b']));
+    expect(problem).toMatchObject({ kind: 'unknown-dependency', ids: ['c', 'a,b'] });
+    expect(problem!.message).toContain('ids are listed apart: `dependsOn: [a, b]`, or `--depends-on a b`');
+  });
+
   it('handles a chain far longer than the call stack allows for recursion', () => {
     const chain = Array.from({ length: 50_000 }, (_, i) => t(`n${i}`, ...(i > 0 ? [`n${i - 1}`] : [])));
     chain[0] = t('n0', 'n49999');
