@@ -1,7 +1,8 @@
 import { PlError } from '../errors.js';
 import { identityArgs } from '../git/identity.js';
 import { git, revParse } from '../git/repo.js';
-import { advanceTarget, type DirtyPolicy } from './advance.js';
+import type { DirtyPolicy } from './advance.js';
+import { landTargetFor } from './target.js';
 import { backoff, triesOption } from './cas.js';
 import type { CheckoutReport } from './fast-forward.js';
 import { withoutChangelogEntries } from './changelog-tree.js';
@@ -10,7 +11,10 @@ import { assertTrailerSafe, hasTrailer, LOG_FORMAT, parseLog, REVERT_TRAILER, re
 
 export interface UndoOptions {
   repo: string;
+  /** The branch the task landed on: a local branch, or with `remote` that remote's branch. */
   target: string;
+  /** A remote whose `target` branch the task landed on (a run with `--target origin/main`): the revert is pushed there, with a lease. */
+  remote?: string;
   taskId: string;
   /** See DirtyPolicy. Default `hold`. */
   dirtyPolicy?: DirtyPolicy;
@@ -25,7 +29,9 @@ export interface UndoOptions {
 export type UndoResult =
   | { status: 'reverted'; commit: string; landing: string; tries: number; checkouts: CheckoutReport[] }
   | { status: 'conflict'; files: string[]; details: string; landing: string }
-  | { status: 'held'; reason: string; worktree: string };
+  | { status: 'held'; reason: string; worktree: string }
+  /** The remote refused the push itself (a hook, a protected branch), in its words. */
+  | { status: 'refused'; reason: string; landing: string };
 
 /**
  * The newest landing of the task on the first-parent history of `tip`, unless an undo of it came after
@@ -54,20 +60,25 @@ async function revertTree(repo: string, tip: string, landing: LogRecord) {
 
 /**
  * Undo a landed task with a revert commit on the target, made and moved into place like a landing: no
- * checkout touched except a clean one of the target, the ref moved by compare-and-swap. The landing is
- * found by its trailer on the target's first-parent history. Throws `NOT_LANDED` (exit "not found") when
- * the task has no landing there, or its newest landing is already undone.
+ * checkout touched except a clean one of a local target, the ref moved by compare-and-swap (for a remote
+ * target, the fetched tip and a push with a lease on it; no local branch or checkout is touched). The
+ * landing is found by its trailer on the target's first-parent history. Throws `NOT_LANDED` (exit "not
+ * found") when the task has no landing there, or its newest landing is already undone.
  */
 export async function undoTask(options: UndoOptions): Promise<UndoResult> {
-  const { repo, target, taskId } = options;
+  const { repo, taskId } = options;
   assertTrailerSafe(taskId);
+  const target = landTargetFor(repo, { branch: options.target, remote: options.remote });
+  // A local target must be a branch (a landing moved it); a remote's is read by its fetch.
+  if (target.kind === 'local' && !(await revParse(repo, target.ref))) {
+    throw new PlError('TARGET_NOT_FOUND', `The target branch "${options.target}" does not exist in ${repo}.`);
+  }
   const maxTries = triesOption(options.maxTries);
   for (let tries = 1; tries <= maxTries; tries++) {
-    const tip = await revParse(repo, `refs/heads/${target}`);
-    if (!tip) throw new PlError('TARGET_NOT_FOUND', `The target branch "${target}" does not exist in ${repo}.`);
+    const { tip } = await target.readTip();
     const landing = findUndoable(parseLog(await git(repo, ['log', '-z', '--first-parent', LOG_FORMAT, tip])), taskId);
     if (!landing) {
-      throw new PlError('NOT_LANDED', `Task ${taskId} has no landing on ${target} to undo (or its last landing is already undone).`);
+      throw new PlError('NOT_LANDED', `Task ${taskId} has no landing on ${target.label} to undo (or its last landing is already undone).`);
     }
     const merge = await revertTree(repo, tip, landing);
     const file = options.changelog;
@@ -75,20 +86,14 @@ export async function undoTask(options: UndoOptions): Promise<UndoResult> {
     if (!merge.clean && !onlyChangelog) return { status: 'conflict', files: merge.files, details: merge.messages.join('\n'), landing: landing.sha };
     const tree = file ? await withoutChangelogEntries(repo, tip, merge.tree, landing.sha, file) : merge.tree;
     const commit = await git(repo, [...(await identityArgs(repo)), 'commit-tree', tree, '-p', tip, '-m', revertMessage(taskId, landing.sha)]);
-    const step = await advanceTarget({
-      repo,
-      target,
-      old: tip,
-      next: commit,
-      reason: `parallel-loop: undo task ${taskId}`,
-      dirtyPolicy: options.dirtyPolicy ?? 'hold',
-      lockDir: options.lockDir,
-    });
+    const step = await target.advance({ old: tip, next: commit, reason: `parallel-loop: undo task ${taskId}`, dirtyPolicy: options.dirtyPolicy ?? 'hold', lockDir: options.lockDir });
     if (step.kind === 'held') return { status: 'held', reason: step.reason, worktree: step.worktree };
     if (step.kind === 'moved') return { status: 'reverted', commit, landing: landing.sha, tries, checkouts: step.checkouts };
+    // The remote said no to the push itself: trying again would only be told the same.
+    if (step.refusal !== undefined) return { status: 'refused', reason: step.refusal, landing: landing.sha };
     await backoff(tries);
   }
-  throw new PlError('LAND_CONTENDED', `The undo of task ${taskId} could not move ${target}: it moved under each of ${maxTries} tries.`, {
-    details: { taskId, target, maxTries },
+  throw new PlError('LAND_CONTENDED', `The undo of task ${taskId} could not move ${target.label}: it moved under each of ${maxTries} tries.`, {
+    details: { taskId, target: target.label, maxTries },
   });
 }

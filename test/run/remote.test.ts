@@ -177,6 +177,32 @@ describe('run: target origin/main', () => {
     expect(readEvents(remote.repo).filter((e) => e.type === 'already-landed')).toHaveLength(1);
   });
 
+  it('`undo --target origin/main` reverts a task on the remote, pushed with a lease; the clone\'s main is untouched', async () => {
+    remote = bareRemote();
+    shellTasks(remote.repo, ['a', 'b']);
+    const localMain = git(remote.repo, 'rev-parse', 'main');
+    expect((await runCli(remote.repo, ['run', '--agents', '2', '--target', 'origin/main', ...FAST])).code).toBe(0);
+    const undo = await runCli(remote.repo, ['undo', 'a', '--target', 'origin/main']);
+    expect(undo.code, undo.stdout + undo.stderr).toBe(0);
+    expect(undo.stdout).toMatch(/^reverted a on origin\/main: [0-9a-f]{8} reverts [0-9a-f]{8}$/m);
+    expect(git(remote.origin, 'log', '-1', '--format=%s', 'main')).toBe('Revert task a');
+    expect(git(remote.origin, 'ls-tree', '--name-only', 'main').split('\n')).toEqual(expect.arrayContaining(['b.txt']));
+    expect(git(remote.origin, 'ls-tree', '--name-only', 'main').split('\n')).not.toContain('a.txt');
+    expect(git(remote.repo, 'rev-parse', 'main')).toBe(localMain);
+    // The config's remote names the same target; the task's newest landing is undone already.
+    writeConfig(remote.repo, { remote: 'origin', target: 'main' });
+    const again = await runCli(remote.repo, ['undo', 'a']);
+    expect(again.code).toBe(5);
+    expect(again.stderr).toContain('Task a has no landing on origin/main to undo (or its last landing is already undone).');
+    // A push the remote refuses is said in its words, and nothing moves.
+    hook(remote.origin, 'pre-receive', '#!/bin/sh\necho "main is frozen for the release" >&2\nexit 1\n');
+    const tip = git(remote.origin, 'rev-parse', 'main');
+    const refused = await runCli(remote.repo, ['undo', 'b']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('main is frozen for the release');
+    expect(git(remote.origin, 'rev-parse', 'main')).toBe(tip);
+  });
+
   it('refuses at start when the remote branch does not exist, or the remote is not configured', async () => {
     remote = bareRemote();
     const missing = await runCli(remote.repo, ['run', '--once', '--target', 'origin/nope']);
