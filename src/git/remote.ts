@@ -112,9 +112,14 @@ export async function pushCommit(repo: string, input: PushInput): Promise<PushOu
  * private ref, a worktree being added or removed) is tried again.
  * Throws PlError `REMOTE_AUTH_FAILED` when the remote refuses the credentials, `GIT_FAILED` otherwise.
  */
-export async function fetchBranch(repo: string, remote: string, branch: string, intoRef: string): Promise<string | undefined> {
+export function fetchBranch(repo: string, remote: string, branch: string, intoRef: string): Promise<string | undefined> {
+  return fetchRef(repo, remote, `refs/heads/${branch}`, intoRef);
+}
+
+/** fetchBranch for any ref of the remote (`src`, a full ref name): the commit fetched, undefined when the remote has no such ref. */
+export async function fetchRef(repo: string, remote: string, src: string, intoRef: string): Promise<string | undefined> {
   // git waits this long for a ref lock itself before it gives up (its default: 100 ms).
-  const args = ['-c', 'core.filesRefLockTimeout=1000', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--no-auto-maintenance', '--no-recurse-submodules', '--refmap=', '--', remote, `+refs/heads/${branch}:${intoRef}`];
+  const args = ['-c', 'core.filesRefLockTimeout=1000', 'fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--no-auto-maintenance', '--no-recurse-submodules', '--refmap=', '--', remote, `+${src}:${intoRef}`];
   for (let tries = 1; ; tries++) {
     const result = await runGit(repo, args, { okCodes: [0, 1, 128] });
     if (result.exitCode === 0) return revParse(repo, intoRef);
@@ -122,7 +127,7 @@ export async function fetchBranch(repo: string, remote: string, branch: string, 
     const failure = remoteFailure(result.stderr);
     if (failure === 'auth') throw authError(remote, 'fetch', result.stderr);
     if (failure !== 'busy' || tries >= 10) {
-      throw new PlError('GIT_FAILED', `git fetch ${remote} ${branch} failed in ${repo} (exit ${result.exitCode}): ${result.stderr.trim()}`, { details: { repo, remote, branch, stderr: result.stderr } });
+      throw new PlError('GIT_FAILED', `git fetch ${remote} ${src} failed in ${repo} (exit ${result.exitCode}): ${result.stderr.trim()}`, { details: { repo, remote, ref: src, stderr: result.stderr } });
     }
     await new Promise((r) => setTimeout(r, Math.random() * 20 * tries));
   }

@@ -106,6 +106,11 @@ export interface AttemptFields {
   escalated?: boolean;
   /** On escalation: every stage's notes, oldest first. */
   notes?: RetryNote[];
+  /**
+   * Merge queue, remote target: the ref on the remote where the attempt's branch was pushed when the task
+   * was made ready (`refs/parallel-loop/ready/<branch>`), so a lander of any host can fetch and land it.
+   */
+  shared?: string;
   /** Set by a reclaim: the stale generation it took over. */
   reclaimedGen?: number;
   /** Set by a reclaim whose settling failed: what went wrong. */

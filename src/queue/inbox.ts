@@ -23,7 +23,7 @@ export interface InboxEntry {
   /** Its agent finished but landing was held (the target checkout has uncommitted changes). */
   held: boolean;
   /** It finished its stages and waits in the landing queue for the lander (worker/lander.ts). */
-  ready?: { since: string; branch: string };
+  ready?: { since: string; branch: string; shared?: string };
   /** The pipeline stage it waits for (from its claim history); undefined: its first, not begun. */
   stage?: Stage;
   /** Its highest claim generation when indexed: another, later, means the entry is out of date (see isCurrent). */
@@ -156,7 +156,7 @@ export class InboxIndex {
       const pending = priorState(history).pendingLanding;
       if (pending?.kind === 'ready') {
         const since = history.find((h) => h.gen === pending.gen)?.release?.at ?? release.at;
-        return { notBeforeMs: 0, held: false, stage: 'land', ready: { since, branch: pending.branch }, gens: snap.highest };
+        return { notBeforeMs: 0, held: false, stage: 'land', ready: { since, branch: pending.branch, ...(pending.shared ? { shared: pending.shared } : {}) }, gens: snap.highest };
       }
     }
     // Only a pipeline's releases name stages: the whole history is read for those alone.

@@ -24,6 +24,7 @@ import { settleStep, type AttemptRecord, type TaskOutcome } from './settle.js';
 import { landsBehind, landsInBatches } from '../lifecycle/policy.js';
 import { removeAttemptWorktree } from '../git/worktree.js';
 import { releaseLandedBranch } from '../git/slot-worktree.js';
+import { shareReady } from '../merge/ready-share.js';
 
 export type { TaskOutcome } from './settle.js';
 
@@ -54,7 +55,8 @@ export async function handleTask(
     const { branch, base, attempt } = prior.pendingLanding;
     if (prior.pendingLanding.kind === 'ready' && landsInBatches(options, landPolicy)) {
       // Indexed before its ready release was written: it belongs to the landing queue's lander.
-      return settle({ kind: 'ready', branch }, attempt, { attempted: false, attempt, branch, base });
+      const { shared } = prior.pendingLanding;
+      return settle({ kind: 'ready', branch }, attempt, { attempted: false, attempt, branch, base, ...(shared ? { shared } : {}) });
     }
     state.set({ task: task.id, gen, attempt, stage: policy.pipeline ? 'land' : undefined, phase: 'landing', taskStartedAt: new Date().toISOString() });
     if (policy.pipeline) store.markStage(task.id, 'land', taken.file);
@@ -153,6 +155,10 @@ export async function handleTask(
     // The landing queue's lander lands it with others (worker/lander.ts); the work is on its branch, so the
     // worktree can go now and this worker is free for the next task.
     fault('before-release');
+    // A remote target: the branch goes to the remote too, so a lander of any host can land it should this one die.
+    const landTarget = targetFor(worker, landPolicy);
+    const shared = landTarget.remote !== undefined ? await shareReady(config.repo, landTarget.remote, result.branch) : undefined;
+    if (shared) landRecord = { ...landRecord, shared };
     if (options.cleanup && result.worktree) {
       // A warm slot's worktree stays for the slot's next task, let go of the branch so the lander can delete it once landed.
       const free =

@@ -8,7 +8,7 @@ export interface PriorState {
   /** Branch to start from (the last attempt's), unless the last outcome asked for a fresh start. */
   resumeBranch?: string;
   /** A finished attempt whose landing was held: land this branch without running the agent again. */
-  pendingLanding?: { branch: string; base: string; attempt: number; gen: number; kind: 'held' | 'ready' };
+  pendingLanding?: { branch: string; base: string; attempt: number; gen: number; kind: 'held' | 'ready'; shared?: string };
   /**
    * The commit the task's first attempt started from (since it was last done). Landings are searched
    * for from here, so work a resumed attempt only carried over, or a landing made by an owner that died
@@ -62,8 +62,10 @@ export function priorState(history: Array<{ gen: number; release?: Release }>): 
     prior.heldInARow = release.outcome === 'held' ? prior.heldInARow + 1 : 0;
     if ((release.outcome === 'held' || release.outcome === 'ready') && branch && typeof release.base === 'string') {
       // A landing held or put back keeps the generation of the attempt that made the branch.
-      const made = prior.pendingLanding?.branch === branch ? prior.pendingLanding.gen : gen;
-      prior.pendingLanding = { branch, base: release.base, attempt: Number(release.attempt ?? prior.attemptsUsed), gen: made, kind: release.outcome };
+      const same = prior.pendingLanding?.branch === branch ? prior.pendingLanding : undefined;
+      // The branch's copy on the remote (see AttemptFields.shared) stays named until a landing of it is done.
+      const shared = typeof release.shared === 'string' ? release.shared : same?.shared;
+      prior.pendingLanding = { branch, base: release.base, attempt: Number(release.attempt ?? prior.attemptsUsed), gen: same?.gen ?? gen, kind: release.outcome, ...(shared ? { shared } : {}) };
     } else if (release.outcome !== 'requeued') {
       prior.pendingLanding = undefined;
     }

@@ -16,6 +16,7 @@ import type { Worker } from './loop.js';
 import { verifyBatchCommit } from './verify-worktree.js';
 import { stopLanding, targetFor } from './land-step.js';
 import { isPlError } from '../errors.js';
+import { dropShared, fetchShared } from '../merge/ready-share.js';
 
 /** A claimed task of the batch, with what its history says its landing is. */
 interface Member {
@@ -51,7 +52,7 @@ export async function landQueue(worker: Worker, index: InboxIndex, fault: (step:
     let fillingSince = Date.now();
     while (!worker.isStopping) {
       refreshReady(worker, index);
-      const mine = await landableHere(worker, readyEntries(index, Date.now()));
+      const mine = await landableHere(worker, readyEntries(index, Date.now()), Date.now());
       const batch = chooseBatch(mine.map((e) => asReady(e, worker)), options.batchSize);
       if (batch.length === 0) break;
       // A batch not yet full while other tasks are still worked on: wait a little for them to be ready.
@@ -98,15 +99,18 @@ function readyEntries(index: InboxIndex, now: number): ReadyEntry[] {
 }
 
 /**
- * The ready tasks this clone can land: those whose branch it has, and those made ready on this host (a
- * branch of this host that went missing is then reported by the landing, as before). Another host's
- * ready task is its own lander's: its branch is in that host's clone.
+ * The ready tasks this clone can land: those whose branch it has, those made ready on this host (a
+ * branch of this host that went missing is then reported by the landing, as before), and those whose
+ * branch waits on the remote (merge/ready-share.ts) and have waited `staleAfterMs` there: their own
+ * host's lander lands them within seconds while it lives, so one still waiting is most likely a dead
+ * host's. Another host's ready task is otherwise its own lander's: its branch is in that host's clone.
  */
-async function landableHere(worker: Worker, entries: ReadyEntry[]): Promise<ReadyEntry[]> {
+async function landableHere(worker: Worker, entries: ReadyEntry[], now: number): Promise<ReadyEntry[]> {
   if (entries.length === 0) return entries;
   const refs = await git(worker.config.repo, ['for-each-ref', '--format=%(refname:strip=2)', 'refs/heads/pl/']);
   const local = new Set(refs.split('\n').filter(Boolean));
-  return entries.filter((e) => local.has(e.ready.branch) || worker.store.claims.readLease(e.id, e.gens)?.host === worker.owner.host);
+  const waitedOnRemote = (e: ReadyEntry) => e.ready.shared !== undefined && now - Date.parse(e.ready.since) >= worker.config.options.staleAfterMs;
+  return entries.filter((e) => local.has(e.ready.branch) || worker.store.claims.readLease(e.id, e.gens)?.host === worker.owner.host || waitedOnRemote(e));
 }
 
 function asReady(entry: ReadyEntry, worker: Worker): ReadyTask & { entry: ReadyEntry } {
@@ -155,13 +159,19 @@ async function landMembers(worker: Worker, claimed: Member[], fault: (step: stri
         return verifyBatchCommit(verifyOptions, commit, tasks);
       }
     : undefined;
+  // Branches another host made ready come from their copy on the remote; one that cannot be fetched is
+  // missing here, and its landing says so (held), as for any missing branch.
+  const landTarget = targetFor(worker, policy);
+  for (const m of members) {
+    if (m.pending.shared && landTarget.remote !== undefined) await fetchShared(repo, landTarget.remote, m.pending.branch, m.pending.shared);
+  }
   let report: BatchReport;
   try {
     report = await landBatch({
       repo,
       target: policy.target,
       remote: options.remote,
-      landTarget: targetFor(worker, policy),
+      landTarget,
       style: options.landStyle,
       dirtyPolicy: options.dirtyTarget,
       verifyOnMove: options.verifyOnMove,
@@ -188,14 +198,16 @@ async function landMembers(worker: Worker, claimed: Member[], fault: (step: stri
   for (const m of members) {
     const landing = report.results.get(m.held.id) ?? { status: 'held', reason: 'landing did not finish' };
     const { pending } = m;
-    const record = { attempt: pending.attempt, branch: pending.branch, base: m.prior.firstBase ?? pending.base, stage: m.policy.pipeline ? ('land' as const) : undefined };
+    const record = { attempt: pending.attempt, branch: pending.branch, base: m.prior.firstBase ?? pending.base, stage: m.policy.pipeline ? ('land' as const) : undefined, ...(pending.shared ? { shared: pending.shared } : {}) };
     const outcome = settleStep(worker, m.held, { outcome: { kind: 'landing', landing, branch: pending.branch }, prior: m.prior, policy: m.policy, attempt: pending.attempt, record });
     outcomes.push(outcome);
     if (outcome !== 'superseded') worker.store.unmarkReady(m.held.id);
     // Superseded: the task is another lander's now, and its branch with it.
-    if (outcome !== 'superseded' && options.cleanup && (landing.status === 'landed' || landing.status === 'already-landed')) {
-      await removeAttemptWorktree({ repo, layout: worker.layout, taskId: m.held.id, gen: pending.gen, deleteBranch: true, mergedInto: targetFor(worker, policy).ref }).catch(() => undefined);
+    const landed = landing.status === 'landed' || landing.status === 'already-landed';
+    if (outcome !== 'superseded' && options.cleanup && landed) {
+      await removeAttemptWorktree({ repo, layout: worker.layout, taskId: m.held.id, gen: pending.gen, deleteBranch: true, mergedInto: landTarget.ref }).catch(() => undefined);
     }
+    if (outcome !== 'superseded' && landed && pending.shared && landTarget.remote !== undefined) await dropShared(repo, landTarget.remote, pending.shared);
   }
   for (const f of report.flaky) worker.emit({ type: 'verify-flaky', task: f.taskId, output: f.output.slice(-4000) });
   const of = (status: string) => ids.filter((id) => report.results.get(id)?.status === status);

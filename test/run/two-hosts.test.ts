@@ -169,9 +169,52 @@ describe('two hosts on one queue', () => {
     expect(doneIds(w).sort()).toEqual(ids.map((id) => `${id}.json`));
     expect(Object.fromEntries(trailerCounts(w.origin))).toEqual(Object.fromEntries(ids.map((id) => [id, 1])));
     expect(await auditLandings(new QueueStore(layoutFor(w.clones['host-a']!, { queue: w.queue, state: w.state })), 'main', { repo: w.origin })).toEqual([]);
-    // Every landing was made by a lander of the host whose agent finished the task.
+    // Every landing was made by a lander of the host whose agent finished the task, or, for one that waited
+    // staleAfter on the remote, by the other host's from the branch's copy there (its ready release names it).
     const events = readEventLog(path.join(w.state, 'events.jsonl'));
     const readyBy = new Map(events.filter((e) => e.type === 'ready').map((e) => [e.task, String(e.agent).split('/')[0]]));
-    for (const e of events.filter((x) => x.type === 'landed')) expect(String(e.agent).split('/')[0], String(e.task)).toBe(readyBy.get(String(e.task)));
+    for (const e of events.filter((x) => x.type === 'landed')) {
+      const by = String(e.agent).split('/')[0];
+      if (by !== readyBy.get(String(e.task))) expect(readyReleases(w, String(e.task)).some((r) => typeof r.shared === 'string'), String(e.task)).toBe(true);
+    }
+    // Each ready branch's copy on the remote went once its task landed.
+    expect(git(w.origin, 'for-each-ref', 'refs/parallel-loop/')).toBe('');
+  }, 120_000);
+
+  it.skipIf(noNamespaces !== undefined)('with verify, a host killed whole while its lander verifies: the other host fetches the ready branches from the remote and lands them', async () => {
+    const w = (made = world(['host-a', 'host-b']));
+    const ids = ['r1', 'r2', 'r3', 'r4'];
+    addTasks(w, ids, path.join(w.root, 'no-hold'));
+    // Host a's lander verifies for a long time: it is killed in the middle, its batch claimed, the branches only in its clone and on the remote.
+    const a = startHost('host-a', w.clones['host-a']!, runArgs(w, 'host-a', ['--once', '--verify', 'sleep 60', '--batch-size', '4']));
+    hosts = [a];
+    const events = () => readEventLog(path.join(w.state, 'events.jsonl'));
+    await waitFor(() => events().filter((e) => e.type === 'ready').length === ids.length && heartbeatsOf(w, 'host-a').some((h) => h.phase === 'verifying'), 60_000).catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(heartbeatsOf(w, 'host-a'))}\n${a.stdout}\n${a.stderr}`);
+    });
+    expect(git(w.origin, 'for-each-ref', '--format=%(refname)', 'refs/parallel-loop/ready/').split('\n').sort()).toEqual(ids.map((id) => `refs/parallel-loop/ready/pl/${id}/1`));
+    await killHost(a);
+
+    const b = startHost('host-b', w.clones['host-b']!, runArgs(w, 'host-b', ['--once', '--verify', 'true']));
+    hosts = [b];
+    const end = await b.done;
+    expect(end.code, b.stdout + b.stderr).toBe(0);
+    expect(doneIds(w).sort()).toEqual(ids.map((id) => `${id}.json`));
+    expect(Object.fromEntries(trailerCounts(w.origin))).toEqual(Object.fromEntries(ids.map((id) => [id, 1])));
+    expect(await auditLandings(new QueueStore(layoutFor(w.clones['host-b']!, { queue: w.queue, state: w.state })), 'main', { repo: w.origin })).toEqual([]);
+    // Landed by host b, from branches it never had: fetched from their copies, which then went.
+    for (const e of events().filter((x) => x.type === 'landed')) expect(String(e.agent)).toMatch(/^host-b\//);
+    expect(git(w.origin, 'for-each-ref', 'refs/parallel-loop/')).toBe('');
+    expect([...processesIn(w.root)]).toEqual([]);
   }, 120_000);
 });
+
+/** The `ready` releases of a task in the shared state folder. */
+function readyReleases(w: World, id: string): Array<{ outcome: string; shared?: unknown }> {
+  const dir = path.join(w.state, 'claims', id);
+  return fs.readdirSync(dir).filter((n) => n.endsWith('.released')).map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8'))).filter((r) => r.outcome === 'ready');
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+}
