@@ -8,7 +8,9 @@
 //   done/ and the remote agree (auditLandings), no task's agent ran twice at the same time, and nothing
 //   of any host is left running. Exit 1 on any violation (the folder is kept), 2 when unshare is refused.
 //
-//   npm run stress:hosts [-- --minutes 3 --hosts 3 --agents 2 --keep]
+//   npm run stress:hosts [-- --minutes 3 --hosts 3 --agents 2 --verify 'sleep 0.2' --keep]
+// With --verify every landing goes through the merge queue: a task made ready by a host that is then
+// killed lands from its branch's copy on the remote, by another host's lander.
 //
 // Needs `npm run build` first (runs ../dist/cli/main.js).
 import { execFileSync, spawn } from 'node:child_process';
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     hosts: { type: 'string', default: '3' },
     agents: { type: 'string', default: '2' },
     keep: { type: 'boolean', default: false },
+    verify: { type: 'string' },
   },
 });
 const CHAOS_MS = Number(values.minutes) * 60_000;
@@ -100,7 +103,7 @@ for (const host of HOSTS) {
   git(root, 'clone', '-q', originUrl, clone);
   git(clone, 'config', 'user.name', 'Test');
   git(clone, 'config', 'user.email', 'test@example.com');
-  fs.writeFileSync(path.join(clone, '.parallel-loop.json'), JSON.stringify(TIMINGS, null, 2));
+  fs.writeFileSync(path.join(clone, '.parallel-loop.json'), JSON.stringify({ ...TIMINGS, ...(values.verify ? { verify: values.verify } : {}) }, null, 2));
   clones[host] = clone;
 }
 
@@ -271,6 +274,15 @@ const onRestart = reclaims.filter((e) => String(e.agent).startsWith('sup-'));
 log(`${ids.length} tasks, ${kills.filter((k) => !k.final).length} host kills (${kills.reduce((n, k) => n + k.processes, 0)} processes), ` +
   `${reclaims.length} reclaims (${crossHost.length} by another host, ${onRestart.length} by the host started again), ${events.filter((e) => e.type === 'attempt-started').length} attempts, ` +
   `${events.filter((e) => e.type === 'repaired').length} repairs, ${Math.round((Date.now() - started) / 1000)} s; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+if (values.verify) {
+  // With the merge queue: landings by a host other than the one whose agent made the task ready came from
+  // the branch's copy on the remote. A copy left (its lander killed between landing and deleting it) holds
+  // nothing that is not on main: counted, not a violation.
+  const readyBy = new Map(events.filter((e) => e.type === 'ready').map((e) => [e.task, hostOf(e.agent)]));
+  const fromRemote = events.filter((e) => e.type === 'landed' && readyBy.has(e.task) && hostOf(e.agent) !== readyBy.get(e.task)).length;
+  const copies = git(origin, 'for-each-ref', '--format=%(refname)', 'refs/parallel-loop/ready/').split('\n').filter(Boolean).length;
+  log(`merge queue: ${events.filter((e) => e.type === 'batch').length} batches, ${fromRemote} landings by another host than the one that made the task ready, ${copies} ready copies left on the remote`);
+}
 if (violations.length > 0) {
   for (const v of violations.slice(0, 50)) log(`VIOLATION ${v}`);
   log(`${violations.length} violations; kept ${root}`);
