@@ -102,26 +102,26 @@ describe('run: scheduling across workers', () => {
       setup();
       writeConfig(repo, { pauseCpuPercent: 100, pauseMemoryPercent: 100, stepDownMemoryPercent: 100, starveAfterMs });
       writeTask(repo, 'holdA', { agent: 'shell', run: 'sleep 1', touches: ['src/a.ts'], priority: 20 });
-      writeTask(repo, 'holdB', { agent: 'shell', run: 'sleep 2', touches: ['src/b.ts'], priority: 19 });
+      writeTask(repo, 'holdB', { agent: 'shell', run: 'sleep 3', touches: ['src/b.ts'], priority: 19 });
+      // Needs both files: held back (and marked so) from when holdA ends, while holdB holds src/b.ts.
+      // Written before the run, so that its first hold does not wait on when this test sees the output.
+      writeTask(repo, 'wide', { agent: 'shell', run: 'true', touches: ['src/a.ts', 'src/b.ts'], priority: 10 });
       // A stream of low-priority work that keeps one of its two files busy at any time.
       for (const [id, file] of [['y1', 'a'], ['x2', 'b'], ['y2', 'a'], ['x3', 'b']]) {
         writeTask(repo, id!, { agent: 'shell', run: 'sleep 1', touches: [`src/${file}.ts`], priority: 1 });
       }
-      const run = startCli(repo, ['run', '--agents', '2', ...fast]);
-      await run.waitForOutput('working on holdA');
-      await run.waitForOutput('working on holdB');
-      writeTask(repo, 'wide', { agent: 'shell', run: 'true', touches: ['src/a.ts', 'src/b.ts'], priority: 10 });
-      const result = await run.done;
+      const result = await runCli(repo, ['run', '--agents', '2', ...fast]);
       expect(result.code, result.stdout + result.stderr).toBe(0);
       return readEvents(repo).filter((e) => e.type === 'attempt-started').map((e) => e.task);
     };
     // First held when holdA ends (y1 overtakes it then) and promoted 300 ms later: from then on nothing
-    // else starts in src/a.ts or src/b.ts, so it runs once y1 and holdB have ended, before the rest of the stream.
+    // else starts in src/a.ts or src/b.ts, so it runs once y1 and holdB have ended, before the rest of the
+    // stream. holdB ends 2 s after holdA: a margin for the promotion that a loaded machine does not eat.
     const promoted = await startOrder(300);
-    expect(promoted.slice(0, 4)).toEqual(expect.arrayContaining(['holdA', 'holdB', 'y1', 'wide']));
+    expect(promoted.slice(0, 4), promoted.join(' ')).toEqual(expect.arrayContaining(['holdA', 'holdB', 'y1', 'wide']));
     expect(fs.readdirSync(path.join(repo, '.parallel-loop/held'))).toEqual([]);
-    // Out of reach of promotion, the stream keeps overtaking it: besides y1, whichever of y1 and holdB
-    // ends first frees a file that the next stream task (y2 or x2) takes while wide still waits for the other.
+    // Out of reach of promotion, the stream keeps overtaking it: y1 takes src/a.ts when holdA ends, and
+    // y2 after it, so wide can start only after holdB ends and behind at least those two.
     const overtaken = await startOrder(600_000);
     expect(overtaken.indexOf('wide'), overtaken.join(' ')).toBeGreaterThanOrEqual(4);
     expect(fs.readdirSync(path.join(repo, '.parallel-loop/held'))).toEqual([]);
