@@ -31,7 +31,8 @@ export async function fetchShared(repo: string, remote: string, branch: string, 
   return (await fetchRef(repo, remote, shared, `refs/heads/${branch}`).catch(() => undefined)) !== undefined;
 }
 
-/** The ready ref goes once its task has landed; best effort (a copy left behind holds nothing that is not on the target). */
-export async function dropShared(repo: string, remote: string, shared: string): Promise<void> {
-  await runGit(repo, ['push', '--quiet', '--no-progress', '--', remote, `:${shared}`], { okCodes: [0, 1, 128] });
+/** The ready refs go once their tasks have landed, in one push; best effort (a copy left behind holds nothing that is not on the target). */
+export async function dropShared(repo: string, remote: string, shared: readonly string[]): Promise<void> {
+  if (shared.length === 0) return;
+  await runGit(repo, ['push', '--quiet', '--no-progress', '--', remote, ...shared.map((ref) => `:${ref}`)], { okCodes: [0, 1, 128] });
 }

@@ -52,7 +52,8 @@ export async function landQueue(worker: Worker, index: InboxIndex, fault: (step:
     let fillingSince = Date.now();
     while (!worker.isStopping) {
       refreshReady(worker, index);
-      const mine = await landableHere(worker, readyEntries(index, Date.now()), Date.now());
+      const now = Date.now();
+      const mine = await landableHere(worker, readyEntries(index, now), now);
       const batch = chooseBatch(mine.map((e) => asReady(e, worker)), options.batchSize);
       if (batch.length === 0) break;
       // A batch not yet full while other tasks are still worked on: wait a little for them to be ready.
@@ -195,6 +196,7 @@ async function landMembers(worker: Worker, claimed: Member[], fault: (step: stri
   }
   fault('batch-landed');
   const outcomes: TaskOutcome[] = [];
+  const landedCopies: string[] = [];
   for (const m of members) {
     const landing = report.results.get(m.held.id) ?? { status: 'held', reason: 'landing did not finish' };
     const { pending } = m;
@@ -207,8 +209,9 @@ async function landMembers(worker: Worker, claimed: Member[], fault: (step: stri
     if (outcome !== 'superseded' && options.cleanup && landed) {
       await removeAttemptWorktree({ repo, layout: worker.layout, taskId: m.held.id, gen: pending.gen, deleteBranch: true, mergedInto: landTarget.ref }).catch(() => undefined);
     }
-    if (outcome !== 'superseded' && landed && pending.shared && landTarget.remote !== undefined) await dropShared(repo, landTarget.remote, pending.shared);
+    if (outcome !== 'superseded' && landed && pending.shared) landedCopies.push(pending.shared);
   }
+  if (landTarget.remote !== undefined) await dropShared(repo, landTarget.remote, landedCopies);
   for (const f of report.flaky) worker.emit({ type: 'verify-flaky', task: f.taskId, output: f.output.slice(-4000) });
   const of = (status: string) => ids.filter((id) => report.results.get(id)?.status === status);
   worker.emit({
