@@ -276,8 +276,8 @@ log(`${ids.length} tasks, ${kills.filter((k) => !k.final).length} host kills (${
   `${events.filter((e) => e.type === 'repaired').length} repairs, ${Math.round((Date.now() - started) / 1000)} s; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 if (values.verify) {
   // With the merge queue: landings by a host other than the one whose agent made the task ready came from
-  // the branch's copy on the remote. A copy left (its lander killed between landing and deleting it) holds
-  // nothing that is not on main: counted, not a violation.
+  // the branch's copy on the remote. A copy left (a host killed while it deleted it) holds nothing that is
+  // not on main: counted, not a violation.
   const readyBy = new Map(events.filter((e) => e.type === 'ready').map((e) => [e.task, hostOf(e.agent)]));
   const fromRemote = events.filter((e) => e.type === 'landed' && readyBy.has(e.task) && hostOf(e.agent) !== readyBy.get(e.task)).length;
   const copies = git(origin, 'for-each-ref', '--format=%(refname)', 'refs/parallel-loop/ready/').split('\n').filter(Boolean).length;

@@ -203,6 +203,21 @@ describe('run: target origin/main', () => {
     expect(git(remote.origin, 'rev-parse', 'main')).toBe(tip);
   });
 
+  it('with verify, a lander killed after its batch landed: the reclaimer finds the landings, and no ready copy is left on the remote', async () => {
+    remote = bareRemote();
+    const ids = ['v1', 'v2', 'v3', 'v4'];
+    shellTasks(remote.repo, ids);
+    const once = path.join(remote.root, 'fault-once');
+    const env = { PL_FAULT: 'batch-landed', PL_FAULT_ONCE: once };
+    const result = await runCli(remote.repo, ['run', '--agents', '2', '--target', 'origin/main', '--verify', 'true', '--stale-after-ms', '1500', ...FAST], env);
+    expect(fs.existsSync(once), 'the fault fired').toBe(true);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    await expectAllLandedOnce(remote, ids);
+    expect(readEvents(remote.repo).some((e) => e.type === 'reclaimed')).toBe(true);
+    // Each ready branch was pushed to the remote for other hosts, and its copy went once the task was done.
+    expect(git(remote.origin, 'for-each-ref', 'refs/parallel-loop/')).toBe('');
+  });
+
   it('refuses at start when the remote branch does not exist, or the remote is not configured', async () => {
     remote = bareRemote();
     const missing = await runCli(remote.repo, ['run', '--once', '--target', 'origin/nope']);
