@@ -13,7 +13,7 @@ import { idFileName } from '../queue/inbox.js';
 import { priorState } from '../worker/history.js';
 import { DEFAULT_STAGES, isPipeline, type Stage } from '../lifecycle/stages.js';
 import { attemptsOf } from '../lifecycle/policy.js';
-import { dropShared } from '../merge/ready-share.js';
+import { copiesOf, dropShared } from '../merge/ready-share.js';
 import type { MonitorConfig } from './monitor.js';
 import type { Verdict } from './judge.js';
 import { killAttempt } from './attempt-processes.js';
@@ -82,8 +82,7 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
     (err: unknown): Settled => ({ outcome: 'requeued', event: 'requeued', extra: { error: err instanceof Error ? err.message : String(err) } }),
   );
   // A landing its dead lander made: the branch's copy on the remote (merge/ready-share.ts) is needed no more.
-  const shared = prior.pendingLanding?.shared;
-  if (outcome.outcome === 'done' && shared && config.options.remote) await dropShared(store.layout.repo, config.options.remote, [shared]);
+  if (outcome.outcome === 'done' && prior.pendingLanding?.shared && config.options.remote) await dropShared(store.layout.repo, config.options.remote, copiesOf(id, snap.gens));
   // A crash before the task file left the inbox leaves it there: releasing is all it needs.
   store.claims.release(id, gen, { ...record, ...outcome.extra, outcome: outcome.outcome, agentId: owner.agentId }, owner.agentId);
   store.claims.dropAgentLease(lease.agentId, id, lease.gen);

@@ -1,5 +1,6 @@
 import { revParse, runGit } from '../git/repo.js';
 import { fetchRef } from '../git/remote.js';
+import { attemptBranch } from '../queue/layout.js';
 
 /**
  * The merge queue across hosts (docs/DEPLOY.md): a task made ready waits for a lander, and its branch is in
@@ -29,6 +30,15 @@ export async function shareReady(repo: string, remote: string, branch: string): 
 export async function fetchShared(repo: string, remote: string, branch: string, shared: string): Promise<boolean> {
   if (await revParse(repo, `refs/heads/${branch}`)) return true;
   return (await fetchRef(repo, remote, shared, `refs/heads/${branch}`).catch(() => undefined)) !== undefined;
+}
+
+/**
+ * Every ready ref a task's attempts may have left: one per generation's branch. A worker that pushed its
+ * copy and died before its ready release leaves one no release names (the task then ran again under a
+ * later generation), so a task that is done drops them all. Deleting one the remote lacks only warns.
+ */
+export function copiesOf(taskId: string, gens: readonly number[]): string[] {
+  return gens.map((gen) => readyRef(attemptBranch(taskId, gen)));
 }
 
 /** The ready refs go once their tasks have landed, in one push; best effort (a copy left behind holds nothing that is not on the target). */

@@ -154,11 +154,13 @@ export async function handleTask(
   if (landsInBatches(options, landPolicy)) {
     // The landing queue's lander lands it with others (worker/lander.ts); the work is on its branch, so the
     // worktree can go now and this worker is free for the next task.
-    fault('before-release');
     // A remote target: the branch goes to the remote too, so a lander of any host can land it should this one die.
     const landTarget = targetFor(worker, landPolicy);
     const shared = landTarget.remote !== undefined ? await shareReady(config.repo, landTarget.remote, result.branch) : undefined;
     if (shared) landRecord = { ...landRecord, shared };
+    // Dying here leaves a copy on the remote that no release names: the task runs again, and once it is
+    // done every copy of its generations goes (merge/ready-share.ts, copiesOf).
+    fault('before-release');
     if (options.cleanup && result.worktree) {
       // A warm slot's worktree stays for the slot's next task, let go of the branch so the lander can delete it once landed.
       const free =

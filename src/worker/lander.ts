@@ -16,7 +16,7 @@ import type { Worker } from './loop.js';
 import { verifyBatchCommit } from './verify-worktree.js';
 import { stopLanding, targetFor } from './land-step.js';
 import { isPlError } from '../errors.js';
-import { dropShared, fetchShared } from '../merge/ready-share.js';
+import { copiesOf, dropShared, fetchShared } from '../merge/ready-share.js';
 
 /** A claimed task of the batch, with what its history says its landing is. */
 interface Member {
@@ -209,7 +209,7 @@ async function landMembers(worker: Worker, claimed: Member[], fault: (step: stri
     if (outcome !== 'superseded' && options.cleanup && landed) {
       await removeAttemptWorktree({ repo, layout: worker.layout, taskId: m.held.id, gen: pending.gen, deleteBranch: true, mergedInto: landTarget.ref }).catch(() => undefined);
     }
-    if (outcome !== 'superseded' && landed && pending.shared) landedCopies.push(pending.shared);
+    if (outcome !== 'superseded' && landed && pending.shared) landedCopies.push(...copiesOf(m.held.id, worker.store.claims.snapshot(m.held.id).gens));
   }
   if (landTarget.remote !== undefined) await dropShared(repo, landTarget.remote, landedCopies);
   for (const f of report.flaky) worker.emit({ type: 'verify-flaky', task: f.taskId, output: f.output.slice(-4000) });

@@ -218,6 +218,19 @@ describe('run: target origin/main', () => {
     expect(git(remote.origin, 'for-each-ref', 'refs/parallel-loop/')).toBe('');
   });
 
+  it('with verify, a worker killed after pushing its ready copy, before its release: the task runs again, lands once, and both copies go', async () => {
+    remote = bareRemote();
+    shellTasks(remote.repo, ['w1']);
+    const once = path.join(remote.root, 'fault-once');
+    const env = { PL_FAULT: 'before-release', PL_FAULT_ONCE: once };
+    const result = await runCli(remote.repo, ['run', '--agents', '1', '--target', 'origin/main', '--verify', 'true', '--stale-after-ms', '1500', ...FAST], env);
+    expect(fs.existsSync(once), 'the fault fired').toBe(true);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    await expectAllLandedOnce(remote, ['w1']);
+    expect(readEvents(remote.repo).filter((e) => e.type === 'ready' && e.task === 'w1').length).toBe(1);
+    expect(git(remote.origin, 'for-each-ref', 'refs/parallel-loop/')).toBe('');
+  });
+
   it('refuses at start when the remote branch does not exist, or the remote is not configured', async () => {
     remote = bareRemote();
     const missing = await runCli(remote.repo, ['run', '--once', '--target', 'origin/nope']);
