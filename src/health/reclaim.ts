@@ -50,6 +50,8 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
   // The stage the stale generation ran, as its worker chose it (worker/handle-task.ts): a held landing's
   // `land`, else the stage the history names next, else the first.
   const stage = isPipeline(stages) ? (prior.pendingLanding ? 'land' : (prior.stage ?? stages[0]!)) : undefined;
+  // Reclaims are counted for agent stages only: a landing taken over used no try.
+  const agentStage = stage !== 'land' ? stage : undefined;
   let attemptsUsed = prior.attemptsUsed;
   let last: { gen: number; proc?: AgentProcess; branch?: string } | undefined;
   for (const old of snap.gens.filter((g) => g > lastReleased && g <= lease.gen && !snap.released.has(g))) {
@@ -70,14 +72,14 @@ export async function reclaim(config: MonitorConfig, lease: Lease, verdict: Verd
     base: proc?.base,
     reclaimedGen: lease.gen,
     // A pipeline counts the reclaimed tries of each agent stage (worker/history.ts); a landing taken over is none.
-    ...(stage && stage !== 'land' ? { stage } : {}),
+    ...(agentStage ? { stage: agentStage } : {}),
     reason: `reclaimed: ${verdict.reason}`,
     note: attempted ? { attempt: attemptsUsed, kind: 'reclaimed' as const, text: `The attempt was stopped: ${verdict.reason}. Its work so far is kept on this branch.` } : undefined,
   };
   // Whatever goes wrong while settling, the new generation must be released: a live claim whose owner
   // (this healthy worker) keeps heartbeating would never be judged stale, and the task would be stuck.
   // A stage's reclaims: those before this one, and the attempts this reclaim settled (normally one).
-  const stageTries = stage && stage !== 'land' ? { stage, used: (prior.stageReclaims[stage] ?? 0) + attemptsUsed - prior.attemptsUsed, max: attemptsOf(task ?? {}, config.options, stage) } : undefined;
+  const stageTries = agentStage ? { stage: agentStage, used: (prior.stageReclaims[agentStage] ?? 0) + attemptsUsed - prior.attemptsUsed, max: attemptsOf(task ?? {}, config.options, agentStage) } : undefined;
   const outcome = await settle(config, id, task, { base: prior.firstBase ?? proc?.base, attemptsUsed, stageTries, reason: record.reason, landingPending: prior.pendingLanding !== undefined }).catch(
     (err: unknown): Settled => ({ outcome: 'requeued', event: 'requeued', extra: { error: err instanceof Error ? err.message : String(err) } }),
   );
@@ -129,7 +131,7 @@ interface Tally {
   /** The first attempt's base, where a landing the dead owner made is searched from. */
   base: string | undefined;
   attemptsUsed: number;
-  /** For a pipeline stage other than `land`: its reclaimed tries, this one's included, and how many tries it has. */
+  /** A pipeline's agent stage: its reclaimed tries, this one's included, and how many tries it has. Absent for a task of one stage (and for a landing, which `landingPending` says). */
   stageTries?: { stage: Stage; used: number; max: number };
   reason: string;
   /** A held or ready landing was taken over: it used no attempt. */
@@ -154,8 +156,7 @@ async function settle(config: MonitorConfig, id: string, task: Task | undefined,
   // A pipeline fails a task whose stage was reclaimed as often as it has tries (its failures are judged
   // apart, by the worker), a task of one stage once its attempts are used. A stopped landing (a lander
   // that died mid-batch, or a pipeline's `land`) used no attempt: the task waits to land again.
-  const pipeline = isPipeline(task?.stages ?? config.options.stages ?? DEFAULT_STAGES);
-  const exhausted = !landingPending && (pipeline ? stageTries !== undefined && stageTries.used >= stageTries.max : attemptsUsed >= (task?.maxAttempts ?? config.options.maxAttempts));
+  const exhausted = !landingPending && (stageTries ? stageTries.used >= stageTries.max : attemptsUsed >= (task?.maxAttempts ?? config.options.maxAttempts));
   if (!exhausted) {
     store.move(where.file, 'running', 'inbox', idFileName(id, where.file));
     return { outcome: 'requeued', event: 'requeued' };

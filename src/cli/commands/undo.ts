@@ -5,7 +5,7 @@ import { layoutOf } from '../queue-args.js';
 import { loadConfigFile } from '../../config/load.js';
 import { currentBranch } from '../../git/repo.js';
 import { undoTask } from '../../merge/undo.js';
-import { resolveTargetSpec } from '../../merge/target.js';
+import { landTargetFor, resolveTargetSpec } from '../../merge/target.js';
 import { printJson, printLines } from '../output.js';
 
 interface UndoArgs extends CommonArgs {
@@ -32,7 +32,7 @@ export const undoCommand: CommandModule<object, UndoArgs> = {
     // As `run` reads it: `--target origin/main`, or the config's `remote` with its `target`. A --target given
     // here names the branch whole, so the config's remote applies only to the config's own target.
     const spec = await resolveTargetSpec(layout.repo, named, argv.target === undefined ? config.remote : undefined);
-    const label = spec.remote ? `${spec.remote}/${spec.branch}` : spec.branch;
+    const { label } = landTargetFor(layout.repo, spec);
     const result = await undoTask({ repo: layout.repo, target: spec.branch, remote: spec.remote, taskId: argv.task, dirtyPolicy: argv.dirtyTarget ?? config.dirtyTarget, changelog: config.changelog });
     if (argv.json) printJson(result);
     else if (result.status === 'reverted') printLines([`reverted ${argv.task} on ${label}: ${result.commit.slice(0, 8)} reverts ${result.landing.slice(0, 8)}`]);
